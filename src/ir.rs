@@ -1,0 +1,256 @@
+//! The target-neutral rule set: what `lower` produces and every backend consumes.
+//!
+//! The IR is plain data. It is sorted and deduplicated when `lower` hands it over
+//! (`Ir::normalize`), it serializes to the JSON that `compile --format json` prints,
+//! and it deserializes back so `diff` can read a compiled file. Backends see nothing
+//! else: no profile, no model, no catalog.
+
+use serde::{Deserialize, Serialize};
+
+/// Major.minor of the IR JSON format. A reader refuses a newer major version.
+pub const FORMAT_VERSION: &str = "1.0";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ir {
+  pub format_version: String,
+  pub amlnet_version: String,
+  pub catalog_version: String,
+  /// Profile name (the file stem of the profile that was compiled).
+  pub profile: String,
+  /// sha256 of the profile text and every file it extends, in load order.
+  pub profile_hash: String,
+  pub cloud: String,
+  pub region: String,
+  pub flows: Vec<Flow>,
+  pub dns_zones: Vec<DnsZone>,
+  pub dns_records: Vec<DnsRecord>,
+  pub host_records: Vec<HostRecord>,
+  pub dns_forwarders: Vec<Forwarder>,
+  pub diagnostics: Vec<Diagnostic>,
+  pub settings: Settings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+  Inbound,
+  Outbound,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+  Tcp,
+  Udp,
+  Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerKind {
+  ServiceTag,
+  Fqdn,
+  Cidr,
+}
+
+/// One allowed flow between the workspace's network and a peer.
+///
+/// Identity is `id` (direction, protocol, peer): two catalog requirements that
+/// allow the same peer on the same protocol become one flow with the union of
+/// their ports and sources.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+  pub id: String,
+  pub direction: Direction,
+  pub protocol: Protocol,
+  /// Sorted ascending by first port: "443", "8787", "1024-65535", or the single "*".
+  pub ports: Vec<String>,
+  /// The remote side: destination of an outbound flow, source of an inbound one.
+  pub peer: String,
+  pub peer_kind: PeerKind,
+  /// The side inside the workspace network ("VirtualNetwork" or a CIDR).
+  pub local: String,
+  pub required: bool,
+  pub purpose: String,
+  /// Catalog requirement ids that produced this flow.
+  pub requirements: Vec<String>,
+  /// Seed file or reference document, with section, for every requirement.
+  pub sources: Vec<String>,
+  /// Profile settings that made the requirements apply.
+  pub triggers: Vec<String>,
+}
+
+/// A private DNS zone the profile needs, linked to the workspace VNet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsZone {
+  pub name: String,
+  pub purpose: String,
+  pub sources: Vec<String>,
+}
+
+/// A record inside a private DNS zone (`name` is the full FQDN, no trailing dot).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsRecord {
+  pub zone: String,
+  pub name: String,
+  #[serde(rename = "type")]
+  pub record_type: String,
+  pub value: String,
+  /// Which resource the record serves, e.g. "workspace_api", "storage_blob".
+  pub resource: String,
+  /// The public name that resolves to this record through a privatelink CNAME, if any.
+  pub public_name: Option<String>,
+  pub sources: Vec<String>,
+}
+
+/// An A record on a public name, for DNS servers that hold host records instead of forwarding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostRecord {
+  pub name: String,
+  pub value: String,
+  pub resource: String,
+  pub sources: Vec<String>,
+}
+
+/// A public zone a custom DNS server must forward to Azure DNS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forwarder {
+  pub zone: String,
+  /// Whether an on-premises server forwards this zone to the in-VNet resolver too.
+  pub on_premises: bool,
+  pub sources: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+  Error,
+  Warning,
+  Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+  pub severity: Severity,
+  pub code: String,
+  pub message: String,
+  /// "file:line:col" of the profile setting concerned, or "" when none applies.
+  pub location: String,
+  pub sources: Vec<String>,
+}
+
+/// Deployment parameters the backends need (names, priority plan, DNS defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+  pub workspace_name: String,
+  pub egress: String,
+  pub nsg: NsgSettings,
+  pub firewall: FirewallSettings,
+  pub dns: DnsSettings,
+  pub vnet_name: String,
+  pub address_space: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NsgSettings {
+  pub name: String,
+  pub inbound_start: u32,
+  pub outbound_start: u32,
+  pub step: u32,
+  pub deny_internet_outbound: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirewallSettings {
+  pub policy_name: String,
+  pub rule_collection_group: String,
+  pub priority: u32,
+  pub source_addresses: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsSettings {
+  pub ttl: u32,
+  pub soa_mname: String,
+  pub soa_rname: String,
+  pub serial: u32,
+  pub refresh: u32,
+  pub retry: u32,
+  pub expire: u32,
+  pub minimum: u32,
+  pub nameservers: Vec<String>,
+  /// Where a DNS server inside a VNet forwards: Azure DNS.
+  pub azure_dns: String,
+  /// The in-VNet resolver on-premises servers forward to, when the profile names one.
+  pub resolver_ip: Option<String>,
+}
+
+impl Ir {
+  /// Sort every list by identity and merge duplicates, so the IR is canonical.
+  pub fn normalize(&mut self) {
+    self.flows.sort_by(|a, b| a.id.cmp(&b.id));
+    self.flows.dedup_by(|a, b| a.id == b.id);
+    self.dns_zones.sort_by(|a, b| a.name.cmp(&b.name));
+    self.dns_zones.dedup_by(|a, b| a.name == b.name);
+    self.dns_records.sort_by(|a, b| {
+      (&a.zone, &a.name, &a.record_type, &a.value).cmp(&(&b.zone, &b.name, &b.record_type, &b.value))
+    });
+    self.dns_records.dedup_by(|a, b| {
+      (&a.zone, &a.name, &a.record_type, &a.value) == (&b.zone, &b.name, &b.record_type, &b.value)
+    });
+    self.host_records.sort_by(|a, b| (&a.name, &a.value).cmp(&(&b.name, &b.value)));
+    self.host_records.dedup_by(|a, b| (&a.name, &a.value) == (&b.name, &b.value));
+    self.dns_forwarders.sort_by(|a, b| a.zone.cmp(&b.zone));
+    self.dns_forwarders.dedup_by(|a, b| a.zone == b.zone);
+    self.diagnostics.sort_by(|a, b| {
+      (a.severity, &a.code, &a.location, &a.message).cmp(&(b.severity, &b.code, &b.location, &b.message))
+    });
+    self.diagnostics.dedup();
+  }
+
+  pub fn to_json(&self) -> String {
+    let mut s = serde_json::to_string_pretty(self).expect("IR serializes");
+    s.push('\n');
+    s
+  }
+}
+
+impl Flow {
+  /// Ports as numeric (low, high) ranges; "*" is 0-65535.
+  pub fn port_ranges(&self) -> Vec<(u16, u16)> {
+    self.ports.iter().filter_map(|p| parse_port_range(p)).collect()
+  }
+}
+
+/// Parse "443", "1024-65535" or "*" into an inclusive range.
+pub fn parse_port_range(s: &str) -> Option<(u16, u16)> {
+  if s == "*" {
+    return Some((0, 65535));
+  }
+  match s.split_once('-') {
+    Some((lo, hi)) => Some((lo.trim().parse().ok()?, hi.trim().parse().ok()?)),
+    None => {
+      let p = s.trim().parse().ok()?;
+      Some((p, p))
+    }
+  }
+}
+
+impl Direction {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Direction::Inbound => "inbound",
+      Direction::Outbound => "outbound",
+    }
+  }
+}
+
+impl Protocol {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Protocol::Tcp => "tcp",
+      Protocol::Udp => "udp",
+      Protocol::Any => "any",
+    }
+  }
+}
