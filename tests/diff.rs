@@ -1,1 +1,286 @@
-//! (not written yet)
+//! `amlnet diff`: snapshots of change lists (golden/diff/), exit codes, `--fail-on`, error paths.
+//!
+//! Everything runs the real binary from the crate root with relative paths, so the paths in
+//! the snapshots are stable. Hand-written IR fixtures live in tests/fixtures/ir/.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+const V1: &str = "tests/fixtures/ir/secure-workspace-v1.json";
+const V2: &str = "tests/fixtures/ir/secure-workspace-v2.json";
+const V1_REORDERED: &str = "tests/fixtures/ir/secure-workspace-v1-reordered.json";
+const V1_NARROWED: &str = "tests/fixtures/ir/secure-workspace-v1-narrowed.json";
+
+struct Run {
+  stdout: String,
+  stderr: String,
+  code: i32,
+}
+
+fn amlnet(args: &[&str]) -> Run {
+  let out = Command::new(env!("CARGO_BIN_EXE_amlnet"))
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .env_remove("NO_COLOR")
+    .args(args)
+    .output()
+    .expect("the amlnet binary runs");
+  Run {
+    stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+    stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    code: out.status.code().expect("amlnet exits with a code"),
+  }
+}
+
+/// `amlnet diff OLD NEW [extra…]`, asserting the exit code and that nothing went to stderr.
+#[track_caller]
+fn diff(old: &str, new: &str, extra: &[&str], code: i32) -> String {
+  let mut args = vec!["diff", old, new];
+  args.extend_from_slice(extra);
+  let run = amlnet(&args);
+  assert_eq!(
+    run.code, code,
+    "exit code of {args:?}\nstdout:\n{}\nstderr:\n{}",
+    run.stdout, run.stderr
+  );
+  assert_eq!(run.stderr, "", "stderr of {args:?}");
+  run.stdout
+}
+
+fn snapshot(name: &str, text: &str) {
+  insta::with_settings!({
+    snapshot_path => "../golden/diff",
+    prepend_module_to_snapshot => false,
+    omit_expression => true,
+  }, {
+    insta::assert_snapshot!(name, text);
+  });
+}
+
+/// One snapshot per format of the same pair, and the same exit code from each.
+fn snapshot_all_formats(name: &str, old: &str, new: &str, code: i32) {
+  snapshot(&format!("{name}.text"), &diff(old, new, &[], code));
+  snapshot(
+    &format!("{name}.markdown"),
+    &diff(old, new, &["--format", "markdown"], code),
+  );
+  snapshot(
+    &format!("{name}.json"),
+    &diff(old, new, &["--format", "json"], code),
+  );
+}
+
+fn json(old: &str, new: &str, code: i32) -> Value {
+  serde_json::from_str(&diff(old, new, &["--format", "json"], code)).expect("--format json prints JSON")
+}
+
+/// The entry for `id` in one of the flow lists of a JSON diff.
+fn flow_entry<'a>(diff: &'a Value, list: &str, id: &str) -> &'a Value {
+  diff["flows"][list]
+    .as_array()
+    .and_then(|l| l.iter().find(|e| e["id"] == id))
+    .unwrap_or_else(|| panic!("no `{id}` in flows.{list}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// IR files
+
+/// Two hand-written releases covering every change kind; exit 1.
+#[test]
+fn ir_release_pair_all_formats() {
+  snapshot_all_formats("ir-secure-workspace-v1-v2", V1, V2, 1);
+}
+
+/// The classification the snapshots show, asserted field by field on the JSON shape.
+#[test]
+fn ir_release_pair_classifies_each_flow() {
+  let d = json(V1, V2, 1);
+  let kinds = |list: &str, id: &str| flow_entry(&d, list, id)["kinds"].clone();
+  let ports_added = |list: &str, id: &str| flow_entry(&d, list, id)["ports_added"].clone();
+
+  // "443","8787" → "443","8787","18881": widened by exactly 18881.
+  assert_eq!(
+    ports_added("widened", "outbound/tcp/AzureMachineLearning"),
+    serde_json::json!(["18881"])
+  );
+  // "443" → "*": widened, by everything but 443.
+  assert_eq!(
+    ports_added("widened", "outbound/tcp/AzureResourceManager"),
+    serde_json::json!(["0-442", "444-65535"])
+  );
+  assert_eq!(
+    kinds("narrowed", "outbound/tcp/Storage.westeurope"),
+    serde_json::json!(["narrowed"])
+  );
+  // Gains 80 and loses 5831: one "changed" entry that is both widened and narrowed.
+  let mcr = "outbound/tcp/MicrosoftContainerRegistry.westeurope";
+  assert_eq!(kinds("changed", mcr), serde_json::json!(["widened", "narrowed"]));
+  assert_eq!(
+    flow_entry(&d, "changed", mcr)["ports_removed"],
+    serde_json::json!(["5831"])
+  );
+  // Same ports, other fields: "changed" only.
+  assert_eq!(
+    kinds("changed", "outbound/udp/BatchNodeManagement.westeurope"),
+    serde_json::json!(["changed"])
+  );
+  assert_eq!(
+    kinds("changed", "outbound/tcp/AzureFrontDoor.FrontEnd"),
+    serde_json::json!(["changed"])
+  );
+
+  // A real setting change shows; the priority renumbering and SOA serial in the same file do not.
+  let settings: Vec<&str> = d["settings"]
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|s| s["field"].as_str().unwrap())
+    .collect();
+  assert_eq!(settings, ["nsg.deny_internet_outbound"]);
+  assert_eq!(
+    d["summary"]["kinds"],
+    serde_json::json!([
+      "added",
+      "removed",
+      "widened",
+      "narrowed",
+      "changed",
+      "dns",
+      "diagnostics",
+      "settings"
+    ])
+  );
+}
+
+/// An IR against itself: nothing to report, exit 0, in every format.
+#[test]
+fn ir_against_itself_is_empty() {
+  snapshot_all_formats("ir-secure-workspace-v1-itself", V1, V1, 0);
+}
+
+/// Every list reversed (flows, ports, sources, DNS, diagnostics) and the NSG/firewall priority
+/// plan and SOA serial renumbered: positional only, so no change and exit 0.
+#[test]
+fn ir_reordered_and_renumbered_is_no_change() {
+  snapshot(
+    "ir-secure-workspace-v1-reordered.text",
+    &diff(V1, V1_REORDERED, &[], 0),
+  );
+  let d = json(V1, V1_REORDERED, 0);
+  assert_eq!(d["summary"]["kinds"], serde_json::json!([]));
+}
+
+/// Content decides what a file is: IR JSON saved as `.toml` is still read as IR.
+#[test]
+fn ir_is_recognised_by_content_not_extension() {
+  let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-sniff");
+  std::fs::create_dir_all(&dir).unwrap();
+  let disguised = dir.join("secure-workspace-v1.toml");
+  std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(V1), &disguised).unwrap();
+  let out = diff(disguised.to_str().unwrap(), V1, &[], 0);
+  assert!(out.contains("secure-workspace-v1.toml (ir)"), "{out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes and --fail-on
+
+/// Removed + narrowed only: any change exits 1, but a gate on access-opening kinds passes.
+#[test]
+fn fail_on_gates_only_listed_kinds() {
+  diff(V1, V1_NARROWED, &[], 1);
+  diff(V1, V1_NARROWED, &["--fail-on", "added,widened"], 0);
+  diff(V1, V1_NARROWED, &["--fail-on", "dns"], 0);
+  diff(V1, V1_NARROWED, &["--fail-on", "narrowed"], 1);
+  diff(
+    V1,
+    V1_NARROWED,
+    &["--fail-on", "added", "--fail-on", "removed"],
+    1,
+  );
+  diff(V1, V1_NARROWED, &["--fail-on", "any"], 1);
+  // The other way round the same files add and widen: the gate trips.
+  diff(V1_NARROWED, V1, &["--fail-on", "added,widened"], 1);
+  // No change passes every gate.
+  diff(V1, V1_REORDERED, &["--fail-on", "any"], 0);
+}
+
+#[test]
+fn fail_on_rejects_unknown_kind() {
+  let run = amlnet(&["diff", V1, V2, "--fail-on", "added,opened"]);
+  assert_eq!(run.code, 2);
+  assert!(run.stderr.contains("invalid value 'opened'"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Colour
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+  let esc = '\u{1b}';
+  // The test harness pipes stdout, so `auto` means plain.
+  assert!(!diff(V1, V2, &[], 1).contains(esc));
+  assert!(!diff(V1, V2, &["--color", "never"], 1).contains(esc));
+  assert!(diff(V1, V2, &["--color", "always"], 1).contains(esc));
+  // Colour is for the terminal view only.
+  assert!(!diff(V1, V2, &["--color", "always", "--format", "json"], 1).contains(esc));
+  assert!(!diff(V1, V2, &["--color", "always", "--format", "markdown"], 1).contains(esc));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error paths: a message naming the file, nothing on stdout, exit 2
+
+#[track_caller]
+fn error(old: &str, new: &str, expected: &str) {
+  let run = amlnet(&["diff", old, new]);
+  assert_eq!(run.code, 2, "exit code; stderr:\n{}", run.stderr);
+  assert_eq!(run.stdout, "");
+  assert_eq!(run.stderr, format!("error: {expected}\n"));
+}
+
+#[test]
+fn error_unreadable_file() {
+  error(
+    "tests/fixtures/ir/does-not-exist.json",
+    V1,
+    "cannot read `tests/fixtures/ir/does-not-exist.json`: No such file or directory (os error 2)",
+  );
+  let run = amlnet(&["diff", V1, "tests/fixtures/ir"]);
+  assert_eq!(run.code, 2);
+  assert!(
+    run.stderr.starts_with("error: cannot read `tests/fixtures/ir`: "),
+    "{}",
+    run.stderr
+  );
+}
+
+#[test]
+fn error_newer_major_format_version() {
+  error(
+    V1,
+    "tests/fixtures/ir/newer-major.json",
+    &format!(
+      "`tests/fixtures/ir/newer-major.json` has IR format_version 2.0 (written by amlnet 2.0.0), newer than \
+       this amlnet {} reads (1.x); upgrade amlnet, or recompile the profile with this one",
+      env!("CARGO_PKG_VERSION")
+    ),
+  );
+}
+
+#[test]
+fn error_malformed_json_has_line_and_column() {
+  error(
+    "tests/fixtures/ir/malformed.json",
+    V1,
+    "tests/fixtures/ir/malformed.json:4:3: malformed JSON: expected `,` or `}`",
+  );
+}
+
+#[test]
+fn error_json_that_is_not_an_ir() {
+  error(
+    V1,
+    "tests/fixtures/ir/not-ir.json",
+    "tests/fixtures/ir/not-ir.json:5:1: not a valid amlnet IR: missing field `catalog_version`",
+  );
+}

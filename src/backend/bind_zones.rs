@@ -1,6 +1,127 @@
-//! (not written yet)
+//! BIND zone files for the private DNS zones, and the `named.conf` fragment that loads them.
+//!
+//! Takes `ir.dns_zones`, `ir.dns_records` and the SOA/NS settings in `ir.settings.dns`; adds
+//! `dns/zones/<zone>.zone` per zone and `dns/named.conf.zones` (see docs/dns.md). It never writes a
+//! zone or record whose name, zone or value fails validation: each one gets a `Severity::Error` note
+//! naming it instead, and the rest is still written.
 
+use std::collections::BTreeMap;
+
+use super::zone_file::{self, ascii, parse_name, relative_owner, typed_record, ZoneDefaults, ZoneFile};
 use super::Output;
-use crate::ir::Ir;
+use crate::ir::{Ir, Severity};
 
-pub(super) fn render(_ir: &Ir, _out: &mut Output) {}
+pub(super) fn render(ir: &Ir, out: &mut Output) {
+  if ir.dns_zones.is_empty() {
+    return;
+  }
+  let Some(defaults) = ZoneDefaults::from_settings(ir, out) else {
+    return;
+  };
+
+  // Keyed by the lower-case zone name, so files and the fragment come out sorted.
+  let mut zones: BTreeMap<String, ZoneFile> = BTreeMap::new();
+  let mut refused: Vec<String> = Vec::new();
+  for zone in &ir.dns_zones {
+    match parse_name(&zone.name, false) {
+      Ok(name) => {
+        zones.entry(ascii(&name)).or_insert_with(|| {
+          let mut file = ZoneFile::new(name);
+          file.comment(&format!("Private DNS zone: {}", zone.purpose));
+          file.comment(&format!(
+            "Serial {} is set by the profile ([dns] serial), not by the clock: the same profile gives the same file.",
+            ir.settings.dns.serial
+          ));
+          file
+        });
+      }
+      Err(e) => {
+        out.note(
+          Severity::Error,
+          zone_file::INVALID_NAME,
+          format!(
+            "private DNS zone `{}`: {e}; its zone file is not written",
+            zone.name
+          ),
+        );
+        refused.push(zone.name.trim_end_matches('.').to_ascii_lowercase());
+      }
+    }
+  }
+
+  for record in &ir.dns_records {
+    let key = record.zone.trim_end_matches('.').to_ascii_lowercase();
+    let Some(file) = zones.get_mut(&key) else {
+      // A record of a refused zone was covered by that zone's note.
+      if !refused.contains(&key) {
+        out.note(
+          Severity::Error,
+          zone_file::RECORD_OUTSIDE_ZONE,
+          format!(
+            "record `{}` names zone `{}`, which is not a private DNS zone of the profile",
+            record.name, record.zone
+          ),
+        );
+      }
+      continue;
+    };
+    let name = match parse_name(&record.name, true) {
+      Ok(name) => name,
+      Err(e) => {
+        out.note(
+          Severity::Error,
+          zone_file::INVALID_NAME,
+          format!(
+            "record `{}` in zone `{}`: {e}; it is not written",
+            record.name, record.zone
+          ),
+        );
+        continue;
+      }
+    };
+    if relative_owner(&name, file.origin()).is_none() {
+      out.note(
+        Severity::Error,
+        zone_file::RECORD_OUTSIDE_ZONE,
+        format!(
+          "record `{}` lies outside its zone `{}`; it is not written",
+          record.name, record.zone
+        ),
+      );
+      continue;
+    }
+    match typed_record(name, defaults.ttl(), &record.record_type, &record.value) {
+      Ok(rr) => {
+        let comment = match &record.public_name {
+          Some(public) => format!("{} (public name {public})", record.resource),
+          None => record.resource.clone(),
+        };
+        file.push(rr, &comment);
+      }
+      Err((code, e)) => out.note(
+        Severity::Error,
+        code,
+        format!(
+          "record `{}` in zone `{}`: {e}; it is not written",
+          record.name, record.zone
+        ),
+      ),
+    }
+  }
+
+  let mut conf = zone_file::header(ir, "//");
+  conf.push_str(
+    "// Private DNS zones. Include from named.conf where options { directory } is this dns/ folder:\n",
+  );
+  conf.push_str("// the file paths below are relative to it.\n");
+  for (name, file) in &zones {
+    let text = file.render(ir, &defaults, out);
+    out.add(format!("dns/zones/{name}.zone"), text);
+    conf.push_str(&format!(
+      "zone \"{name}\" {{ type master; file \"zones/{name}.zone\"; }};\n"
+    ));
+  }
+  if !zones.is_empty() {
+    out.add("dns/named.conf.zones", conf);
+  }
+}

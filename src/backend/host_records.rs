@@ -1,6 +1,152 @@
-//! (not written yet)
+//! The host-records alternative: A/AAAA records on the public names, for DNS servers that do not forward.
+//!
+//! Takes `ir.host_records`, the zone names of `ir.dns_forwarders` and the SOA/NS settings; adds
+//! `dns/host-records/<zone>.zone` per public zone, `dns/host-records/named.conf.zones` and `dns/hosts`
+//! (see docs/dns.md). A record goes into the longest forwarder zone that contains it; when none does,
+//! into a zone named after its parent domain, with a Warning note. It never writes a name or address
+//! that fails validation (Error note instead), and never puts a wildcard into the hosts file (Warning).
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use hickory_proto::rr::Name;
+
+use super::zone_file::{self, address_record, ascii, parse_name, ZoneDefaults, ZoneFile};
 use super::Output;
-use crate::ir::Ir;
+use crate::ir::{Ir, Severity};
 
-pub(super) fn render(_ir: &Ir, _out: &mut Output) {}
+pub(super) fn render(ir: &Ir, out: &mut Output) {
+  if ir.host_records.is_empty() {
+    return;
+  }
+  let Some(defaults) = ZoneDefaults::from_settings(ir, out) else {
+    return;
+  };
+  // Invalid forwarder zones are reported by the forwarders backend; here they just match nothing.
+  let forwarder_zones: Vec<Name> = ir
+    .dns_forwarders
+    .iter()
+    .filter_map(|f| parse_name(&f.zone, false).ok())
+    .collect();
+
+  let mut zones: BTreeMap<String, ZoneFile> = BTreeMap::new();
+  let mut hosts: Vec<(String, String)> = Vec::new();
+  for record in &ir.host_records {
+    let name = match parse_name(&record.name, true) {
+      Ok(name) => name,
+      Err(e) => {
+        out.note(
+          Severity::Error,
+          zone_file::INVALID_NAME,
+          format!("host record `{}`: {e}; it is not written", record.name),
+        );
+        continue;
+      }
+    };
+    let ip: IpAddr = match record.value.parse() {
+      Ok(ip) => ip,
+      Err(_) => {
+        out.note(
+          Severity::Error,
+          zone_file::INVALID_ADDRESS,
+          format!(
+            "host record `{}`: `{}` is not an IP address; it is not written",
+            record.name, record.value
+          ),
+        );
+        continue;
+      }
+    };
+    let Some(zone) = zone_for(&name, &forwarder_zones, out) else {
+      continue;
+    };
+    let key = ascii(&zone);
+    let file = zones.entry(key.clone()).or_insert_with(|| {
+      let mut file = ZoneFile::new(zone);
+      file.comment(&format!(
+        "Host records on public names in {key}, for a DNS server that does not forward this zone. The server is \
+         authoritative for all of {key}: any name not listed here gets NXDOMAIN from it."
+      ));
+      file
+    });
+    file.push(address_record(name.clone(), defaults.ttl(), ip), &record.resource);
+
+    if name.is_wildcard() {
+      out.note(
+        Severity::Warning,
+        zone_file::NOT_IN_HOSTS_FILE,
+        format!(
+          "host record `{}` is a wildcard, which a hosts file cannot express; it is only in dns/host-records/{key}.zone",
+          record.name
+        ),
+      );
+    } else {
+      hosts.push((ascii(&name), ip.to_string()));
+    }
+  }
+
+  let mut conf = zone_file::header(ir, "//");
+  conf.push_str(
+    "// Host-record zones. Include from named.conf where options { directory } is the dns/ folder,\n",
+  );
+  conf.push_str("// and not together with the conditional forwarders of the same zones.\n");
+  for (name, file) in &zones {
+    if file.is_empty() {
+      continue;
+    }
+    let text = file.render(ir, &defaults, out);
+    out.add(format!("dns/host-records/{name}.zone"), text);
+    let _ = writeln!(
+      conf,
+      "zone \"{name}\" {{ type master; file \"host-records/{name}.zone\"; }};"
+    );
+  }
+  if !zones.is_empty() {
+    out.add("dns/host-records/named.conf.zones", conf);
+  }
+
+  if !hosts.is_empty() {
+    hosts.sort();
+    hosts.dedup();
+    let width = hosts.iter().map(|(_, ip)| ip.len()).max().unwrap_or(0);
+    let mut text = zone_file::header(ir, "#");
+    text.push_str("# Append to /etc/hosts (or C:\\Windows\\System32\\drivers\\etc\\hosts) on each client.\n");
+    for (name, ip) in &hosts {
+      let _ = writeln!(text, "{ip:width$} {name}");
+    }
+    out.add("dns/hosts", text);
+  }
+}
+
+/// The public zone a host record belongs to: the longest forwarder zone containing it, else its parent domain.
+fn zone_for(name: &Name, forwarder_zones: &[Name], out: &mut Output) -> Option<Name> {
+  if let Some(zone) = forwarder_zones
+    .iter()
+    .filter(|z| z.zone_of(name))
+    .max_by_key(|z| z.iter().count())
+  {
+    return Some(zone.clone());
+  }
+  let parent = name.base_name();
+  // A parent of one label is a top-level domain: a zone for it would take over the whole TLD.
+  if parent.iter().count() < 2 {
+    out.note(
+      Severity::Error,
+      zone_file::HOST_ZONE_FALLBACK,
+      format!("host record `{}` matches no forwarder zone and has no parent domain below the top level; it is not written", ascii(name)),
+    );
+    return None;
+  }
+  out.note(
+    Severity::Warning,
+    zone_file::HOST_ZONE_FALLBACK,
+    format!(
+      "host record `{}` matches no forwarder zone; it goes into zone `{}` (its parent domain), which makes the server \
+       answer NXDOMAIN for every other name in that domain",
+      ascii(name),
+      ascii(&parent)
+    ),
+  );
+  Some(parent)
+}

@@ -1,0 +1,148 @@
+//! Where things are in the profile files, and how problems with them are shown.
+//!
+//! `SourceMap` holds every loaded profile file; a `Span` points into one of them.
+//! `Problem` is one finding of loading or validation: a code, a message, a hint,
+//! the documented constraint it comes from, and where. Rendering gives
+//! `error[AML103]: ...` then ` --> file:line:col` and a code frame with carets.
+//! Nothing here decides what is wrong; `profile` and `model` do.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use crate::ir::{self, Severity};
+
+#[derive(Debug, Default)]
+pub struct SourceMap {
+  files: Vec<SourceFile>,
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+  pub path: String,
+  pub text: String,
+}
+
+/// A byte range in one file of the source map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+  pub file: usize,
+  pub range: Range<usize>,
+}
+
+impl SourceMap {
+  pub fn add(&mut self, path: String, text: String) -> usize {
+    self.files.push(SourceFile { path, text });
+    self.files.len() - 1
+  }
+
+  pub fn files(&self) -> &[SourceFile] {
+    &self.files
+  }
+
+  /// 1-based line and column (in characters) of a byte offset.
+  pub fn line_col(&self, span: &Span) -> (usize, usize) {
+    let text = &self.files[span.file].text;
+    let start = span.range.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..start].chars().count() + 1)
+  }
+
+  /// "path:line:col", the form the IR and editors use.
+  pub fn location(&self, span: &Span) -> String {
+    let (line, col) = self.line_col(span);
+    format!("{}:{line}:{col}", self.files[span.file].path)
+  }
+
+  fn frame(&self, span: &Span, out: &mut String) {
+    let file = &self.files[span.file];
+    let (line, col) = self.line_col(span);
+    let text = file.text.lines().nth(line - 1).unwrap_or("");
+    let width = file.text.get(span.range.clone()).map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+    let gutter = line.to_string().len();
+    let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", file.path);
+    let _ = writeln!(out, "{:gutter$} |", "");
+    let _ = writeln!(out, "{line} | {text}");
+    let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width.max(1)));
+  }
+}
+
+/// One finding about a profile.
+#[derive(Clone, Debug)]
+pub struct Problem {
+  pub severity: Severity,
+  pub code: &'static str,
+  pub message: String,
+  pub hint: Option<String>,
+  /// The documented constraint, as catalog source citations.
+  pub sources: Vec<String>,
+  pub span: Option<Span>,
+}
+
+impl Problem {
+  pub fn error(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+    Problem { severity: Severity::Error, code, message: message.into(), hint: None, sources: vec![], span }
+  }
+
+  pub fn warning(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+    Problem { severity: Severity::Warning, ..Problem::error(code, message, span) }
+  }
+
+  pub fn info(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
+    Problem { severity: Severity::Info, ..Problem::error(code, message, span) }
+  }
+
+  pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    self.hint = Some(hint.into());
+    self
+  }
+
+  pub fn source(mut self, citation: impl Into<String>) -> Self {
+    self.sources.push(citation.into());
+    self
+  }
+
+  pub fn render(&self, map: &SourceMap) -> String {
+    let level = match self.severity {
+      Severity::Error => "error",
+      Severity::Warning => "warning",
+      Severity::Info => "info",
+    };
+    let mut out = format!("{level}[{}]: {}\n", self.code, self.message);
+    if let Some(span) = &self.span {
+      map.frame(span, &mut out);
+    }
+    if let Some(hint) = &self.hint {
+      let _ = writeln!(out, "  = help: {hint}");
+    }
+    for source in &self.sources {
+      let _ = writeln!(out, "  = source: {source}");
+    }
+    out
+  }
+
+  pub fn to_ir(&self, map: &SourceMap) -> ir::Diagnostic {
+    let mut message = self.message.clone();
+    if let Some(hint) = &self.hint {
+      message = format!("{message} ({hint})");
+    }
+    ir::Diagnostic {
+      severity: self.severity,
+      code: self.code.to_string(),
+      message,
+      location: self.span.as_ref().map(|s| map.location(s)).unwrap_or_default(),
+      sources: self.sources.clone(),
+    }
+  }
+}
+
+/// The closest candidate to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+  candidates
+    .into_iter()
+    .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+    .filter(|(score, _)| *score > 0.8)
+    .max_by(|a, b| a.0.total_cmp(&b.0))
+    .map(|(_, c)| c)
+}

@@ -1,0 +1,583 @@
+//! The change list: two IRs in, a `Diff` out, keyed by identity and sorted.
+//!
+//! Flows are matched by `Flow::id`, DNS records by zone + name + type, host records by name,
+//! zones and forwarders by zone, diagnostics by severity + code + location + message. Ports are
+//! compared as sets of numeric ranges, list fields as sets. Nothing positional takes part: not list
+//! order, not the NSG priority plan. `Diff` serializes as the documented `--format json` shape
+//! (docs/diff.md). It never reads files and never decides the exit code.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::load::Side;
+use crate::ir::{self, Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
+
+/// Version of the `--format json` shape; bump the major on any breaking change to it.
+pub const DIFF_FORMAT_VERSION: &str = "1.0";
+
+/// Settings that only number or stamp rules, so a change to them changes no access.
+const POSITIONAL_SETTINGS: &[&str] = &[
+  "nsg.inbound_start",
+  "nsg.outbound_start",
+  "nsg.step",
+  "firewall.priority",
+  "dns.serial",
+];
+
+/// A kind of change, as `--fail-on` and `summary.kinds` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+  Added,
+  Removed,
+  Widened,
+  Narrowed,
+  Changed,
+  Dns,
+  Diagnostics,
+  Settings,
+}
+
+#[derive(Serialize)]
+pub struct Diff {
+  pub diff_format_version: &'static str,
+  pub old: SideInfo,
+  pub new: SideInfo,
+  pub summary: Summary,
+  pub flows: FlowChanges,
+  pub dns: DnsChanges,
+  pub diagnostics: DiagnosticChanges,
+  pub settings: Vec<FieldChange>,
+}
+
+/// Where a side came from and what stamped it; shown in the header, never a change by itself.
+#[derive(Serialize)]
+pub struct SideInfo {
+  pub path: String,
+  pub input: &'static str,
+  pub profile: String,
+  pub format_version: String,
+  pub amlnet_version: String,
+  pub catalog_version: String,
+  pub profile_hash: String,
+  pub cloud: String,
+  pub region: String,
+}
+
+/// Entry counts per list, and the kinds present (what `--fail-on` tests).
+#[derive(Serialize)]
+pub struct Summary {
+  pub added: usize,
+  pub removed: usize,
+  pub widened: usize,
+  pub narrowed: usize,
+  pub changed: usize,
+  pub dns: usize,
+  pub diagnostics: usize,
+  pub settings: usize,
+  pub kinds: Vec<Kind>,
+}
+
+#[derive(Serialize)]
+pub struct FlowChanges {
+  pub added: Vec<Flow>,
+  pub removed: Vec<Flow>,
+  /// Gained ports, lost none (other fields may have changed too).
+  pub widened: Vec<FlowChange>,
+  /// Lost ports, gained none (other fields may have changed too).
+  pub narrowed: Vec<FlowChange>,
+  /// Gained and lost ports, or kept its ports and changed another field.
+  pub changed: Vec<FlowChange>,
+}
+
+#[derive(Serialize)]
+pub struct FlowChange {
+  pub id: String,
+  pub kinds: Vec<Kind>,
+  pub ports_added: Vec<String>,
+  pub ports_removed: Vec<String>,
+  /// Fields other than ports that differ.
+  pub fields: Vec<FieldChange>,
+  pub old: Flow,
+  pub new: Flow,
+}
+
+/// One field that differs; list fields hold both whole lists (compared as sets).
+#[derive(Serialize)]
+pub struct FieldChange {
+  pub field: String,
+  pub old: Value,
+  pub new: Value,
+}
+
+#[derive(Serialize)]
+pub struct Changed<T> {
+  pub fields: Vec<FieldChange>,
+  pub old: T,
+  pub new: T,
+}
+
+#[derive(Serialize)]
+pub struct Changes<T> {
+  pub added: Vec<T>,
+  pub removed: Vec<T>,
+  pub changed: Vec<Changed<T>>,
+}
+
+#[derive(Serialize)]
+pub struct DnsChanges {
+  pub zones: Changes<DnsZone>,
+  pub records: Changes<RecordSet>,
+  pub host_records: Changes<HostRecordSet>,
+  pub forwarders: Changes<Forwarder>,
+}
+
+/// The IR's records with one zone, name and type, as one set: a value change is one change,
+/// not a removal and an addition.
+#[derive(Clone, Serialize)]
+pub struct RecordSet {
+  pub zone: String,
+  pub name: String,
+  #[serde(rename = "type")]
+  pub record_type: String,
+  pub values: Vec<String>,
+  pub resource: String,
+  pub public_name: Option<String>,
+  pub sources: Vec<String>,
+}
+
+/// The IR's host records with one name, as one set.
+#[derive(Clone, Serialize)]
+pub struct HostRecordSet {
+  pub name: String,
+  pub values: Vec<String>,
+  pub resource: String,
+  pub sources: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticChanges {
+  pub added: Vec<Diagnostic>,
+  pub removed: Vec<Diagnostic>,
+}
+
+impl<T> Changes<T> {
+  pub fn len(&self) -> usize {
+    self.added.len() + self.removed.len() + self.changed.len()
+  }
+
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
+}
+
+impl DnsChanges {
+  pub fn len(&self) -> usize {
+    self.zones.len() + self.records.len() + self.host_records.len() + self.forwarders.len()
+  }
+}
+
+pub fn diff(old: &Side, new: &Side) -> Diff {
+  let flows = diff_flows(&old.ir.flows, &new.ir.flows);
+  let dns = DnsChanges {
+    zones: diff_keyed(
+      &old.ir.dns_zones,
+      &new.ir.dns_zones,
+      |z| z.name.clone(),
+      &["name"],
+    ),
+    records: diff_keyed(
+      &record_sets(&old.ir.dns_records),
+      &record_sets(&new.ir.dns_records),
+      |r| (r.zone.clone(), r.name.clone(), r.record_type.clone()),
+      &["zone", "name", "type"],
+    ),
+    host_records: diff_keyed(
+      &host_record_sets(&old.ir.host_records),
+      &host_record_sets(&new.ir.host_records),
+      |h| h.name.clone(),
+      &["name"],
+    ),
+    forwarders: diff_keyed(
+      &old.ir.dns_forwarders,
+      &new.ir.dns_forwarders,
+      |f| f.zone.clone(),
+      &["zone"],
+    ),
+  };
+  let diagnostics = diff_diagnostics(&old.ir.diagnostics, &new.ir.diagnostics);
+  let settings = diff_settings(&old.ir, &new.ir);
+
+  let mut kinds: Vec<Kind> = Vec::new();
+  kinds.extend(flows.added.first().map(|_| Kind::Added));
+  kinds.extend(flows.removed.first().map(|_| Kind::Removed));
+  for change in flows.widened.iter().chain(&flows.narrowed).chain(&flows.changed) {
+    kinds.extend(&change.kinds);
+  }
+  if dns.len() > 0 {
+    kinds.push(Kind::Dns);
+  }
+  if !diagnostics.added.is_empty() || !diagnostics.removed.is_empty() {
+    kinds.push(Kind::Diagnostics);
+  }
+  if !settings.is_empty() {
+    kinds.push(Kind::Settings);
+  }
+  kinds.sort();
+  kinds.dedup();
+
+  let summary = Summary {
+    added: flows.added.len(),
+    removed: flows.removed.len(),
+    widened: flows.widened.len(),
+    narrowed: flows.narrowed.len(),
+    changed: flows.changed.len(),
+    dns: dns.len(),
+    diagnostics: diagnostics.added.len() + diagnostics.removed.len(),
+    settings: settings.len(),
+    kinds,
+  };
+  Diff {
+    diff_format_version: DIFF_FORMAT_VERSION,
+    old: side_info(old),
+    new: side_info(new),
+    summary,
+    flows,
+    dns,
+    diagnostics,
+    settings,
+  }
+}
+
+fn side_info(side: &Side) -> SideInfo {
+  let ir = &side.ir;
+  SideInfo {
+    path: side.path.display().to_string(),
+    input: side.input.as_str(),
+    profile: ir.profile.clone(),
+    format_version: ir.format_version.clone(),
+    amlnet_version: ir.amlnet_version.clone(),
+    catalog_version: ir.catalog_version.clone(),
+    profile_hash: ir.profile_hash.clone(),
+    cloud: ir.cloud.clone(),
+    region: ir.region.clone(),
+  }
+}
+
+fn diff_flows(old: &[Flow], new: &[Flow]) -> FlowChanges {
+  let old: BTreeMap<&str, &Flow> = old.iter().map(|f| (f.id.as_str(), f)).collect();
+  let new: BTreeMap<&str, &Flow> = new.iter().map(|f| (f.id.as_str(), f)).collect();
+  let mut out = FlowChanges {
+    added: vec![],
+    removed: vec![],
+    widened: vec![],
+    narrowed: vec![],
+    changed: vec![],
+  };
+  for (id, flow) in &old {
+    if !new.contains_key(id) {
+      out.removed.push((*flow).clone());
+    }
+  }
+  for (id, after) in &new {
+    let Some(before) = old.get(id) else {
+      out.added.push((*after).clone());
+      continue;
+    };
+    let before_ports = port_set(&before.ports);
+    let after_ports = port_set(&after.ports);
+    let ports_added = format_ports(&subtract(&after_ports, &before_ports));
+    let ports_removed = format_ports(&subtract(&before_ports, &after_ports));
+    let fields = field_changes(*before, *after, &["id", "ports"]);
+    let mut kinds = Vec::new();
+    kinds.extend(ports_added.first().map(|_| Kind::Widened));
+    kinds.extend(ports_removed.first().map(|_| Kind::Narrowed));
+    kinds.extend(fields.first().map(|_| Kind::Changed));
+    let list = match (ports_added.is_empty(), ports_removed.is_empty()) {
+      _ if kinds.is_empty() => continue,
+      (false, true) => &mut out.widened,
+      (true, false) => &mut out.narrowed,
+      _ => &mut out.changed,
+    };
+    list.push(FlowChange {
+      id: id.to_string(),
+      kinds,
+      ports_added,
+      ports_removed,
+      fields,
+      old: (*before).clone(),
+      new: (*after).clone(),
+    });
+  }
+  out
+}
+
+/// Match two lists by `key`, then compare the matched pairs field by field (minus the key fields).
+fn diff_keyed<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> K, key_fields: &[&str]) -> Changes<T>
+where
+  T: Clone + Serialize,
+  K: Ord,
+{
+  let old: BTreeMap<K, &T> = old.iter().map(|t| (key(t), t)).collect();
+  let new: BTreeMap<K, &T> = new.iter().map(|t| (key(t), t)).collect();
+  let mut out = Changes {
+    added: vec![],
+    removed: vec![],
+    changed: vec![],
+  };
+  for (k, t) in &old {
+    if !new.contains_key(k) {
+      out.removed.push((*t).clone());
+    }
+  }
+  for (k, after) in &new {
+    match old.get(k) {
+      None => out.added.push((*after).clone()),
+      Some(before) => {
+        let fields = field_changes(*before, *after, key_fields);
+        if !fields.is_empty() {
+          out.changed.push(Changed {
+            fields,
+            old: (*before).clone(),
+            new: (*after).clone(),
+          });
+        }
+      }
+    }
+  }
+  out
+}
+
+fn record_sets(records: &[DnsRecord]) -> Vec<RecordSet> {
+  let mut sets: BTreeMap<(&str, &str, &str), Vec<&DnsRecord>> = BTreeMap::new();
+  for r in records {
+    sets
+      .entry((&r.zone, &r.name, &r.record_type))
+      .or_default()
+      .push(r);
+  }
+  sets
+    .into_iter()
+    .map(|((zone, name, record_type), rs)| {
+      let public: Vec<String> = sorted(rs.iter().filter_map(|r| r.public_name.clone()));
+      RecordSet {
+        zone: zone.to_string(),
+        name: name.to_string(),
+        record_type: record_type.to_string(),
+        values: sorted(rs.iter().map(|r| r.value.clone())),
+        resource: sorted(rs.iter().map(|r| r.resource.clone())).join(", "),
+        public_name: if public.is_empty() {
+          None
+        } else {
+          Some(public.join(", "))
+        },
+        sources: sorted(rs.iter().flat_map(|r| r.sources.iter().cloned())),
+      }
+    })
+    .collect()
+}
+
+fn host_record_sets(records: &[HostRecord]) -> Vec<HostRecordSet> {
+  let mut sets: BTreeMap<&str, Vec<&HostRecord>> = BTreeMap::new();
+  for r in records {
+    sets.entry(&r.name).or_default().push(r);
+  }
+  sets
+    .into_iter()
+    .map(|(name, rs)| HostRecordSet {
+      name: name.to_string(),
+      values: sorted(rs.iter().map(|r| r.value.clone())),
+      resource: sorted(rs.iter().map(|r| r.resource.clone())).join(", "),
+      sources: sorted(rs.iter().flat_map(|r| r.sources.iter().cloned())),
+    })
+    .collect()
+}
+
+fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+  let mut v: Vec<String> = items.collect();
+  v.sort();
+  v.dedup();
+  v
+}
+
+fn diff_diagnostics(old: &[Diagnostic], new: &[Diagnostic]) -> DiagnosticChanges {
+  type Key<'a> = (Severity, &'a str, &'a str, &'a str);
+  fn key(d: &Diagnostic) -> Key<'_> {
+    (d.severity, &d.code, &d.location, &d.message)
+  }
+  let old: BTreeMap<Key, &Diagnostic> = old.iter().map(|d| (key(d), d)).collect();
+  let new: BTreeMap<Key, &Diagnostic> = new.iter().map(|d| (key(d), d)).collect();
+  DiagnosticChanges {
+    added: new
+      .iter()
+      .filter(|(k, _)| !old.contains_key(*k))
+      .map(|(_, d)| (*d).clone())
+      .collect(),
+    removed: old
+      .iter()
+      .filter(|(k, _)| !new.contains_key(*k))
+      .map(|(_, d)| (*d).clone())
+      .collect(),
+  }
+}
+
+/// Settings as dotted paths ("nsg.name"), minus the positional ones.
+fn diff_settings(old: &Ir, new: &Ir) -> Vec<FieldChange> {
+  let mut before = Vec::new();
+  let mut after = Vec::new();
+  flatten("", &to_value(&old.settings), &mut before);
+  flatten("", &to_value(&new.settings), &mut after);
+  let after: BTreeMap<String, Value> = after.into_iter().collect();
+  let mut out = Vec::new();
+  for (path, old_value) in before {
+    if POSITIONAL_SETTINGS.contains(&path.as_str()) {
+      continue;
+    }
+    let new_value = after.get(&path).cloned().unwrap_or(Value::Null);
+    if as_set(&old_value) != as_set(&new_value) {
+      out.push(FieldChange {
+        field: path,
+        old: old_value,
+        new: new_value,
+      });
+    }
+  }
+  out
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+  match value {
+    Value::Object(map) => {
+      for (k, v) in map {
+        let path = if prefix.is_empty() {
+          k.clone()
+        } else {
+          format!("{prefix}.{k}")
+        };
+        flatten(&path, v, out);
+      }
+    }
+    _ => out.push((prefix.to_string(), value.clone())),
+  }
+}
+
+/// Top-level fields of two records that differ, in declaration order, skipping `skip`.
+fn field_changes<T: Serialize>(old: &T, new: &T, skip: &[&str]) -> Vec<FieldChange> {
+  let (Value::Object(old), Value::Object(new)) = (to_value(old), to_value(new)) else {
+    return Vec::new();
+  };
+  let mut out = Vec::new();
+  for (field, before) in old {
+    if skip.contains(&field.as_str()) {
+      continue;
+    }
+    let after = new.get(&field).cloned().unwrap_or(Value::Null);
+    if as_set(&before) != as_set(&after) {
+      out.push(FieldChange {
+        field,
+        old: before,
+        new: after,
+      });
+    }
+  }
+  out
+}
+
+fn to_value<T: Serialize>(t: &T) -> Value {
+  // IR types are plain structs of strings, numbers and lists: serializing them cannot fail.
+  serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+/// A list compared as a set: every list in the IR (sources, triggers, address spaces) is unordered.
+fn as_set(v: &Value) -> Value {
+  match v {
+    Value::Array(items) => {
+      let mut items: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+      items.sort();
+      items.dedup();
+      Value::from(items)
+    }
+    other => other.clone(),
+  }
+}
+
+/// Ports as sorted, merged inclusive ranges (u32 so `hi + 1` never overflows).
+fn port_set(ports: &[String]) -> Vec<(u32, u32)> {
+  let mut ranges: Vec<(u32, u32)> = ports
+    .iter()
+    .filter_map(|p| ir::parse_port_range(p))
+    .map(|(lo, hi)| (u32::from(lo), u32::from(hi)))
+    .collect();
+  ranges.sort();
+  let mut merged: Vec<(u32, u32)> = Vec::new();
+  for (lo, hi) in ranges {
+    match merged.last_mut() {
+      Some(last) if lo <= last.1 + 1 => last.1 = last.1.max(hi),
+      _ => merged.push((lo, hi)),
+    }
+  }
+  merged
+}
+
+/// Ports in `a` and not in `b`; both sorted and merged.
+fn subtract(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+  let mut out = Vec::new();
+  for &(lo, hi) in a {
+    let mut start = lo;
+    for &(blo, bhi) in b {
+      if bhi < start || blo > hi {
+        continue;
+      }
+      if blo > start {
+        out.push((start, blo - 1));
+      }
+      start = bhi + 1;
+      if start > hi {
+        break;
+      }
+    }
+    if start <= hi {
+      out.push((start, hi));
+    }
+  }
+  out
+}
+
+fn format_ports(ranges: &[(u32, u32)]) -> Vec<String> {
+  ranges
+    .iter()
+    .map(|&(lo, hi)| match (lo, hi) {
+      (0, 65535) => "*".to_string(),
+      (lo, hi) if lo == hi => lo.to_string(),
+      (lo, hi) => format!("{lo}-{hi}"),
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[track_caller]
+  fn case(old: &[&str], new: &[&str], added: &[&str], removed: &[&str]) {
+    let old: Vec<String> = old.iter().map(|s| s.to_string()).collect();
+    let new: Vec<String> = new.iter().map(|s| s.to_string()).collect();
+    let (o, n) = (port_set(&old), port_set(&new));
+    assert_eq!(format_ports(&subtract(&n, &o)), added, "added");
+    assert_eq!(format_ports(&subtract(&o, &n)), removed, "removed");
+  }
+
+  #[test]
+  fn ports_compare_as_numeric_sets() {
+    case(&["443", "8787"], &["443", "8787", "18881"], &["18881"], &[]);
+    case(&["443"], &["*"], &["0-442", "444-65535"], &[]);
+    case(&["*"], &["443"], &[], &["0-442", "444-65535"]);
+    case(&["443", "444"], &["443-444"], &[], &[]);
+    case(&["8704-8710"], &["8700-8705"], &["8700-8703"], &["8706-8710"]);
+    case(&["80", "443"], &["443", "80"], &[], &[]);
+    case(&[], &["0-65535"], &["*"], &[]);
+    case(&["65535"], &["65534-65535"], &["65534"], &[]);
+  }
+}

@@ -1,0 +1,647 @@
+//! Renders a `Diff` as text: the terminal view, a Markdown change ticket, or JSON.
+//!
+//! Takes the finished change list and returns one string, in the list's order (sorted by
+//! identity), so the same two inputs always give the same bytes. Colour is ANSI escapes, and
+//! only when the caller asks. It never filters or reclassifies changes: what `changes` decided
+//! is what every format shows.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::changes::{Changed, Changes, Diff, FieldChange, FlowChange, HostRecordSet, RecordSet, SideInfo};
+use crate::ir::{Diagnostic, DnsZone, Flow, Forwarder, PeerKind};
+
+pub fn json(diff: &Diff) -> String {
+  // Plain data, string keys: serializing cannot fail.
+  let mut s = serde_json::to_string_pretty(diff).unwrap_or_default();
+  s.push('\n');
+  s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared wording
+
+fn peer_kind(kind: PeerKind) -> &'static str {
+  match kind {
+    PeerKind::ServiceTag => "service tag",
+    PeerKind::Fqdn => "FQDN",
+    PeerKind::Cidr => "CIDR",
+  }
+}
+
+fn ports(list: &[String]) -> String {
+  if list.is_empty() {
+    "(none)".to_string()
+  } else {
+    list.join(", ")
+  }
+}
+
+/// One value of a changed field, as a reader wants it: strings bare, lists comma-joined.
+fn value_text(v: &Value) -> String {
+  match v {
+    Value::Null => "(none)".to_string(),
+    Value::String(s) if s.is_empty() => "(empty)".to_string(),
+    Value::String(s) => s.clone(),
+    Value::Bool(true) => "yes".to_string(),
+    Value::Bool(false) => "no".to_string(),
+    Value::Array(items) if items.is_empty() => "(none)".to_string(),
+    Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+    other => other.to_string(),
+  }
+}
+
+/// "old → new" for scalars and for lists replaced outright; "+a, -b" for lists that keep
+/// something (lists are compared as sets, as `changes` does).
+fn change_text(change: &FieldChange) -> String {
+  if let (Value::Array(old), Value::Array(new)) = (&change.old, &change.new) {
+    let old: Vec<String> = old.iter().map(value_text).collect();
+    let new: Vec<String> = new.iter().map(value_text).collect();
+    if old.iter().any(|o| new.contains(o)) {
+      let mut parts: Vec<String> = new
+        .iter()
+        .filter(|n| !old.contains(n))
+        .map(|n| format!("+{n}"))
+        .collect();
+      parts.extend(old.iter().filter(|o| !new.contains(o)).map(|o| format!("-{o}")));
+      return parts.join(", ");
+    }
+  }
+  format!("{} → {}", value_text(&change.old), value_text(&change.new))
+}
+
+fn severity(d: &Diagnostic) -> &'static str {
+  match d.severity {
+    crate::ir::Severity::Error => "error",
+    crate::ir::Severity::Warning => "warning",
+    crate::ir::Severity::Info => "info",
+  }
+}
+
+fn summary_line(diff: &Diff) -> String {
+  let s = &diff.summary;
+  if s.kinds.is_empty() {
+    return "No changes.".to_string();
+  }
+  let mut parts = vec![format!(
+    "flows: {} added, {} removed, {} widened, {} narrowed, {} changed",
+    s.added, s.removed, s.widened, s.narrowed, s.changed
+  )];
+  parts.push(format!("DNS: {}", s.dns));
+  parts.push(format!("diagnostics: {}", s.diagnostics));
+  parts.push(format!("settings: {}", s.settings));
+  let kinds: Vec<&str> = s.kinds.iter().map(|k| kind_name(*k)).collect();
+  format!("{}; kinds: {}", parts.join("; "), kinds.join(", "))
+}
+
+fn kind_name(kind: super::Kind) -> &'static str {
+  use super::Kind::*;
+  match kind {
+    Added => "added",
+    Removed => "removed",
+    Widened => "widened",
+    Narrowed => "narrowed",
+    Changed => "changed",
+    Dns => "dns",
+    Diagnostics => "diagnostics",
+    Settings => "settings",
+  }
+}
+
+/// Header rows: (terminal label, Markdown label, old, new). The hash is shortened only in the
+/// terminal view.
+fn header_rows(old: &SideInfo, new: &SideInfo) -> Vec<(&'static str, &'static str, String, String)> {
+  vec![
+    ("profile", "Profile", old.profile.clone(), new.profile.clone()),
+    (
+      "amlnet",
+      "amlnet version",
+      old.amlnet_version.clone(),
+      new.amlnet_version.clone(),
+    ),
+    (
+      "catalog",
+      "Catalog version",
+      old.catalog_version.clone(),
+      new.catalog_version.clone(),
+    ),
+    (
+      "profile hash",
+      "Profile hash",
+      old.profile_hash.clone(),
+      new.profile_hash.clone(),
+    ),
+    (
+      "IR format",
+      "IR format version",
+      old.format_version.clone(),
+      new.format_version.clone(),
+    ),
+    ("cloud", "Cloud", old.cloud.clone(), new.cloud.clone()),
+    ("region", "Region", old.region.clone(), new.region.clone()),
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminal view
+
+struct Paint(bool);
+
+impl Paint {
+  fn paint(&self, code: &str, s: &str) -> String {
+    if self.0 {
+      format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+      s.to_string()
+    }
+  }
+  fn bold(&self, s: &str) -> String {
+    self.paint("1", s)
+  }
+  fn dim(&self, s: &str) -> String {
+    self.paint("2", s)
+  }
+  fn green(&self, s: &str) -> String {
+    self.paint("32", s)
+  }
+  fn red(&self, s: &str) -> String {
+    self.paint("31", s)
+  }
+  fn yellow(&self, s: &str) -> String {
+    self.paint("33", s)
+  }
+  fn cyan(&self, s: &str) -> String {
+    self.paint("36", s)
+  }
+}
+
+fn short_hash(hash: &str) -> String {
+  let hex = hash.rsplit(':').next().unwrap_or(hash);
+  hex.chars().take(12).collect()
+}
+
+pub fn text(diff: &Diff, color: bool) -> String {
+  let p = Paint(color);
+  let mut out = String::new();
+  let (old, new) = (&diff.old, &diff.new);
+  let _ = writeln!(
+    out,
+    "{}",
+    p.red(&format!("--- old  {} ({})", old.path, old.input))
+  );
+  let _ = writeln!(
+    out,
+    "{}",
+    p.green(&format!("+++ new  {} ({})", new.path, new.input))
+  );
+  for (label, _, before, after) in header_rows(old, new) {
+    let (before, after) = if label == "profile hash" {
+      (short_hash(&before), short_hash(&after))
+    } else {
+      (before, after)
+    };
+    let value = if before == after {
+      before
+    } else {
+      p.yellow(&format!("{before} → {after}"))
+    };
+    let _ = writeln!(out, "  {}  {value}", p.dim(&format!("{label:<12}")));
+  }
+
+  let flows = &diff.flows;
+  section(&mut out, &p, "Added flows", flows.added.len());
+  for f in &flows.added {
+    flow_line(&mut out, &p, '+', f, Some(&ports(&f.ports)));
+    flow_details(&mut out, &p, f, &[]);
+  }
+  section(&mut out, &p, "Removed flows", flows.removed.len());
+  for f in &flows.removed {
+    flow_line(&mut out, &p, '-', f, Some(&ports(&f.ports)));
+    flow_details(&mut out, &p, f, &[]);
+  }
+  for (title, list) in [
+    ("Widened flows", &flows.widened),
+    ("Narrowed flows", &flows.narrowed),
+    ("Changed flows", &flows.changed),
+  ] {
+    section(&mut out, &p, title, list.len());
+    for c in list {
+      flow_change(&mut out, &p, c);
+    }
+  }
+
+  let dns = &diff.dns;
+  changes_section(&mut out, &p, "DNS zones", &dns.zones, |z: &DnsZone| {
+    z.name.clone()
+  });
+  changes_section(&mut out, &p, "DNS records", &dns.records, |r: &RecordSet| {
+    format!(
+      "{} {} {}  (zone {}, {})",
+      r.name,
+      r.record_type,
+      r.values.join(", "),
+      r.zone,
+      r.resource
+    )
+  });
+  changes_section(
+    &mut out,
+    &p,
+    "Host records",
+    &dns.host_records,
+    |h: &HostRecordSet| format!("{} {}  ({})", h.name, h.values.join(", "), h.resource),
+  );
+  changes_section(
+    &mut out,
+    &p,
+    "DNS forwarders",
+    &dns.forwarders,
+    |f: &Forwarder| {
+      let on_prem = if f.on_premises { "  (on-premises too)" } else { "" };
+      format!("{}{on_prem}", f.zone)
+    },
+  );
+
+  let diags = &diff.diagnostics;
+  section(
+    &mut out,
+    &p,
+    "Diagnostics",
+    diags.added.len() + diags.removed.len(),
+  );
+  for (sign, list) in [('+', &diags.added), ('-', &diags.removed)] {
+    for d in list {
+      let at = if d.location.is_empty() {
+        String::new()
+      } else {
+        format!(" {}", d.location)
+      };
+      let line = format!("  {sign} {} {}{at}: {}", severity(d), d.code, d.message);
+      let _ = writeln!(out, "{}", if sign == '+' { p.green(&line) } else { p.red(&line) });
+    }
+  }
+
+  section(&mut out, &p, "Settings", diff.settings.len());
+  for c in &diff.settings {
+    let _ = writeln!(out, "  {} {}  {}", p.yellow("~"), c.field, change_text(c));
+  }
+
+  let _ = writeln!(out, "\n{}", p.bold(&summary_line(diff)));
+  out
+}
+
+fn section(out: &mut String, p: &Paint, title: &str, count: usize) {
+  if count > 0 {
+    let _ = writeln!(out, "\n{}", p.bold(&format!("{title} ({count})")));
+  }
+}
+
+/// "+ outbound tcp 443, 8787 → AzureMachineLearning (service tag)"; inbound points the other way.
+fn flow_line(out: &mut String, p: &Paint, sign: char, f: &Flow, port_text: Option<&str>) {
+  let arrow = match f.direction {
+    crate::ir::Direction::Outbound => "→",
+    crate::ir::Direction::Inbound => "←",
+  };
+  let optional = if f.required { "" } else { "  [optional]" };
+  let port_text = port_text.map(|t| format!(" {t}")).unwrap_or_default();
+  let line = format!(
+    "  {sign} {} {}{port_text} {arrow} {} ({}){optional}",
+    f.direction.as_str(),
+    f.protocol.as_str(),
+    f.peer,
+    peer_kind(f.peer_kind)
+  );
+  let line = match sign {
+    '+' => p.green(&line),
+    '-' => p.red(&line),
+    '>' => p.yellow(&line),
+    '<' => p.cyan(&line),
+    _ => p.bold(&line),
+  };
+  let _ = writeln!(out, "{line}");
+}
+
+fn detail(out: &mut String, p: &Paint, label: &str, value: &str) {
+  let _ = writeln!(out, "      {}  {value}", p.dim(&format!("{label:<9}")));
+}
+
+/// Purpose and sources, unless a changed-field line already shows them.
+fn flow_details(out: &mut String, p: &Paint, f: &Flow, changed: &[FieldChange]) {
+  let shown = |name: &str| changed.iter().any(|c| c.field == name);
+  if !shown("purpose") {
+    detail(out, p, "purpose", &f.purpose);
+  }
+  if !shown("sources") {
+    detail(out, p, "sources", &value_text(&Value::from(f.sources.clone())));
+  }
+}
+
+fn flow_change(out: &mut String, p: &Paint, c: &FlowChange) {
+  let (sign, port_text) = match (c.ports_added.is_empty(), c.ports_removed.is_empty()) {
+    (true, true) => ('~', ports(&c.new.ports)),
+    (false, true) => ('>', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
+    (true, false) => ('<', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
+    (false, false) => ('~', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
+  };
+  // Ports go on their own line here: "443 → 443, 8787" next to the peer arrow would read as a path.
+  flow_line(out, p, sign, &c.new, None);
+  detail(out, p, "ports", &port_text);
+  if !c.ports_added.is_empty() {
+    detail(out, p, "+ports", &p.yellow(&c.ports_added.join(", ")));
+  }
+  if !c.ports_removed.is_empty() {
+    detail(out, p, "-ports", &p.cyan(&c.ports_removed.join(", ")));
+  }
+  for f in &c.fields {
+    detail(out, p, &f.field, &change_text(f));
+  }
+  flow_details(out, p, &c.new, &c.fields);
+}
+
+fn changes_section<T>(
+  out: &mut String,
+  p: &Paint,
+  title: &str,
+  changes: &Changes<T>,
+  line: impl Fn(&T) -> String,
+) {
+  if changes.is_empty() {
+    return;
+  }
+  section(out, p, title, changes.len());
+  for t in &changes.added {
+    let _ = writeln!(out, "{}", p.green(&format!("  + {}", line(t))));
+  }
+  for t in &changes.removed {
+    let _ = writeln!(out, "{}", p.red(&format!("  - {}", line(t))));
+  }
+  for Changed { fields, new, .. } in &changes.changed {
+    let _ = writeln!(out, "{}", p.bold(&format!("  ~ {}", line(new))));
+    for f in fields {
+      detail(out, p, &f.field, &change_text(f));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown change ticket
+
+/// Prose for a table cell: Markdown punctuation escaped, pipes and newlines kept inside the cell.
+fn md(s: &str) -> String {
+  let mut out = String::with_capacity(s.len());
+  for c in s.chars() {
+    match c {
+      '\\' | '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' => {
+        out.push('\\');
+        out.push(c);
+      }
+      '\n' => out.push_str("<br>"),
+      _ => out.push(c),
+    }
+  }
+  out
+}
+
+/// An identifier (peer, port, zone, code) as a code span; pipes still need escaping in GFM tables.
+fn code(s: &str) -> String {
+  if s.is_empty() {
+    return String::new();
+  }
+  let fence = if s.contains('`') { "``" } else { "`" };
+  let pad = if s.contains('`') { " " } else { "" };
+  format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+fn code_list(list: &[String]) -> String {
+  if list.is_empty() {
+    return "—".to_string();
+  }
+  list.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
+}
+
+fn md_lines(list: &[String]) -> String {
+  if list.is_empty() {
+    return "—".to_string();
+  }
+  list.iter().map(|s| md(s)).collect::<Vec<_>>().join("<br>")
+}
+
+fn md_changes(fields: &[FieldChange]) -> String {
+  if fields.is_empty() {
+    return "—".to_string();
+  }
+  fields
+    .iter()
+    .map(|f| format!("{}: {}", code(&f.field), md(&change_text(f))))
+    .collect::<Vec<_>>()
+    .join("<br>")
+}
+
+fn table(out: &mut String, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
+  if rows.is_empty() {
+    return;
+  }
+  let _ = writeln!(out, "\n## {title} ({})\n", rows.len());
+  let _ = writeln!(out, "| {} |", head.join(" | "));
+  let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+  for row in rows {
+    let _ = writeln!(out, "| {} |", row.join(" | "));
+  }
+}
+
+fn md_peer(f: &Flow) -> String {
+  format!("{} ({})", code(&f.peer), peer_kind(f.peer_kind))
+}
+
+pub fn markdown(diff: &Diff) -> String {
+  let mut out = String::new();
+  let (old, new) = (&diff.old, &diff.new);
+  let title = if old.profile == new.profile {
+    code(&new.profile)
+  } else {
+    format!("{} → {}", code(&old.profile), code(&new.profile))
+  };
+  let _ = writeln!(out, "# Network rule changes: {title}\n");
+  let _ = writeln!(out, "| | Old | New |");
+  let _ = writeln!(out, "|---|---|---|");
+  let _ = writeln!(
+    out,
+    "| Input | {} ({}) | {} ({}) |",
+    code(&old.path),
+    old.input,
+    code(&new.path),
+    new.input
+  );
+  for (_, label, before, after) in header_rows(old, new) {
+    let mark = if before == after { "" } else { " **(changed)**" };
+    let _ = writeln!(
+      out,
+      "| {} | {} | {}{mark} |",
+      md(label),
+      code(&before),
+      code(&after)
+    );
+  }
+  let _ = writeln!(out, "\n**Summary:** {}", md(&summary_line(diff)));
+
+  let flows = &diff.flows;
+  let head = [
+    "Direction",
+    "Protocol",
+    "Ports",
+    "Peer",
+    "Required",
+    "Purpose",
+    "Sources",
+  ];
+  for (title, list) in [("Added flows", &flows.added), ("Removed flows", &flows.removed)] {
+    let rows = list
+      .iter()
+      .map(|f| {
+        vec![
+          f.direction.as_str().to_string(),
+          f.protocol.as_str().to_string(),
+          code_list(&f.ports),
+          md_peer(f),
+          value_text(&Value::Bool(f.required)),
+          md(&f.purpose),
+          md_lines(&f.sources),
+        ]
+      })
+      .collect();
+    table(&mut out, title, &head, rows);
+  }
+
+  // Widened rows never lose ports and narrowed rows never gain any: no empty column for that.
+  for (title, list, gained, lost) in [
+    ("Widened flows", &flows.widened, true, false),
+    ("Narrowed flows", &flows.narrowed, false, true),
+    ("Changed flows", &flows.changed, true, true),
+  ] {
+    let mut head = vec!["Direction", "Protocol", "Peer", "Ports before", "Ports after"];
+    head.extend(gained.then_some("Ports added"));
+    head.extend(lost.then_some("Ports removed"));
+    head.extend(["Other changes", "Purpose", "Sources"]);
+    let rows = list
+      .iter()
+      .map(|c| {
+        let mut row = vec![
+          c.new.direction.as_str().to_string(),
+          c.new.protocol.as_str().to_string(),
+          md_peer(&c.new),
+          code_list(&c.old.ports),
+          code_list(&c.new.ports),
+        ];
+        row.extend(gained.then(|| code_list(&c.ports_added)));
+        row.extend(lost.then(|| code_list(&c.ports_removed)));
+        row.extend([
+          md_changes(&c.fields),
+          md(&c.new.purpose),
+          md_lines(&c.new.sources),
+        ]);
+        row
+      })
+      .collect();
+    table(&mut out, title, &head, rows);
+  }
+
+  let dns = &diff.dns;
+  md_changes_table(
+    &mut out,
+    "DNS zones",
+    &["Zone", "Purpose"],
+    &dns.zones,
+    |z: &DnsZone| vec![code(&z.name), md(&z.purpose)],
+  );
+  md_changes_table(
+    &mut out,
+    "DNS records",
+    &["Zone", "Name", "Type", "Values", "Resource"],
+    &dns.records,
+    |r: &RecordSet| {
+      vec![
+        code(&r.zone),
+        code(&r.name),
+        code(&r.record_type),
+        code_list(&r.values),
+        code(&r.resource),
+      ]
+    },
+  );
+  md_changes_table(
+    &mut out,
+    "Host records",
+    &["Name", "Values", "Resource"],
+    &dns.host_records,
+    |h| vec![code(&h.name), code_list(&h.values), code(&h.resource)],
+  );
+  md_changes_table(
+    &mut out,
+    "DNS forwarders",
+    &["Zone", "On-premises"],
+    &dns.forwarders,
+    |f: &Forwarder| vec![code(&f.zone), value_text(&Value::Bool(f.on_premises))],
+  );
+
+  let diags = &diff.diagnostics;
+  let rows = [("added", &diags.added), ("removed", &diags.removed)]
+    .into_iter()
+    .flat_map(|(change, list)| {
+      list.iter().map(move |d| {
+        vec![
+          change.to_string(),
+          severity(d).to_string(),
+          code(&d.code),
+          code(&d.location),
+          md(&d.message),
+        ]
+      })
+    })
+    .collect();
+  table(
+    &mut out,
+    "Diagnostics",
+    &["Change", "Severity", "Code", "Location", "Message"],
+    rows,
+  );
+
+  let rows = diff
+    .settings
+    .iter()
+    .map(|c| vec![code(&c.field), md(&value_text(&c.old)), md(&value_text(&c.new))])
+    .collect();
+  table(&mut out, "Settings", &["Setting", "Old", "New"], rows);
+  out
+}
+
+/// One table per DNS list: added, removed and changed rows, with a "Change" column first.
+fn md_changes_table<T>(
+  out: &mut String,
+  title: &str,
+  head: &[&str],
+  changes: &Changes<T>,
+  cells: impl Fn(&T) -> Vec<String>,
+) {
+  let mut full_head = vec!["Change"];
+  full_head.extend_from_slice(head);
+  full_head.push("Details");
+  let mut rows = Vec::new();
+  for t in &changes.added {
+    rows.push([vec!["added".to_string()], cells(t), vec!["—".to_string()]].concat());
+  }
+  for t in &changes.removed {
+    rows.push([vec!["removed".to_string()], cells(t), vec!["—".to_string()]].concat());
+  }
+  for c in &changes.changed {
+    rows.push(
+      [
+        vec!["changed".to_string()],
+        cells(&c.new),
+        vec![md_changes(&c.fields)],
+      ]
+      .concat(),
+    );
+  }
+  table(out, title, &full_head, rows);
+}

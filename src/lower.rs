@@ -1,0 +1,387 @@
+//! Lowering: model × catalog → IR. The only stage that reads the catalog for rules.
+//!
+//! Takes a validated `Model` and the problems found so far, returns a normalized `Ir`:
+//! flows merged by identity (direction, protocol, peer) with the union of their ports,
+//! sources and triggers; private DNS zones and records; host records; forwarders;
+//! diagnostics; and the deployment settings backends need. Never renders a target.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{self, Catalog, CloudNames};
+use crate::diagnostic::{Problem, SourceMap};
+use crate::facts::{self, Fact, Facts};
+use crate::ir::{self, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Settings};
+use crate::model::{Access, ComputeKind, Model};
+
+pub struct Input<'a> {
+  pub model: &'a Model,
+  pub problems: Vec<Problem>,
+  pub sources: &'a SourceMap,
+  pub profile_hash: String,
+}
+
+pub fn lower(input: Input<'_>) -> Ir {
+  let catalog = catalog::get();
+  let m = input.model;
+  let facts = facts::evaluate(m);
+  let vars = Vars::new(m);
+  let mut problems = input.problems;
+  let flows = flows(catalog, m, &facts, &vars);
+  let names = catalog.dns.cloud.get(m.cloud.name());
+  let (dns_zones, dns_records, host_records, dns_forwarders) = match names {
+    Some(names) => dns(catalog, m, &facts, &vars, names, &mut problems),
+    None => Default::default(),
+  };
+  let mut ir = Ir {
+    format_version: ir::FORMAT_VERSION.to_string(),
+    amlnet_version: env!("CARGO_PKG_VERSION").to_string(),
+    catalog_version: catalog::VERSION.trim().to_string(),
+    profile: m.name.clone(),
+    profile_hash: input.profile_hash,
+    cloud: m.cloud.name().to_string(),
+    region: m.region.clone(),
+    flows,
+    dns_zones,
+    dns_records,
+    host_records,
+    dns_forwarders,
+    diagnostics: problems.iter().map(|p| p.to_ir(input.sources)).collect(),
+    settings: settings(m),
+  };
+  ir.normalize();
+  ir
+}
+
+/// Placeholder values from the profile; a template whose placeholder has no value is skipped.
+struct Vars(BTreeMap<&'static str, String>);
+
+impl Vars {
+  fn new(m: &Model) -> Self {
+    let mut v = BTreeMap::new();
+    v.insert("region", m.region.clone());
+    v.insert("region_tag", m.region_tag.clone());
+    v.insert("ws_guid", m.workspace.id.clone());
+    v.insert("nb_label", notebook_label(&m.workspace.name, &m.region, &m.workspace.id));
+    if let Some(s) = &m.storage {
+      v.insert("sa", s.name.to_ascii_lowercase());
+      if let Some((_, ip)) = s.endpoints.iter().find(|(sub, _)| sub == "file") {
+        v.insert("storage_file_ip", ip.value.to_string());
+      }
+    }
+    if let Some(kv) = &m.key_vault {
+      v.insert("kv", kv.name.to_ascii_lowercase());
+    }
+    if let Some(cr) = &m.container_registry {
+      v.insert("acr", cr.name.to_ascii_lowercase());
+      v.insert("acr_name", cr.name.to_ascii_lowercase());
+    }
+    if let Some(pe) = &m.workspace.private_endpoint {
+      v.insert("inference_ip", pe.inference_ip.to_string());
+    }
+    Vars(v)
+  }
+
+  fn with(&self, extra: &[(&'static str, String)]) -> Vars {
+    let mut v = self.0.clone();
+    v.extend(extra.iter().cloned());
+    Vars(v)
+  }
+
+  /// Fill `{name}` placeholders; `None` if one has no value.
+  fn fill(&self, template: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+      let end = rest[start..].find('}')? + start;
+      out.push_str(&rest[..start]);
+      out.push_str(self.0.get(&rest[start + 1..end])?);
+      rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+  }
+}
+
+/// `ml-<name>-<region>-<guid>`, the name truncated so the label stays within 63 characters
+/// (facts 4 C38).
+pub fn notebook_label(name: &str, region: &str, guid: &str) -> String {
+  let room = 63usize.saturating_sub("ml---".len() + region.len() + guid.len());
+  let name: String = name.to_ascii_lowercase().chars().take(room).collect();
+  format!("ml-{name}-{region}-{guid}")
+}
+
+fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> {
+  let mut merged: BTreeMap<String, Flow> = BTreeMap::new();
+  for r in &catalog.requirements {
+    if !(r.clouds.is_empty() || r.clouds.iter().any(|c| c == m.cloud.name())) || !facts.satisfy(&r.when) {
+      continue;
+    }
+    let sources: Vec<String> = r.sources.iter().map(|s| catalog.cite(s)).collect();
+    let triggers = facts.explain(&r.when);
+    for peer in r.peers.iter().filter_map(|p| vars.fill(p)) {
+      let id = format!("{}-{}-{}", if r.direction == ir::Direction::Inbound { "in" } else { "out" }, r.protocol.as_str(), peer);
+      let flow = merged.entry(id.clone()).or_insert_with(|| Flow {
+        id,
+        direction: r.direction,
+        protocol: r.protocol,
+        ports: Vec::new(),
+        peer: peer.clone(),
+        peer_kind: r.kind,
+        local: "VirtualNetwork".to_string(),
+        required: false,
+        purpose: String::new(),
+        requirements: Vec::new(),
+        sources: Vec::new(),
+        triggers: Vec::new(),
+      });
+      flow.ports.extend(r.ports.iter().cloned());
+      flow.required |= r.required;
+      if !flow.purpose.split("; ").any(|p| p == r.purpose) {
+        flow.purpose = if flow.purpose.is_empty() { r.purpose.clone() } else { format!("{}; {}", flow.purpose, r.purpose) };
+      }
+      flow.requirements.push(r.id.clone());
+      flow.sources.extend(sources.iter().cloned());
+      flow.triggers.extend(triggers.iter().cloned());
+    }
+  }
+  merged
+    .into_values()
+    .map(|mut f| {
+      f.ports = merge_ports(&f.ports);
+      for list in [&mut f.requirements, &mut f.sources, &mut f.triggers] {
+        list.sort();
+        list.dedup();
+      }
+      f
+    })
+    .collect()
+}
+
+/// Union of port ranges, overlapping and adjacent ranges joined, "*" for everything.
+pub fn merge_ports(ports: &[String]) -> Vec<String> {
+  let mut ranges: Vec<(u16, u16)> = ports.iter().filter_map(|p| ir::parse_port_range(p)).collect();
+  ranges.sort();
+  let mut out: Vec<(u16, u16)> = Vec::new();
+  for (lo, hi) in ranges {
+    match out.last_mut() {
+      Some(last) if u32::from(lo) <= u32::from(last.1) + 1 => last.1 = last.1.max(hi),
+      _ => out.push((lo, hi)),
+    }
+  }
+  out
+    .into_iter()
+    .map(|(lo, hi)| match (lo, hi) {
+      (0, 65535) => "*".to_string(),
+      (lo, hi) if lo == hi => lo.to_string(),
+      (lo, hi) => format!("{lo}-{hi}"),
+    })
+    .collect()
+}
+
+type Dns = (Vec<DnsZone>, Vec<DnsRecord>, Vec<HostRecord>, Vec<Forwarder>);
+
+fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNames, problems: &mut Vec<Problem>) -> Dns {
+  let cloud_vars = vars.with(&[
+    ("api", names.api.clone()),
+    ("notebooks", names.notebooks.clone()),
+    ("instances", names.instances.clone()),
+    ("inference", names.inference.clone()),
+    ("storage", names.storage.clone()),
+    ("vault", names.vault.clone()),
+    ("vaultcore", names.vaultcore.clone()),
+    ("acr", names.acr.clone()),
+  ]);
+  let ips = ip_table(m);
+  let mut records = Vec::new();
+  for t in &catalog.dns.record {
+    let Some(fact) = Fact::parse(&t.when) else { continue };
+    if !facts.holds(fact) {
+      continue;
+    }
+    let sources: Vec<String> = t.sources.iter().map(|s| catalog.cite(s)).collect();
+    if !(t.clouds.is_empty() || t.clouds.iter().any(|c| c == m.cloud.name())) {
+      problems.push(
+        Problem::warning(
+          "AML301",
+          format!("no documented private DNS record for `{}` in {}; none is generated", t.resource, m.cloud),
+          None,
+        )
+        .hint("create the record by hand from the private endpoint's DNS configuration in the portal")
+        .source(catalog.cite("FACTS § 7")),
+      );
+      continue;
+    }
+    for scope in record_scopes(m, &t.resource, &cloud_vars) {
+      let (Some(zone), Some(rel)) = (scope.fill(&t.zone), scope.fill(&t.name)) else { continue };
+      let Some(ip) = scope.fill(&format!("{{ip_{}}}", t.ip)).or_else(|| ips.get(t.ip.as_str()).cloned()) else { continue };
+      records.push(DnsRecord {
+        name: format!("{rel}.{zone}"),
+        zone,
+        record_type: "A".to_string(),
+        value: ip,
+        resource: t.resource.clone(),
+        public_name: t.public.as_ref().and_then(|p| scope.fill(p)),
+        sources: sources.clone(),
+      });
+    }
+  }
+  let mut zones: Vec<DnsZone> = Vec::new();
+  for r in &records {
+    if !zones.iter().any(|z| z.name == r.zone) {
+      zones.push(DnsZone { name: r.zone.clone(), purpose: format!("private endpoint records ({})", r.resource), sources: r.sources.clone() });
+    }
+  }
+  let mut hosts: Vec<HostRecord> = records
+    .iter()
+    .filter_map(|r| {
+      let name = r.public_name.clone()?;
+      Some(HostRecord { name, value: r.value.clone(), resource: r.resource.clone(), sources: r.sources.clone() })
+    })
+    .collect();
+  if m.has_workspace_pe() {
+    for h in &catalog.dns.host {
+      let sources: Vec<String> = h.sources.iter().map(|s| catalog.cite(s)).collect();
+      for scope in host_scopes(m, &h.resource, &cloud_vars) {
+        let (Some(name), Some(ip)) = (scope.fill(&h.name), ips.get(h.ip.as_str())) else { continue };
+        hosts.push(HostRecord { name, value: ip.clone(), resource: h.resource.clone(), sources: sources.clone() });
+      }
+    }
+  }
+  let mut forwarders = Vec::new();
+  for f in &catalog.dns.forward {
+    let Some(fact) = Fact::parse(&f.when) else { continue };
+    if !facts.holds(fact) {
+      continue;
+    }
+    let subs: Vec<String> = match &m.storage {
+      Some(s) if f.zone.contains("{storage_sub}") => s.endpoints.iter().map(|(sub, _)| sub.clone()).collect(),
+      _ => vec![String::new()],
+    };
+    for sub in subs {
+      if let Some(zone) = cloud_vars.with(&[("storage_sub", sub)]).fill(&f.zone) {
+        let sources = f.sources.iter().map(|s| catalog.cite(s)).collect();
+        forwarders.push(Forwarder { zone, on_premises: f.on_premises, sources });
+      }
+    }
+  }
+  (zones, records, hosts, forwarders)
+}
+
+/// One variable scope per instance of a resource (each private registry gets its own).
+fn record_scopes(m: &Model, resource: &str, vars: &Vars) -> Vec<Vars> {
+  if !resource.starts_with("registry") {
+    return vec![vars.with(&[])];
+  }
+  m.registries
+    .iter()
+    .filter(|r| r.access.value == Access::PrivateEndpoint)
+    .map(|r| {
+      let mut extra = vec![
+        ("registry_guid", r.id.clone()),
+        ("registry_region", if r.region.is_empty() { m.region.clone() } else { r.region.clone() }),
+      ];
+      if let Some(ip) = r.ip {
+        extra.push(("ip_registry", ip.to_string()));
+      }
+      if let Some((name, ip)) = &r.storage {
+        extra.push(("registry_sa", name.to_ascii_lowercase()));
+        extra.push(("ip_registry_storage", ip.to_string()));
+      }
+      if let Some((name, ip, data)) = &r.acr {
+        extra.push(("registry_acr", name.to_ascii_lowercase()));
+        extra.push(("ip_registry_acr", ip.to_string()));
+        if let Some(data) = data {
+          extra.push(("ip_registry_acr_data", data.to_string()));
+        }
+      }
+      vars.with(&extra)
+    })
+    .collect()
+}
+
+fn host_scopes(m: &Model, resource: &str, vars: &Vars) -> Vec<Vars> {
+  match resource {
+    "compute_instance" | "compute_instance_ssh" => m
+      .computes
+      .iter()
+      .filter(|c| c.kind == ComputeKind::Instance)
+      .map(|c| vars.with(&[("ci", c.name.to_ascii_lowercase())]))
+      .collect(),
+    "online_endpoint" => m.online_endpoints.iter().map(|e| vars.with(&[("endpoint", e.name.to_ascii_lowercase())])).collect(),
+    _ => vec![vars.with(&[])],
+  }
+}
+
+/// Addresses by the names dns.toml uses in `ip = "..."`.
+fn ip_table(m: &Model) -> BTreeMap<&'static str, String> {
+  let mut ips = BTreeMap::new();
+  if let Some(pe) = &m.workspace.private_endpoint {
+    ips.insert("workspace", pe.ip.value.to_string());
+    ips.insert("notebooks", pe.notebooks_ip.to_string());
+    ips.insert("inference", pe.inference_ip.to_string());
+  }
+  if let Some(s) = &m.storage {
+    for (sub, ip) in &s.endpoints {
+      let key: &'static str = match sub.as_str() {
+        "blob" => "storage_blob",
+        "file" => "storage_file",
+        "queue" => "storage_queue",
+        "table" => "storage_table",
+        _ => "storage_dfs",
+      };
+      ips.insert(key, ip.value.to_string());
+    }
+  }
+  if let Some(ip) = m.key_vault.as_ref().and_then(|k| k.ip.as_ref()) {
+    ips.insert("key_vault", ip.value.to_string());
+  }
+  if let Some(cr) = &m.container_registry {
+    if let Some(ip) = &cr.ip {
+      ips.insert("acr", ip.value.to_string());
+    }
+    if let Some(ip) = cr.data_ip {
+      ips.insert("acr_data", ip.to_string());
+    }
+  }
+  ips
+}
+
+fn settings(m: &Model) -> Settings {
+  Settings {
+    workspace_name: m.workspace.name.clone(),
+    egress: match m.network.egress.value {
+      crate::model::Egress::Nsg => "nsg",
+      crate::model::Egress::Firewall => "firewall",
+      crate::model::Egress::NatGateway => "nat_gateway",
+    }
+    .to_string(),
+    nsg: ir::NsgSettings {
+      name: m.nsg.name.clone(),
+      inbound_start: m.nsg.inbound_start,
+      outbound_start: m.nsg.outbound_start,
+      step: m.nsg.step,
+      deny_internet_outbound: m.nsg.deny_internet_outbound,
+    },
+    firewall: ir::FirewallSettings {
+      policy_name: m.firewall.policy_name.clone(),
+      rule_collection_group: m.firewall.rule_collection_group.clone(),
+      priority: m.firewall.priority,
+      source_addresses: m.firewall.source_addresses.clone(),
+    },
+    dns: ir::DnsSettings {
+      ttl: m.dns.ttl,
+      soa_mname: m.dns.soa_mname.clone(),
+      soa_rname: m.dns.soa_rname.clone(),
+      serial: m.dns.serial,
+      refresh: 3600,
+      retry: 300,
+      expire: 2_419_200,
+      minimum: 300,
+      nameservers: m.dns.nameservers.clone(),
+      azure_dns: "168.63.129.16".to_string(),
+      resolver_ip: m.dns.resolver_ip.clone(),
+    },
+    vnet_name: m.network.vnet_name.clone(),
+    address_space: m.network.address_space.iter().map(|a| a.value.to_string()).collect(),
+  }
+}
