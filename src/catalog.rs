@@ -222,7 +222,11 @@ impl Catalog {
   pub fn cite(&self, citation: &str) -> String {
     match citation.split_once(" § ") {
       Some((key, section)) => match self.sources.get(key) {
-        Some(source) => format!("{} § {section}", source.path),
+        // Microsoft documents are cited through the section of the facts reference that restates them.
+        Some(source) => match section.strip_prefix("facts ") {
+          Some(facts) if key != "FACTS" => format!("{} (per reference/azureml-network-facts.md § {facts})", source.path),
+          _ => format!("{} § {section}", source.path),
+        },
         None => citation.to_string(),
       },
       None => citation.to_string(),

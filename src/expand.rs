@@ -102,7 +102,6 @@ pub fn run(args: &ExpandArgs) -> Result<i32> {
   Ok(0)
 }
 
-
 /// What every output carries about where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
@@ -482,8 +481,8 @@ impl Expansion {
     );
     let _ = writeln!(
       out,
-      "# {} rules expanded: {ipv4} IPv4 + {ipv6} IPv6 prefixes (aggregated from {listed} listed)",
-      self.rules.len()
+      "# {} expanded: {ipv4} IPv4 + {ipv6} IPv6 prefixes (aggregated from {listed} listed)",
+      plural(self.rules.len(), "rule")
     );
     for p in &self.platform_resolved {
       p.text(&mut out);
@@ -508,24 +507,35 @@ impl Expansion {
   }
 
   pub fn csv(&self) -> String {
-    let mut out =
-      String::from("rule_id,direction,protocol,ports,service_tag,family,prefix,cloud,change_number\n");
     let stamp = format!(
       "{},{}",
       csv_field(&self.service_tags.cloud),
       self.service_tags.change_number
     );
+    // The rows of every rule, platform-resolved ones included, in flow-id order.
+    let mut groups: Vec<(&str, String)> = Vec::new();
     for p in &self.platform_resolved {
-      let _ = writeln!(out, "{},platform,,{stamp}", p.rule.csv_prefix());
+      groups.push((
+        &p.rule.flow_id,
+        format!("{},platform,,{stamp}\n", p.rule.csv_prefix()),
+      ));
     }
     for r in &self.rules {
       let head = r.rule.csv_prefix();
+      let mut rows = String::new();
       for net in &r.prefixes.ipv4 {
-        let _ = writeln!(out, "{head},ipv4,{net},{stamp}");
+        let _ = writeln!(rows, "{head},ipv4,{net},{stamp}");
       }
       for net in &r.prefixes.ipv6 {
-        let _ = writeln!(out, "{head},ipv6,{net},{stamp}");
+        let _ = writeln!(rows, "{head},ipv6,{net},{stamp}");
       }
+      groups.push((&r.rule.flow_id, rows));
+    }
+    groups.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out =
+      String::from("rule_id,direction,protocol,ports,service_tag,family,prefix,cloud,change_number\n");
+    for (_, rows) in groups {
+      out.push_str(&rows);
     }
     out
   }
@@ -603,8 +613,9 @@ impl Comparison {
     );
     let _ = writeln!(
       out,
-      "# {} rules compared, {changed} changed: {gained} prefixes gained (+), {lost} lost (-)",
-      self.rules.len()
+      "# {} compared, {changed} changed: {} gained (+), {lost} lost (-)",
+      plural(self.rules.len(), "rule"),
+      plural(gained, "prefix")
     );
     for p in &self.platform_resolved {
       p.text(&mut out);
@@ -703,6 +714,15 @@ impl Comparison {
       );
     }
     pretty(&doc)
+  }
+}
+
+/// "1 rule", "2 rules", "1 prefix", "2 prefixes"
+fn plural(n: usize, noun: &str) -> String {
+  match (n, noun.ends_with('x')) {
+    (1, _) => format!("1 {noun}"),
+    (_, true) => format!("{n} {noun}es"),
+    (_, false) => format!("{n} {noun}s"),
   }
 }
 

@@ -204,7 +204,8 @@ impl ServiceTags {
   }
 
   /// Up to three names of this file close to `name`, best first: the global tag of a
-  /// regional name when the file has it, then the nearest by Jaro-Winkler similarity.
+  /// regional name when the file has it, then the nearest by Jaro-Winkler similarity
+  /// among names within a small edit distance.
   pub fn suggest(&self, name: &str) -> Vec<&str> {
     let lower = name.to_ascii_lowercase();
     let mut out: Vec<&str> = Vec::new();
@@ -213,16 +214,17 @@ impl ServiceTags {
         out.push(&tag.name);
       }
     }
+    // Jaro-Winkler ranks names sharing a prefix first; the edit-distance floor drops
+    // names that share only the "Azure" in front.
     let mut scored: Vec<(f64, &str)> = self
       .tags
       .iter()
-      .map(|t| {
-        (
-          strsim::jaro_winkler(&lower, &t.name.to_ascii_lowercase()),
-          t.name.as_str(),
-        )
+      .filter_map(|t| {
+        let candidate = t.name.to_ascii_lowercase();
+        let score = strsim::jaro_winkler(&lower, &candidate);
+        let close = score >= 0.85 && strsim::normalized_levenshtein(&lower, &candidate) >= 0.5;
+        close.then_some((score, t.name.as_str()))
       })
-      .filter(|(score, _)| *score >= 0.8)
       .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     for (_, candidate) in scored {

@@ -92,9 +92,6 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   );
   conf.push_str("// and not together with the conditional forwarders of the same zones.\n");
   for (name, file) in &zones {
-    if file.is_empty() {
-      continue;
-    }
     let text = file.render(ir, &defaults, out);
     out.add(format!("dns/host-records/{name}.zone"), text);
     let _ = writeln!(

@@ -16,6 +16,7 @@ mod fqdn_list;
 mod host_records;
 mod managed_network;
 mod nsg;
+pub mod plan;
 mod private_dns;
 mod terraform;
 mod zone_file;
@@ -150,6 +151,13 @@ pub fn manifest(ir: &Ir, output: &Output) -> String {
     "artifacts": files,
   });
   let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+  s.push('\n');
+  s
+}
+
+/// Pretty JSON with a final newline: every JSON artifact is written this way.
+pub fn pretty(value: &serde_json::Value) -> String {
+  let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
   s.push('\n');
   s
 }

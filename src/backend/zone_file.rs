@@ -287,10 +287,6 @@ impl ZoneFile {
     self.records.push((record, one_line(comment)));
   }
 
-  pub(super) fn is_empty(&self) -> bool {
-    self.records.is_empty()
-  }
-
   /// Zone-file text: provenance header, `$ORIGIN`, `$TTL`, SOA, NS, then the records sorted by owner,
   /// type and value (reference: target-formats.md section 4.1). A name server inside the zone gets an
   /// Error note: it needs a glue address the settings cannot give, and BIND refuses the zone without it.

@@ -3,7 +3,7 @@
 //! Flows are matched by `Flow::id`, DNS records by zone + name + type, host records by name,
 //! zones and forwarders by zone, diagnostics by severity + code + location + message. Ports are
 //! compared as sets of numeric ranges, list fields as sets. Nothing positional takes part: not list
-//! order, not the NSG priority plan. `Diff` serializes as the documented `--format json` shape
+//! order, not the NSG priority plan, not a flow's triggers (profile locations). `Diff` serializes as the documented `--format json` shape
 //! (docs/diff.md). It never reads files and never decides the exit code.
 
 use std::collections::BTreeMap;
@@ -290,7 +290,9 @@ fn diff_flows(old: &[Flow], new: &[Flow]) -> FlowChanges {
     let after_ports = port_set(&after.ports);
     let ports_added = format_ports(&subtract(&after_ports, &before_ports));
     let ports_removed = format_ports(&subtract(&before_ports, &after_ports));
-    let fields = field_changes(*before, *after, &["id", "ports"]);
+    // Triggers name the profile settings (with file:line:col) that made a requirement apply:
+    // they move with every edit of the profile, and change no access.
+    let fields = field_changes(*before, *after, &["id", "ports", "triggers"]);
     let mut kinds = Vec::new();
     kinds.extend(ports_added.first().map(|_| Kind::Widened));
     kinds.extend(ports_removed.first().map(|_| Kind::Narrowed));

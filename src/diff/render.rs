@@ -52,23 +52,27 @@ fn value_text(v: &Value) -> String {
   }
 }
 
-/// "old → new" for scalars and for lists replaced outright; "+a, -b" for lists that keep
-/// something (lists are compared as sets, as `changes` does).
-fn change_text(change: &FieldChange) -> String {
+/// "old → new" for scalars and one-item lists; for longer lists one "-item" or "+item" line per
+/// item that differs (lists are compared as sets, as `changes` does).
+fn change_lines(change: &FieldChange) -> Vec<String> {
   if let (Value::Array(old), Value::Array(new)) = (&change.old, &change.new) {
-    let old: Vec<String> = old.iter().map(value_text).collect();
-    let new: Vec<String> = new.iter().map(value_text).collect();
-    if old.iter().any(|o| new.contains(o)) {
-      let mut parts: Vec<String> = new
+    if old.len() > 1 || new.len() > 1 {
+      let old: Vec<String> = old.iter().map(value_text).collect();
+      let new: Vec<String> = new.iter().map(value_text).collect();
+      let mut lines: Vec<String> = old
         .iter()
-        .filter(|n| !old.contains(n))
-        .map(|n| format!("+{n}"))
+        .filter(|o| !new.contains(o))
+        .map(|o| format!("-{o}"))
         .collect();
-      parts.extend(old.iter().filter(|o| !new.contains(o)).map(|o| format!("-{o}")));
-      return parts.join(", ");
+      lines.extend(new.iter().filter(|n| !old.contains(n)).map(|n| format!("+{n}")));
+      return lines;
     }
   }
-  format!("{} → {}", value_text(&change.old), value_text(&change.new))
+  vec![format!(
+    "{} → {}",
+    value_text(&change.old),
+    value_text(&change.new)
+  )]
 }
 
 fn severity(d: &Diagnostic) -> &'static str {
@@ -284,7 +288,13 @@ pub fn text(diff: &Diff, color: bool) -> String {
 
   section(&mut out, &p, "Settings", diff.settings.len());
   for c in &diff.settings {
-    let _ = writeln!(out, "  {} {}  {}", p.yellow("~"), c.field, change_text(c));
+    let _ = writeln!(
+      out,
+      "  {} {}  {}",
+      p.yellow("~"),
+      c.field,
+      change_lines(c).join(", ")
+    );
   }
 
   let _ = writeln!(out, "\n{}", p.bold(&summary_line(diff)));
@@ -323,7 +333,16 @@ fn flow_line(out: &mut String, p: &Paint, sign: char, f: &Flow, port_text: Optio
 }
 
 fn detail(out: &mut String, p: &Paint, label: &str, value: &str) {
-  let _ = writeln!(out, "      {}  {value}", p.dim(&format!("{label:<9}")));
+  details(out, p, label, &[value.to_string()]);
+}
+
+/// A labelled value over several lines, continuation lines aligned under the first.
+fn details(out: &mut String, p: &Paint, label: &str, lines: &[String]) {
+  let width = label.chars().count().max(9);
+  for (i, line) in lines.iter().enumerate() {
+    let label = if i == 0 { label } else { "" };
+    let _ = writeln!(out, "      {}  {line}", p.dim(&format!("{label:<width$}")));
+  }
 }
 
 /// Purpose and sources, unless a changed-field line already shows them.
@@ -333,7 +352,12 @@ fn flow_details(out: &mut String, p: &Paint, f: &Flow, changed: &[FieldChange]) 
     detail(out, p, "purpose", &f.purpose);
   }
   if !shown("sources") {
-    detail(out, p, "sources", &value_text(&Value::from(f.sources.clone())));
+    let sources = if f.sources.is_empty() {
+      vec!["(none)".to_string()]
+    } else {
+      f.sources.clone()
+    };
+    details(out, p, "sources", &sources);
   }
 }
 
@@ -354,7 +378,7 @@ fn flow_change(out: &mut String, p: &Paint, c: &FlowChange) {
     detail(out, p, "-ports", &p.cyan(&c.ports_removed.join(", ")));
   }
   for f in &c.fields {
-    detail(out, p, &f.field, &change_text(f));
+    details(out, p, &f.field, &change_lines(f));
   }
   flow_details(out, p, &c.new, &c.fields);
 }
@@ -379,7 +403,7 @@ fn changes_section<T>(
   for Changed { fields, new, .. } in &changes.changed {
     let _ = writeln!(out, "{}", p.bold(&format!("  ~ {}", line(new))));
     for f in fields {
-      detail(out, p, &f.field, &change_text(f));
+      details(out, p, &f.field, &change_lines(f));
     }
   }
 }
@@ -433,7 +457,10 @@ fn md_changes(fields: &[FieldChange]) -> String {
   }
   fields
     .iter()
-    .map(|f| format!("{}: {}", code(&f.field), md(&change_text(f))))
+    .map(|f| {
+      let lines: Vec<String> = change_lines(f).iter().map(|l| md(l)).collect();
+      format!("{}: {}", code(&f.field), lines.join("<br>"))
+    })
     .collect::<Vec<_>>()
     .join("<br>")
 }
