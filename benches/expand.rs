@@ -26,8 +26,17 @@ fn main() {
   }
   let ir = profile_ir(root);
   let tags: Vec<&str> = service_tags(&ir);
-  println!("expand bench: {} ({} bytes)", file.display(), std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0));
-  println!("profile `{}`: {} service-tag rules: {}", ir.profile, tags.len(), tags.join(" "));
+  println!(
+    "expand bench: {} ({} bytes)",
+    file.display(),
+    std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0)
+  );
+  println!(
+    "profile `{}`: {} service-tag rules: {}",
+    ir.profile,
+    tags.len(),
+    tags.join(" ")
+  );
   println!("peak RSS before the first run: {}", peak_rss());
 
   let total = measure(|| {
@@ -35,7 +44,10 @@ fn main() {
     let parsed = ServiceTags::parse(&text, "bench").expect("parse");
     black_box(expand(&ir, &parsed).expect("expand"));
   });
-  report("read + parse + expand all service-tag rules (what `amlnet expand` does)", &total);
+  report(
+    "read + parse + expand all service-tag rules (what `amlnet expand` does)",
+    &total,
+  );
 
   let text = std::fs::read_to_string(&file).expect("read");
   let parse = measure(|| {
@@ -44,11 +56,18 @@ fn main() {
   report("parse only (4 MB JSON, ~96k prefixes as text)", &parse);
 
   let parsed = ServiceTags::parse(&text, "bench").expect("parse");
-  let listed: usize = tags.iter().filter_map(|t| parsed.get(t)).map(|t| t.properties.address_prefixes.len()).sum();
+  let listed: usize = tags
+    .iter()
+    .filter_map(|t| parsed.get(t))
+    .map(|t| t.properties.address_prefixes.len())
+    .sum();
   let rules = measure(|| {
     black_box(expand(&ir, &parsed).expect("expand"));
   });
-  report(&format!("expand only: parse + aggregate the rules' {listed} prefixes"), &rules);
+  report(
+    &format!("expand only: parse + aggregate the rules' {listed} prefixes"),
+    &rules,
+  );
 
   let all = measure(|| {
     let mut n = 0;
@@ -58,7 +77,13 @@ fn main() {
     }
     black_box(n);
   });
-  report(&format!("parse + aggregate every tag of the file ({} prefixes)", parsed.prefix_count()), &all);
+  report(
+    &format!(
+      "parse + aggregate every tag of the file ({} prefixes)",
+      parsed.prefix_count()
+    ),
+    &all,
+  );
 
   println!("peak RSS (VmHWM): {}", peak_rss());
 }
@@ -107,6 +132,10 @@ fn report(what: &str, ms: &[f64]) {
 fn peak_rss() -> String {
   std::fs::read_to_string("/proc/self/status")
     .ok()
-    .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_string()))
+    .and_then(|s| {
+      s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map(|l| l["VmHWM:".len()..].trim().to_string())
+    })
     .unwrap_or_else(|| "unknown (no /proc/self/status)".into())
 }

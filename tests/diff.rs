@@ -12,6 +12,8 @@ const V1: &str = "tests/fixtures/ir/secure-workspace-v1.json";
 const V2: &str = "tests/fixtures/ir/secure-workspace-v2.json";
 const V1_REORDERED: &str = "tests/fixtures/ir/secure-workspace-v1-reordered.json";
 const V1_NARROWED: &str = "tests/fixtures/ir/secure-workspace-v1-narrowed.json";
+const CATALOG_0: &str = "tests/fixtures/ir/training-no-public-ip-catalog-0.json";
+const CATALOG_1: &str = "tests/fixtures/ir/training-no-public-ip-catalog-1.json";
 
 struct Run {
   stdout: String,
@@ -84,7 +86,90 @@ fn flow_entry<'a>(diff: &'a Value, list: &str, id: &str) -> &'a Value {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Shipped profiles, compiled on the fly
+
+/// Public-IP compute → no public IP, private endpoints and a firewall: the inbound 44224 rule
+/// goes, private DNS arrives.
+#[test]
+fn profiles_training_public_ip_vs_no_public_ip() {
+  snapshot_all_formats(
+    "profiles-training-public-ip-vs-no-public-ip",
+    "profiles/training-public-ip.toml",
+    "profiles/training-no-public-ip.toml",
+    1,
+  );
+}
+
+/// The secured workspace, then the same with a private registry added.
+#[test]
+fn profiles_secure_workspace_vs_registry_private() {
+  snapshot_all_formats(
+    "profiles-secure-workspace-vs-registry-private",
+    "profiles/secure-workspace.toml",
+    "profiles/registry-private.toml",
+    1,
+  );
+}
+
+/// A profile against itself: empty in every format, exit 0.
+#[test]
+fn profile_against_itself_is_empty() {
+  let p = "profiles/secure-workspace.toml";
+  snapshot("profile-secure-workspace-itself.text", &diff(p, p, &[], 0));
+  diff(p, p, &["--format", "markdown"], 0);
+  assert_eq!(json(p, p, 0)["summary"]["kinds"], serde_json::json!([]));
+}
+
+/// `compile --format json` output read back and compared with its own profile: the IR
+/// round-trips through JSON and the two kinds of input mix.
+#[test]
+fn compiled_ir_against_its_profile_is_no_change() {
+  let profile = "profiles/training-no-public-ip.toml";
+  let compiled = amlnet(&["compile", profile, "--format", "json"]);
+  assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+  let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-roundtrip");
+  std::fs::create_dir_all(&dir).unwrap();
+  let ir = dir.join("training-no-public-ip.json");
+  std::fs::write(&ir, compiled.stdout).unwrap();
+  let out = diff(ir.to_str().unwrap(), profile, &[], 0);
+  assert!(
+    out.contains("training-no-public-ip.json (ir)") && out.contains("No changes."),
+    "{out}"
+  );
+}
+
+/// A profile that does not compile: its errors pass through, exit 2.
+#[test]
+fn profile_errors_exit_2() {
+  let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-bad-profile");
+  std::fs::create_dir_all(&dir).unwrap();
+  let bad = dir.join("bad.toml");
+  std::fs::write(&bad, "[workspace]\nname = 42\n").unwrap();
+  let run = amlnet(&["diff", bad.to_str().unwrap(), V1]);
+  assert_eq!(run.code, 2, "{}", run.stderr);
+  assert_eq!(run.stdout, "");
+  assert!(run.stderr.contains("bad.toml"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
 // IR files
+
+/// An IR from an older catalog (hand-edited from a real compiled IR: older catalog_version,
+/// AzureMachineLearning without 18881, graph.windows.net missing, one extra DNS record) against
+/// the IR the current catalog compiles: widened, added, a DNS record removed.
+#[test]
+fn ir_from_two_catalog_versions() {
+  snapshot_all_formats("ir-training-no-public-ip-catalog-0-vs-1", CATALOG_0, CATALOG_1, 1);
+  let d = json(CATALOG_0, CATALOG_1, 1);
+  assert_eq!(
+    d["summary"]["kinds"],
+    serde_json::json!(["added", "widened", "dns"])
+  );
+  assert_eq!(
+    flow_entry(&d, "widened", "out-tcp-AzureMachineLearning")["ports_added"],
+    serde_json::json!(["18881"])
+  );
+}
 
 /// Two hand-written releases covering every change kind; exit 1.
 #[test]

@@ -417,6 +417,12 @@ impl Drop for ServerGuard {
 
 /// `dig +short`: the sorted answer lines, or `None` when no server answered (not started yet).
 fn try_dig(port: u16, name: &str, rtype: &str) -> Option<Vec<String>> {
+  let t0 = std::time::Instant::now();
+  let r = try_dig2(port, name, rtype);
+  eprintln!("DIG {name} {rtype} {:?} {:?}", t0.elapsed(), r);
+  r
+}
+fn try_dig2(port: u16, name: &str, rtype: &str) -> Option<Vec<String>> {
   let output = Command::new(tool("dig"))
     .args([
       "@127.0.0.1",

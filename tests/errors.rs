@@ -1,1 +1,96 @@
-//! (not written yet)
+//! Bad profiles: every file in tests/invalid/ must fail with exit code 2, the error code
+//! and file:line:col named on its first line (`# expect: AML014 8:18`), and write nothing.
+//! The rendered messages are snapshots in golden/errors/. Adding a case is adding a file.
+
+use crate::support::{amlnet, root, scratch, stem};
+
+#[test]
+fn every_invalid_profile_fails_with_its_code_and_location() {
+  let mut files: Vec<_> = std::fs::read_dir(root().join("tests/invalid"))
+    .expect("tests/invalid exists")
+    .filter_map(|e| e.ok().map(|e| e.path()))
+    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    .collect();
+  files.sort();
+  assert!(files.len() >= 15, "the invalid cases are present");
+  for path in files {
+    let rel = format!("tests/invalid/{}.toml", stem(&path));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let expect = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).unwrap_or_else(|| panic!("{rel}: first line is `# expect: CODE line:col`"));
+    let (code, location) = expect.split_once(' ').expect("CODE line:col");
+    let out = scratch("invalid").join("out");
+    let run = amlnet(&["compile", &rel, "--out", &out.to_string_lossy()]);
+    assert_eq!(run.code, 2, "{rel}: exit code\n{}", run.stderr);
+    assert!(run.stderr.contains(&format!("error[{code}]")), "{rel}: expected {code}\n{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{rel}:{location}")), "{rel}: expected location {location}\n{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{rel}: no panic");
+    assert!(!out.exists(), "{rel}: nothing written");
+    insta::with_settings!({ snapshot_path => "../golden/errors", prepend_module_to_snapshot => false, omit_expression => true }, {
+      insta::assert_snapshot!(stem(&path), run.stderr);
+    });
+  }
+}
+
+#[test]
+fn a_missing_profile_file_is_a_clear_error() {
+  let run = amlnet(&["compile", "profiles/no-such-profile.toml"]);
+  assert_eq!(run.code, 2);
+  assert!(run.stderr.contains("cannot read `profiles/no-such-profile.toml`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_failed_compile_keeps_the_previous_output_directory() {
+  let dir = scratch("keep");
+  let out = dir.join("out");
+  let ok = amlnet(&["compile", "profiles/training-public-ip.toml", "--out", &out.to_string_lossy()]);
+  assert_eq!(ok.code, 0, "{}", ok.stderr);
+  let before = std::fs::read(out.join("nsg/nsg.json")).expect("written");
+  let bad = amlnet(&["compile", "tests/invalid/bad-cidr.toml", "--out", &out.to_string_lossy()]);
+  assert_eq!(bad.code, 2);
+  assert_eq!(std::fs::read(out.join("nsg/nsg.json")).expect("still there"), before);
+  let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("readable").flatten().filter(|e| e.file_name() != "out").collect();
+  assert!(leftovers.is_empty(), "no staging directories left behind");
+}
+
+/// Every table of every shipped profile rejects a key it does not know (every raw struct
+/// denies unknown fields), with the location of that key.
+#[test]
+fn a_bogus_key_in_any_table_of_any_shipped_profile_is_rejected() {
+  for path in crate::support::shipped_profiles() {
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let doc: toml::Table = toml::from_str(&text).expect("shipped profile parses");
+    let mut tables = vec![String::new()];
+    for (key, value) in &doc {
+      match value {
+        toml::Value::Table(_) => tables.push(key.clone()),
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_table) => tables.push(format!("{key}[0]")),
+        _ => {}
+      }
+    }
+    for table in tables {
+      let mut mutated = doc.clone();
+      let target = match table.strip_suffix("[0]") {
+        Some(key) => mutated.get_mut(key).and_then(|v| v.as_array_mut()).and_then(|a| a.first_mut()).and_then(|v| v.as_table_mut()),
+        None if table.is_empty() => Some(&mut mutated),
+        None => mutated.get_mut(&table).and_then(|v| v.as_table_mut()),
+      }
+      .expect("table exists");
+      target.insert("bogus_key".into(), toml::Value::Integer(1));
+      let dir = scratch("bogus");
+      copy_dir(&root().join("profiles/base"), &dir.join("base"));
+      let file = dir.join("p.toml");
+      std::fs::write(&file, toml::to_string(&mutated).expect("serializes")).expect("writable");
+      let err = amlnet::compile_path(&file).expect_err(&format!("{}: bogus key in [{table}] is rejected", path.display()));
+      let msg = err.to_string();
+      assert!(msg.contains("error[AML001]: unknown key `bogus_key`") && msg.contains("p.toml:"), "{}: [{table}]\n{msg}", path.display());
+      let _ = std::fs::remove_dir_all(&dir);
+    }
+  }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+  std::fs::create_dir_all(to).expect("dir");
+  for e in std::fs::read_dir(from).expect("readable").flatten() {
+    std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+  }
+}

@@ -1085,3 +1085,391 @@ fn cli_unreadable_service_tags_exits_2() {
     String::from_utf8_lossy(&out.stderr)
   );
 }
+
+/// A fresh, empty scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+  let dir = std::env::temp_dir().join(format!("amlnet-expand-{name}-{}", std::process::id()));
+  let _ = std::fs::remove_dir_all(&dir);
+  std::fs::create_dir_all(&dir).expect("scratch dir");
+  dir
+}
+
+fn shipped(profile: &str) -> PathBuf {
+  Path::new(env!("CARGO_MANIFEST_DIR"))
+    .join("profiles")
+    .join(profile)
+}
+
+/// The tags of `ir` a download can expand (not the platform-resolved ones), deduplicated.
+fn expandable_tags(ir: &Ir) -> Vec<String> {
+  let mut tags: Vec<String> = ir
+    .flows
+    .iter()
+    .filter(|f| f.peer_kind == PeerKind::ServiceTag)
+    .filter(|f| amlnet::service_tags::virtual_tag(&f.peer).is_none())
+    .map(|f| f.peer.clone())
+    .collect();
+  tags.sort();
+  tags.dedup();
+  tags
+}
+
+/// A ServiceTags file listing every expandable tag of `ir` (but `drop`): tag i gets
+/// 10.i.0.0/25 + 10.i.0.128/25 (one /24 once aggregated) and 2001:db8:i+1::/48; the
+/// `newer` version adds 10.i.1.0/24 and drops the IPv6 prefix.
+fn synthetic(ir: &Ir, cloud: &str, newer: bool, drop: Option<&str>) -> String {
+  let values: Vec<serde_json::Value> = expandable_tags(ir)
+    .iter()
+    .enumerate()
+    .filter(|(_, t)| Some(t.as_str()) != drop)
+    .map(|(i, tag)| {
+      let mut prefixes = vec![format!("10.{i}.0.0/25"), format!("10.{i}.0.128/25")];
+      if newer {
+        prefixes.push(format!("10.{i}.1.0/24"));
+      } else {
+        prefixes.push(format!("2001:db8:{:x}::/48", i + 1));
+      }
+      serde_json::json!({"name": tag, "id": tag, "properties": {"changeNumber": 1, "region": "",
+        "regionId": 0, "platform": "Azure", "systemService": "", "addressPrefixes": prefixes,
+        "networkFeatures": null}})
+    })
+    .collect();
+  let change: serde_json::Value = if newer { "11".into() } else { 10.into() };
+  serde_json::json!({"changeNumber": change, "cloud": cloud, "values": values}).to_string()
+}
+
+const PROFILE: &str = "training-no-public-ip.toml";
+
+#[test]
+fn cli_prints_every_format_and_writes_them_atomically() {
+  let profile = shipped(PROFILE);
+  let ir = amlnet::compile_path(&profile).expect("shipped profile compiles");
+  let tags = expandable_tags(&ir);
+  assert!(!tags.is_empty(), "{PROFILE} has service-tag rules");
+  let dir = scratch("formats");
+  let file = dir.join("tags.json");
+  std::fs::write(&file, synthetic(&ir, "Public", false, None)).expect("write");
+  let (p, f) = (profile.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
+  let mut printed = Vec::new();
+  for format in ["text", "csv", "json"] {
+    let out = amlnet(&["expand", p, "--service-tags", f, "--format", format]);
+    assert_eq!(
+      out.status.code(),
+      Some(0),
+      "{format}: {}",
+      String::from_utf8_lossy(&out.stderr)
+    );
+    printed.push(String::from_utf8(out.stdout).expect("utf-8"));
+  }
+  let json: serde_json::Value = serde_json::from_str(&printed[2]).expect("JSON");
+  assert_eq!(json["profile"], ir.profile.as_str());
+  assert_eq!(json["profile_hash"], ir.profile_hash.as_str());
+  assert_eq!(json["catalog_version"], ir.catalog_version.as_str());
+  assert_eq!(json["service_tags"]["change_number"], 10);
+  let rules = json["rules"].as_array().expect("rules");
+  let flows = ir.flows.iter().filter(|f| f.peer_kind == PeerKind::ServiceTag);
+  let platform = json["platform_resolved"].as_array().expect("platform").len();
+  assert_eq!(
+    rules.len() + platform,
+    flows.count(),
+    "every service-tag flow is accounted for"
+  );
+  for r in rules {
+    let i = tags
+      .iter()
+      .position(|t| r["service_tag"] == t.as_str())
+      .expect("known tag");
+    assert_eq!(
+      r["prefixes"],
+      serde_json::json!([format!("10.{i}.0.0/24"), format!("2001:db8:{:x}::/48", i + 1)])
+    );
+  }
+
+  let out_dir = dir.join("out");
+  let out = amlnet(&[
+    "expand",
+    p,
+    "--service-tags",
+    f,
+    "--out",
+    out_dir.to_str().expect("utf-8"),
+  ]);
+  assert_eq!(
+    out.status.code(),
+    Some(0),
+    "{}",
+    String::from_utf8_lossy(&out.stderr)
+  );
+  assert!(out.stdout.is_empty(), "--out prints nothing on stdout");
+  for (name, text) in ["prefixes.txt", "prefixes.csv", "prefixes.json"]
+    .iter()
+    .zip(&printed)
+  {
+    assert_eq!(
+      &std::fs::read_to_string(out_dir.join("expand").join(name)).expect(name),
+      text,
+      "{name}"
+    );
+  }
+  std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn cli_against_reports_changes_and_exits_0() {
+  let profile = shipped(PROFILE);
+  let ir = amlnet::compile_path(&profile).expect("shipped profile compiles");
+  let n = expandable_tags(&ir).len();
+  let dir = scratch("against");
+  let (old, new) = (dir.join("old.json"), dir.join("new.json"));
+  std::fs::write(&old, synthetic(&ir, "Public", false, None)).expect("write");
+  std::fs::write(&new, synthetic(&ir, "Public", true, None)).expect("write");
+  let args = |extra: &[&str]| -> Vec<String> {
+    let mut v: Vec<String> = ["expand", profile.to_str().expect("utf-8"), "--service-tags"]
+      .iter()
+      .map(|s| s.to_string())
+      .collect();
+    v.push(old.display().to_string());
+    v.push("--against".into());
+    v.push(new.display().to_string());
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+  };
+  let run = |extra: &[&str]| {
+    let a = args(extra);
+    amlnet(&a.iter().map(String::as_str).collect::<Vec<_>>())
+  };
+  let out = run(&["--format", "json"]);
+  assert_eq!(
+    out.status.code(),
+    Some(0),
+    "{}",
+    String::from_utf8_lossy(&out.stderr)
+  );
+  let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+  assert_eq!(
+    (
+      json["old"]["change_number"].as_u64(),
+      json["new"]["change_number"].as_u64()
+    ),
+    (Some(10), Some(11))
+  );
+  let flows_per_tag = ir
+    .flows
+    .iter()
+    .filter(|f| f.peer_kind == PeerKind::ServiceTag)
+    .count()
+    - json["platform_resolved"].as_array().expect("platform").len();
+  assert_eq!(json["summary"]["changed"].as_u64(), Some(flows_per_tag as u64));
+  for r in json["rules"].as_array().expect("rules") {
+    assert_eq!(r["gained"]["ipv4"].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r["lost"]["ipv6"].as_array().map(Vec::len), Some(1), "{r}");
+  }
+  let text = run(&[]);
+  assert_eq!(text.status.code(), Some(0));
+  let text = String::from_utf8(text.stdout).expect("utf-8");
+  assert_eq!(
+    text.lines().filter(|l| l.starts_with("+ 10.")).count(),
+    flows_per_tag
+  );
+  assert!(n > 0);
+
+  let out_dir = dir.join("out");
+  let out = run(&["--out", out_dir.to_str().expect("utf-8")]);
+  assert_eq!(
+    out.status.code(),
+    Some(0),
+    "{}",
+    String::from_utf8_lossy(&out.stderr)
+  );
+  let mut written: Vec<String> = std::fs::read_dir(out_dir.join("expand"))
+    .expect("expand dir")
+    .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+    .collect();
+  written.sort();
+  assert_eq!(
+    written,
+    [
+      "changes.csv",
+      "changes.json",
+      "changes.txt",
+      "prefixes.csv",
+      "prefixes.json",
+      "prefixes.txt"
+    ]
+  );
+  assert_eq!(
+    std::fs::read_to_string(out_dir.join("expand/changes.txt")).expect("changes"),
+    text
+  );
+  std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn cli_missing_tag_exits_2_naming_it() {
+  let profile = shipped(PROFILE);
+  let ir = amlnet::compile_path(&profile).expect("shipped profile compiles");
+  let tags = expandable_tags(&ir);
+  let dropped = tags.last().expect("a tag").clone();
+  let dir = scratch("missing");
+  let file = dir.join("tags.json");
+  std::fs::write(&file, synthetic(&ir, "Public", false, Some(&dropped))).expect("write");
+  let out = amlnet(&[
+    "expand",
+    profile.to_str().expect("utf-8"),
+    "--service-tags",
+    file.to_str().expect("utf-8"),
+  ]);
+  let stderr = String::from_utf8_lossy(&out.stderr);
+  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  assert!(stderr.contains(&format!("service tag `{dropped}`")), "{stderr}");
+  assert!(out.stdout.is_empty(), "nothing printed on error");
+  // Case does not matter: the same file with every tag name upper-cased still expands.
+  let mut doc: serde_json::Value =
+    serde_json::from_str(&synthetic(&ir, "Public", false, None)).expect("json");
+  for v in doc["values"].as_array_mut().expect("values") {
+    let upper = v["name"].as_str().expect("name").to_uppercase();
+    v["name"] = upper.clone().into();
+    v["id"] = upper.into();
+  }
+  std::fs::write(&file, doc.to_string()).expect("write");
+  let out = amlnet(&[
+    "expand",
+    profile.to_str().expect("utf-8"),
+    "--service-tags",
+    file.to_str().expect("utf-8"),
+  ]);
+  assert_eq!(
+    out.status.code(),
+    Some(0),
+    "{}",
+    String::from_utf8_lossy(&out.stderr)
+  );
+  std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn cli_wrong_cloud_exits_2() {
+  let profile = shipped(PROFILE);
+  let ir = amlnet::compile_path(&profile).expect("shipped profile compiles");
+  let dir = scratch("cloud");
+  let file = dir.join("tags.json");
+  std::fs::write(&file, synthetic(&ir, "AzureGovernment", false, None)).expect("write");
+  let out = amlnet(&[
+    "expand",
+    profile.to_str().expect("utf-8"),
+    "--service-tags",
+    file.to_str().expect("utf-8"),
+  ]);
+  let stderr = String::from_utf8_lossy(&out.stderr);
+  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  assert!(
+    stderr.contains("\"AzureGovernment\"") && stderr.contains(&ir.cloud),
+    "{stderr}"
+  );
+  let gov = shipped("usgov-secure-workspace.toml");
+  let out = amlnet(&[
+    "expand",
+    gov.to_str().expect("utf-8"),
+    "--service-tags",
+    fixture_path("public-old.json").to_str().expect("utf-8"),
+  ]);
+  let stderr = String::from_utf8_lossy(&out.stderr);
+  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  assert!(
+    stderr.contains("AzureUSGovernment") && stderr.contains("\"Public\""),
+    "{stderr}"
+  );
+  std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Every shipped profile against the real download of its cloud: exit 0 with exact
+/// lists when the file has all its tags, otherwise exit 2 naming exactly the absent ones.
+#[test]
+fn cli_real_downloads_for_every_shipped_profile() {
+  let Some(data) = real_data() else { return };
+  let mut profiles: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles"))
+    .expect("profiles/")
+    .map(|e| e.expect("entry").path())
+    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    .collect();
+  profiles.sort();
+  assert!(!profiles.is_empty(), "profiles/ has shipped profiles");
+  let mut summary = String::new();
+  for profile in &profiles {
+    let ir = amlnet::compile_path(profile).expect("shipped profile compiles");
+    let file = match ir.cloud.as_str() {
+      "AzureCloud" => data.join("ServiceTags_Public_2025-11-09.json"),
+      "AzureUSGovernment" => data.join("ServiceTags_Gov_2026-07-19.json"),
+      other => {
+        summary.push_str(&format!("{}: {other}: no download to test with\n", ir.profile));
+        continue;
+      }
+    };
+    let tags = ServiceTags::load(&file).expect("parses");
+    let missing: Vec<String> = expandable_tags(&ir)
+      .into_iter()
+      .filter(|t| tags.get(t).is_none())
+      .collect();
+    let out = amlnet(&[
+      "expand",
+      profile.to_str().expect("utf-8"),
+      "--service-tags",
+      file.to_str().expect("utf-8"),
+      "--format",
+      "json",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !missing.is_empty() {
+      assert_eq!(out.status.code(), Some(2), "{}: {stderr}", ir.profile);
+      for tag in &missing {
+        assert!(
+          stderr.contains(&format!("service tag `{tag}`")),
+          "{}: {tag}: {stderr}",
+          ir.profile
+        );
+      }
+      summary.push_str(&format!(
+        "{}: exit 2, {} lacks {}\n",
+        ir.profile,
+        tags.cloud,
+        missing.join(", ")
+      ));
+      continue;
+    }
+    assert_eq!(out.status.code(), Some(0), "{}: {stderr}", ir.profile);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (mut v4_total, mut v6_total) = (0, 0);
+    for r in json["rules"].as_array().expect("rules") {
+      let tag = tags
+        .get(r["service_tag"].as_str().expect("tag"))
+        .expect("tag in file");
+      let (v4, v6) = tag.prefixes().expect("prefixes");
+      let parse4 = |k: &str| -> Vec<Ipv4Net> {
+        r[k]
+          .as_array()
+          .expect(k)
+          .iter()
+          .map(|s| s.as_str().expect("str").parse().expect("v4"))
+          .collect()
+      };
+      let out4 = parse4("ipv4");
+      let out6: Vec<Ipv6Net> = r["ipv6"]
+        .as_array()
+        .expect("ipv6")
+        .iter()
+        .map(|s| s.as_str().expect("str").parse().expect("v6"))
+        .collect();
+      check_v4(&v4, &out4, &tag.name);
+      check_v6(&v6, &out6, &tag.name);
+      v4_total += out4.len();
+      v6_total += out6.len();
+    }
+    summary.push_str(&format!(
+      "{}: exit 0, {} rules, {v4_total} IPv4 + {v6_total} IPv6 prefixes, {} platform-resolved\n",
+      ir.profile,
+      json["rules"].as_array().map_or(0, Vec::len),
+      json["platform_resolved"].as_array().map_or(0, Vec::len)
+    ));
+  }
+  golden!("real-shipped-profiles", summary);
+}

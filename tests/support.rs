@@ -1,1 +1,51 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: the shipped profiles, running the real binary,
+//! and scratch directories under target/.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Every shipped profile (profiles/*.toml, not the bases they extend), sorted.
+pub fn shipped_profiles() -> Vec<PathBuf> {
+  let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("profiles"))
+    .expect("profiles/ exists")
+    .filter_map(|e| e.ok().map(|e| e.path()))
+    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    .collect();
+  v.sort();
+  assert!(v.len() >= 9, "the nine shipped profiles are present");
+  v
+}
+
+pub fn root() -> PathBuf {
+  PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Run {
+  pub stdout: String,
+  pub stderr: String,
+  pub code: i32,
+}
+
+/// Run the amlnet binary from the crate root, so relative paths in messages are stable.
+pub fn amlnet(args: &[&str]) -> Run {
+  let out = Command::new(env!("CARGO_BIN_EXE_amlnet")).current_dir(root()).args(args).output().expect("the amlnet binary runs");
+  Run {
+    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    code: out.status.code().unwrap_or(-1),
+  }
+}
+
+/// A fresh, empty directory under target/test-scratch/.
+pub fn scratch(tag: &str) -> PathBuf {
+  static N: AtomicUsize = AtomicUsize::new(0);
+  let dir = root().join("target/test-scratch").join(format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+  let _ = std::fs::remove_dir_all(&dir);
+  std::fs::create_dir_all(&dir).expect("scratch dir");
+  dir
+}
+
+pub fn stem(path: &Path) -> String {
+  path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}

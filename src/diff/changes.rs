@@ -40,6 +40,21 @@ pub enum Kind {
   Settings,
 }
 
+impl Kind {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Kind::Added => "added",
+      Kind::Removed => "removed",
+      Kind::Widened => "widened",
+      Kind::Narrowed => "narrowed",
+      Kind::Changed => "changed",
+      Kind::Dns => "dns",
+      Kind::Diagnostics => "diagnostics",
+      Kind::Settings => "settings",
+    }
+  }
+}
+
 #[derive(Serialize)]
 pub struct Diff {
   pub diff_format_version: &'static str,

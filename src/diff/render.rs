@@ -95,22 +95,8 @@ fn summary_line(diff: &Diff) -> String {
   parts.push(format!("DNS: {}", s.dns));
   parts.push(format!("diagnostics: {}", s.diagnostics));
   parts.push(format!("settings: {}", s.settings));
-  let kinds: Vec<&str> = s.kinds.iter().map(|k| kind_name(*k)).collect();
+  let kinds: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
   format!("{}; kinds: {}", parts.join("; "), kinds.join(", "))
-}
-
-fn kind_name(kind: super::Kind) -> &'static str {
-  use super::Kind::*;
-  match kind {
-    Added => "added",
-    Removed => "removed",
-    Widened => "widened",
-    Narrowed => "narrowed",
-    Changed => "changed",
-    Dns => "dns",
-    Diagnostics => "diagnostics",
-    Settings => "settings",
-  }
 }
 
 /// Header rows: (terminal label, Markdown label, old, new). The hash is shortened only in the
@@ -642,7 +628,8 @@ pub fn markdown(diff: &Diff) -> String {
   out
 }
 
-/// One table per DNS list: added, removed and changed rows, with a "Change" column first.
+/// One table per DNS list: added, removed and changed rows, with a "Change" column first and a
+/// "Details" column when some row changed.
 fn md_changes_table<T>(
   out: &mut String,
   title: &str,
@@ -650,25 +637,25 @@ fn md_changes_table<T>(
   changes: &Changes<T>,
   cells: impl Fn(&T) -> Vec<String>,
 ) {
+  let details = !changes.changed.is_empty();
   let mut full_head = vec!["Change"];
   full_head.extend_from_slice(head);
-  full_head.push("Details");
+  full_head.extend(details.then_some("Details"));
   let mut rows = Vec::new();
-  for t in &changes.added {
-    rows.push([vec!["added".to_string()], cells(t), vec!["—".to_string()]].concat());
-  }
-  for t in &changes.removed {
-    rows.push([vec!["removed".to_string()], cells(t), vec!["—".to_string()]].concat());
+  let plain = [("added", &changes.added), ("removed", &changes.removed)];
+  for (change, list) in plain {
+    for t in list {
+      let mut row = vec![change.to_string()];
+      row.extend(cells(t));
+      row.extend(details.then(|| "—".to_string()));
+      rows.push(row);
+    }
   }
   for c in &changes.changed {
-    rows.push(
-      [
-        vec!["changed".to_string()],
-        cells(&c.new),
-        vec![md_changes(&c.fields)],
-      ]
-      .concat(),
-    );
+    let mut row = vec!["changed".to_string()];
+    row.extend(cells(&c.new));
+    row.push(md_changes(&c.fields));
+    rows.push(row);
   }
   table(out, title, &full_head, rows);
 }
