@@ -4,13 +4,13 @@
 .PHONY: test deps golden review bench fmt
 
 test: deps
-	cargo test --release --locked -- --test-threads=2
+	cargo test --locked
 
 deps:
 	./scripts/install-test-deps.sh
 
 golden:
-	INSTA_UPDATE=always cargo test --release
+	INSTA_UPDATE=always cargo test
 	git status --short golden/
 
 review:

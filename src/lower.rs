@@ -225,12 +225,21 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
       });
     }
   }
-  let mut zones: Vec<DnsZone> = Vec::new();
+  let mut by_zone: BTreeMap<&str, (Vec<&str>, Vec<String>)> = BTreeMap::new();
   for r in &records {
-    if !zones.iter().any(|z| z.name == r.zone) {
-      zones.push(DnsZone { name: r.zone.clone(), purpose: format!("private endpoint records ({})", r.resource), sources: r.sources.clone() });
-    }
+    let (resources, sources) = by_zone.entry(&r.zone).or_default();
+    resources.push(&r.resource);
+    sources.extend(r.sources.iter().cloned());
   }
+  let zones: Vec<DnsZone> = by_zone
+    .into_iter()
+    .map(|(name, (mut resources, mut sources))| {
+      resources.dedup();
+      sources.sort();
+      sources.dedup();
+      DnsZone { name: name.to_string(), purpose: format!("private endpoint records: {}", resources.join(", ")), sources }
+    })
+    .collect();
   let mut hosts: Vec<HostRecord> = records
     .iter()
     .filter_map(|r| {

@@ -120,6 +120,15 @@ pub fn render_all(ir: &Ir) -> Output {
   for target in Target::ALL {
     target.render(ir, &mut out);
   }
+  // Two backends may report the same problem with the IR (e.g. an invalid SOA); say it once.
+  let mut seen = Vec::new();
+  out.notes.retain(|n| {
+    let fresh = !seen.contains(n);
+    if fresh {
+      seen.push(n.clone());
+    }
+    fresh
+  });
   out
 }
 

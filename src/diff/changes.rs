@@ -201,7 +201,8 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
       &old.ir.dns_zones,
       &new.ir.dns_zones,
       |z| z.name.clone(),
-      &["name"],
+      // A zone's purpose and sources summarise its records, whose changes are listed already.
+      &["name", "purpose", "sources"],
     ),
     records: diff_keyed(
       &record_sets(&old.ir.dns_records),
