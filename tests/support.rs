@@ -7,9 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every shipped profile (profiles/*.toml, not the bases they extend), sorted.
 pub fn shipped_profiles() -> Vec<PathBuf> {
+  // Relative to the crate root (the tests' working directory), so no checkout path
+  // leaks into snapshots.
   let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("profiles"))
     .expect("profiles/ exists")
-    .filter_map(|e| e.ok().map(|e| e.path()))
+    .filter_map(|e| e.ok().map(|e| PathBuf::from("profiles").join(e.file_name())))
     .filter(|p| p.extension().is_some_and(|e| e == "toml"))
     .collect();
   v.sort();
