@@ -149,6 +149,18 @@ pub struct Settings {
   pub dns: DnsSettings,
   pub vnet_name: String,
   pub address_space: Vec<String>,
+  /// The workspace managed VNet, when the profile sets `managed_network`. Absent in IR
+  /// written before it existed, so it defaults to None and is left out when None.
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub managed_network: Option<ManagedNetworkSettings>,
+}
+
+/// Workspace managed VNet settings. Its outbound rules are not stored: the backend derives
+/// them from the flows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedNetworkSettings {
+  /// "disabled", "allow_internet_outbound" or "allow_only_approved_outbound" (YAML spelling).
+  pub isolation_mode: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

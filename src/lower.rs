@@ -392,5 +392,13 @@ fn settings(m: &Model) -> Settings {
     },
     vnet_name: m.network.vnet_name.clone(),
     address_space: m.network.address_space.iter().map(|a| a.value.to_string()).collect(),
+    managed_network: m.managed_network.as_ref().map(|s| ir::ManagedNetworkSettings {
+      isolation_mode: match s.value {
+        crate::model::IsolationMode::Disabled => "disabled",
+        crate::model::IsolationMode::AllowInternetOutbound => "allow_internet_outbound",
+        crate::model::IsolationMode::AllowOnlyApprovedOutbound => "allow_only_approved_outbound",
+      }
+      .to_string(),
+    }),
   }
 }

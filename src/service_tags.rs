@@ -98,8 +98,8 @@ pub struct TagProperties {
   #[serde(default, deserialize_with = "null_default")]
   pub system_service: String,
   /// CIDRs as written, IPv4 then IPv6; parsed by `ServiceTag::prefixes`.
-  #[serde(default, deserialize_with = "null_default")]
-  pub address_prefixes: Vec<String>,
+  #[serde(default)]
+  pub address_prefixes: PrefixTexts,
   /// `API`, `NSG`, `UDR`, `FW`, `VSE` in any order, or `None` when the file says null.
   #[serde(default)]
   pub network_features: Option<Vec<String>>,
@@ -254,7 +254,7 @@ impl ServiceTag {
   pub fn prefixes(&self) -> Result<(Vec<Ipv4Net>, Vec<Ipv6Net>)> {
     let mut ipv4 = Vec::new();
     let mut ipv6 = Vec::new();
-    for text in &self.properties.address_prefixes {
+    for text in self.properties.address_prefixes.iter() {
       match parse_prefix(text) {
         Some(IpNet::V4(n)) => ipv4.push(n),
         Some(IpNet::V6(n)) => ipv6.push(n),
@@ -267,6 +267,96 @@ impl ServiceTag {
       }
     }
     Ok((ipv4, ipv6))
+  }
+}
+
+/// The `addressPrefixes` of one tag, as written, held in one buffer: a download has
+/// ~96k of them and only the expanded tags' are ever parsed as addresses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrefixTexts {
+  /// The entries separated by '\n' (an entry holding a line break is refused).
+  joined: String,
+  len: usize,
+}
+
+impl PrefixTexts {
+  pub fn len(&self) -> usize {
+    self.len
+  }
+
+  pub fn is_empty(&self) -> bool {
+    self.len == 0
+  }
+
+  /// The entries in file order.
+  pub fn iter(&self) -> impl Iterator<Item = &str> {
+    self.joined.split('\n').take(self.len)
+  }
+}
+
+impl<'de> Deserialize<'de> for PrefixTexts {
+  fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+      type Value = PrefixTexts;
+      fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of address prefixes")
+      }
+      fn visit_unit<E: de::Error>(self) -> std::result::Result<PrefixTexts, E> {
+        Ok(PrefixTexts::default())
+      }
+      fn visit_none<E: de::Error>(self) -> std::result::Result<PrefixTexts, E> {
+        Ok(PrefixTexts::default())
+      }
+      fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<PrefixTexts, A::Error> {
+        let mut out = PrefixTexts {
+          joined: String::with_capacity(seq.size_hint().unwrap_or(8) * 18),
+          len: 0,
+        };
+        // Each entry is appended straight from the parser's buffer: no allocation per entry.
+        while seq
+          .next_element_seed(Append {
+            buf: &mut out.joined,
+            first: out.len == 0,
+          })?
+          .is_some()
+        {
+          out.len += 1;
+        }
+        Ok(out)
+      }
+    }
+    d.deserialize_any(V)
+  }
+}
+
+/// Appends one JSON string to `buf`, after a '\n' unless it is the first.
+struct Append<'b> {
+  buf: &'b mut String,
+  first: bool,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Append<'_> {
+  type Value = ();
+  fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+    d.deserialize_str(self)
+  }
+}
+
+impl<'de> Visitor<'de> for Append<'_> {
+  type Value = ();
+  fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    f.write_str("an address prefix string")
+  }
+  fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+    if v.contains('\n') {
+      return Err(E::invalid_value(de::Unexpected::Str(v), &self));
+    }
+    if !self.first {
+      self.buf.push('\n');
+    }
+    self.buf.push_str(v);
+    Ok(())
   }
 }
 
@@ -344,6 +434,29 @@ mod tests {
     assert_eq!(
       (v4[0].to_string(), v6[0].to_string()),
       ("10.0.0.1/32".into(), "::1/128".into())
+    );
+    assert_eq!(
+      tag.properties.address_prefixes.iter().collect::<Vec<_>>(),
+      ["10.0.0.1", "::1/128"]
+    );
+  }
+
+  #[test]
+  fn prefix_lists_null_empty_and_escaped() {
+    let text = r#"{"changeNumber":1,"cloud":"Public","values":[
+      {"name":"N","properties":{"addressPrefixes":null}},
+      {"name":"E","properties":{"addressPrefixes":[]}},
+      {"name":"S","properties":{"addressPrefixes":["10.0.0.0\/8","11.0.0.0/8"]}}]}"#;
+    let tags = ServiceTags::parse(text, "t").expect("parses");
+    assert!(tags.get("N").expect("N").properties.address_prefixes.is_empty());
+    assert!(tags.get("E").expect("E").properties.address_prefixes.is_empty());
+    let s = &tags.get("S").expect("S").properties.address_prefixes;
+    assert_eq!(s.iter().collect::<Vec<_>>(), ["10.0.0.0/8", "11.0.0.0/8"]);
+    let broken = r#"{"changeNumber":1,"cloud":"Public","values":[
+      {"name":"B","properties":{"addressPrefixes":["10.0.0.0/8\n11.0.0.0/8"]}}]}"#;
+    assert!(
+      ServiceTags::parse(broken, "t").is_err(),
+      "a line break inside an entry is refused"
     );
   }
 }

@@ -177,6 +177,7 @@ fn hand_built_ir() -> Ir {
       },
       vnet_name: "vnet-aml".into(),
       address_space: vec!["10.0.0.0/16".into()],
+      managed_network: None,
     },
   };
   ir.normalize();

@@ -12,9 +12,7 @@ use std::process::Command;
 
 use amlnet::aggregate::{difference_v4, difference_v6, PrefixSet};
 use amlnet::expand::{compare, expand, write_atomic, Expansion};
-use amlnet::ir::{
-  Direction, DnsSettings, FirewallSettings, Flow, Ir, NsgSettings, PeerKind, Protocol, Settings,
-};
+use amlnet::ir::{Direction, Flow, Ir, PeerKind, Protocol};
 use amlnet::service_tags::ServiceTags;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
@@ -61,30 +59,40 @@ const REAL_FILES: [&str; 3] = [
   "ServiceTags_Gov_2026-07-19.json",
 ];
 
+/// The IR of the shipped profile the CLI tests use, compiled once.
+fn base() -> &'static Ir {
+  static BASE: std::sync::OnceLock<Ir> = std::sync::OnceLock::new();
+  BASE.get_or_init(|| amlnet::compile_path(&shipped(PROFILE)).expect("shipped profile compiles"))
+}
+
+/// A TCP 443 flow to or from `tag`, made from a real flow of `base()` so that fields the
+/// IR gains later keep valid values.
 fn flow(direction: Direction, tag: &str) -> Flow {
   let dir = match direction {
     Direction::Inbound => "in",
     Direction::Outbound => "out",
   };
-  Flow {
-    id: format!("{dir}-tcp-{tag}"),
-    direction,
-    protocol: Protocol::Tcp,
-    ports: vec!["443".into()],
-    peer: tag.to_string(),
-    peer_kind: PeerKind::ServiceTag,
-    local: "VirtualNetwork".into(),
-    required: true,
-    purpose: format!("test flow to {tag}"),
-    requirements: vec![],
-    sources: vec![],
-    triggers: vec![],
-  }
+  let mut f = base()
+    .flows
+    .first()
+    .expect("the shipped profile has flows")
+    .clone();
+  f.id = format!("{dir}-tcp-{tag}");
+  f.direction = direction;
+  f.protocol = Protocol::Tcp;
+  f.ports = vec!["443".into()];
+  f.peer = tag.to_string();
+  f.peer_kind = PeerKind::ServiceTag;
+  f.purpose = format!("test flow to {tag}");
+  f
 }
 
 /// An IR whose flows are outbound TCP 443 to each tag, plus one FQDN and one CIDR
-/// flow that expansion must ignore.
+/// flow that expansion must ignore. Built from a shipped profile's IR (so it keeps up
+/// with new IR fields) with the flows and every stamp replaced (so snapshots do not
+/// move when the profile or catalog does).
 fn ir(cloud: &str, tags: &[&str]) -> Ir {
+  let mut ir = base().clone();
   let mut flows: Vec<Flow> = tags.iter().map(|t| flow(Direction::Outbound, t)).collect();
   let mut fqdn = flow(Direction::Outbound, "ml.azure.com");
   fqdn.peer_kind = PeerKind::Fqdn;
@@ -92,53 +100,13 @@ fn ir(cloud: &str, tags: &[&str]) -> Ir {
   cidr.peer_kind = PeerKind::Cidr;
   flows.push(fqdn);
   flows.push(cidr);
-  let mut ir = Ir {
-    format_version: amlnet::ir::FORMAT_VERSION.into(),
-    amlnet_version: "0.0.0-test".into(),
-    catalog_version: "test-catalog".into(),
-    profile: "test".into(),
-    profile_hash: "sha256:0000".into(),
-    cloud: cloud.into(),
-    region: "eastus".into(),
-    flows,
-    dns_zones: vec![],
-    dns_records: vec![],
-    host_records: vec![],
-    dns_forwarders: vec![],
-    diagnostics: vec![],
-    settings: Settings {
-      workspace_name: "ws".into(),
-      egress: "firewall".into(),
-      nsg: NsgSettings {
-        name: "nsg".into(),
-        inbound_start: 100,
-        outbound_start: 100,
-        step: 10,
-        deny_internet_outbound: true,
-      },
-      firewall: FirewallSettings {
-        policy_name: "fw".into(),
-        rule_collection_group: "rcg".into(),
-        priority: 100,
-        source_addresses: vec![],
-      },
-      dns: DnsSettings {
-        ttl: 300,
-        soa_mname: "ns".into(),
-        soa_rname: "hostmaster".into(),
-        serial: 1,
-        refresh: 1,
-        retry: 1,
-        expire: 1,
-        minimum: 1,
-        nameservers: vec![],
-        azure_dns: "168.63.129.16".into(),
-        resolver_ip: None,
-      },
-      vnet_name: "vnet".into(),
-      address_space: vec!["10.1.0.0/16".into()],
-    },
-  };
+  ir.flows = flows;
+  ir.amlnet_version = "0.0.0-test".into();
+  ir.catalog_version = "test-catalog".into();
+  ir.profile = "test".into();
+  ir.profile_hash = "sha256:0000".into();
+  ir.cloud = cloud.into();
+  ir.region = "eastus".into();
   ir.normalize();
   ir
 }

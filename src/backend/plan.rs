@@ -5,7 +5,7 @@
 //! (`step`) in a stable order (required before situational, then by peer and protocol),
 //! so the same profile always gets the same numbers and a reviewer can slot rules in.
 
-use crate::ir::{Direction, Flow, Ir, PeerKind, Protocol};
+use crate::ir::{Direction, FirewallSettings, Flow, Ir, PeerKind, Protocol, Severity};
 
 /// Azure's limits for security rules (reference/target-formats.md § 1.1, 1.2).
 pub const NSG_MAX_PRIORITY: u32 = 4096;
@@ -114,4 +114,267 @@ pub fn description(f: &Flow) -> String {
 /// Can an application rule carry this flow? Only TCP to ports 80 and 443.
 pub fn http_ports(f: &Flow) -> Vec<u16> {
   f.port_ranges().into_iter().filter(|&(lo, hi)| lo == hi && (lo == 80 || lo == 443)).map(|(p, _)| p).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Firewall policy plan: which flow becomes which rule of which collection, and what cannot
+// be a rule. The ARM rule collection group and the Terraform, Bicep and az CLI outputs all
+// render this one plan, so the split into network and application rules is decided once.
+
+/// The two filter collections of the rule collection group: (name, priority).
+pub const FW_NETWORK_COLLECTION: (&str, u32) = ("amlnet-network", 100);
+pub const FW_APPLICATION_COLLECTION: (&str, u32) = ("amlnet-application", 200);
+
+/// A network rule: exactly one of `destination_addresses` (tags, CIDRs) or
+/// `destination_fqdns` (needs DNS proxy) is non-empty.
+#[derive(Clone, Debug)]
+pub struct FwNetworkRule<'a> {
+  pub name: String,
+  pub description: String,
+  /// "TCP", "UDP" or "Any".
+  pub protocols: Vec<&'static str>,
+  pub source_addresses: Vec<String>,
+  pub destination_addresses: Vec<String>,
+  pub destination_fqdns: Vec<String>,
+  pub ports: Vec<String>,
+  pub flow: &'a Flow,
+}
+
+/// An application rule: (protocol type "Http" | "Https", port) pairs and target FQDNs.
+#[derive(Clone, Debug)]
+pub struct FwApplicationRule<'a> {
+  pub name: String,
+  pub description: String,
+  pub protocols: Vec<(&'static str, u16)>,
+  pub source_addresses: Vec<String>,
+  pub target_fqdns: Vec<String>,
+  pub flow: &'a Flow,
+}
+
+/// A note every firewall-rule output repeats word for word (the backend registry says
+/// identical notes once).
+#[derive(Clone, Debug)]
+pub struct PlanNote {
+  pub severity: Severity,
+  pub code: &'static str,
+  pub message: String,
+}
+
+/// Both collections' rules, each sorted by name, and the notes for what is not a rule.
+#[derive(Clone, Debug, Default)]
+pub struct FirewallPlan<'a> {
+  pub network: Vec<FwNetworkRule<'a>>,
+  pub application: Vec<FwApplicationRule<'a>>,
+  pub notes: Vec<PlanNote>,
+}
+
+/// Service-tag and CIDR flows become network rules; FQDN flows on TCP 80/443 become
+/// application rules (Http/Https); FQDN flows on other ports become network rules with
+/// `destinationFqdns`, which need DNS proxy (a warning says so) and cannot hold wildcards.
+/// A part of a flow the firewall cannot express is named in a note with the rule that
+/// covers it; inbound flows belong to NSGs.
+pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
+  let fw = &ir.settings.firewall;
+  let mut plan = FirewallPlan::default();
+  let mut needs_proxy = Vec::new();
+  for f in ir.flows.iter().filter(|f| f.direction == Direction::Outbound) {
+    if f.peer_kind != PeerKind::Fqdn {
+      plan.network.push(fw_network_rule(f, vec![f.peer.clone()], vec![], f.ports.clone(), fw_protocols(f.protocol), fw));
+      continue;
+    }
+    let http = if f.protocol == Protocol::Udp { vec![] } else { http_ports(f) };
+    if !http.is_empty() {
+      plan.application.push(FwApplicationRule {
+        name: rule_name(Direction::Outbound, f),
+        description: description(f),
+        protocols: http.iter().map(|&p| (if p == 80 { "Http" } else { "Https" }, p)).collect(),
+        source_addresses: fw.source_addresses.clone(),
+        target_fqdns: vec![f.peer.clone()],
+        flow: f,
+      });
+    }
+    let rest: Vec<String> = f.port_ranges().into_iter().filter(|(lo, hi)| !(lo == hi && http.contains(lo))).map(port_string).collect();
+    let udp_half = f.protocol == Protocol::Any && !http.is_empty();
+    if rest.is_empty() && !udp_half {
+      continue;
+    }
+    let ports = if rest.is_empty() { http.iter().map(u16::to_string).collect() } else { rest };
+    let protos = if rest_is_udp_only(f, udp_half) { vec!["UDP"] } else { fw_protocols(f.protocol) };
+    if f.peer.starts_with("*.") {
+      plan.notes.push(PlanNote {
+        severity: Severity::Warning,
+        code: "AFW001",
+        message: format!(
+          "firewall: {} {} {} cannot be a network rule (wildcard FQDN); it is covered by {}",
+          f.peer,
+          protos.join("/").to_lowercase(),
+          ports.join(","),
+          covering_tag(ir, f)
+        ),
+      });
+      continue;
+    }
+    needs_proxy.push(f.peer.clone());
+    plan.network.push(fw_network_rule(f, vec![], vec![f.peer.clone()], ports, protos, fw));
+  }
+  if !needs_proxy.is_empty() {
+    plan.notes.push(PlanNote {
+      severity: Severity::Warning,
+      code: "AFW002",
+      message: format!(
+        "firewall: network rules with FQDNs need DNS proxy on the policy (dnsSettings.enableProxy) and clients using the firewall as DNS server: {}",
+        needs_proxy.join(", ")
+      ),
+    });
+  }
+  let inbound: Vec<&str> = ir.flows.iter().filter(|f| f.direction == Direction::Inbound).map(|f| f.id.as_str()).collect();
+  if !inbound.is_empty() {
+    plan.notes.push(PlanNote {
+      severity: Severity::Info,
+      code: "AFW003",
+      message: format!(
+        "firewall: inbound flows are enforced by the NSG, not the firewall policy; route AzureMachineLearning with next hop Internet: {}",
+        inbound.join(", ")
+      ),
+    });
+  }
+  // Stable sorts: rules of equal name keep flow order, as they always have in the ARM output.
+  plan.network.sort_by(|a, b| a.name.cmp(&b.name));
+  plan.application.sort_by(|a, b| a.name.cmp(&b.name));
+  plan
+}
+
+fn fw_network_rule<'a>(
+  f: &'a Flow,
+  addresses: Vec<String>,
+  fqdns: Vec<String>,
+  ports: Vec<String>,
+  protocols: Vec<&'static str>,
+  fw: &FirewallSettings,
+) -> FwNetworkRule<'a> {
+  FwNetworkRule {
+    name: rule_name(Direction::Outbound, f),
+    description: description(f),
+    protocols,
+    source_addresses: fw.source_addresses.clone(),
+    destination_addresses: addresses,
+    destination_fqdns: fqdns,
+    ports,
+    flow: f,
+  }
+}
+
+fn rest_is_udp_only(f: &Flow, udp_half: bool) -> bool {
+  f.protocol == Protocol::Udp || (udp_half && f.ports.iter().all(|p| p == "80" || p == "443"))
+}
+
+/// "443" or "1024-65535".
+pub fn port_string((lo, hi): (u16, u16)) -> String {
+  if lo == hi {
+    lo.to_string()
+  } else {
+    format!("{lo}-{hi}")
+  }
+}
+
+/// Firewall policy spelling of a protocol ("TCP", "UDP", "Any").
+pub fn fw_protocols(p: Protocol) -> Vec<&'static str> {
+  match p {
+    Protocol::Tcp => vec!["TCP"],
+    Protocol::Udp => vec!["UDP"],
+    Protocol::Any => vec!["Any"],
+  }
+}
+
+/// The service-tag flow that allows the same traffic, so the reviewer knows nothing is lost.
+fn covering_tag(ir: &Ir, f: &Flow) -> String {
+  let tag = if f.peer.contains("batch.") {
+    "BatchNodeManagement."
+  } else if f.peer.contains("azureml") {
+    "AzureMachineLearning"
+  } else {
+    ""
+  };
+  match ir.flows.iter().find(|g| g.peer_kind == PeerKind::ServiceTag && !tag.is_empty() && g.peer.starts_with(tag)) {
+    Some(g) => format!("network rule {}", rule_name(Direction::Outbound, g)),
+    None => "no other rule: add an explicit IP rule if this traffic is needed".to_string(),
+  }
+}
+
+/// The notes `nsg.rs` gives for the planned NSG, word for word, so a Terraform, Bicep or az CLI
+/// NSG says the same about the same rules (identical notes are reported once).
+pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
+  let rules = nsg_rules(ir);
+  let (_, fqdn) = nsg_flows(ir);
+  let mut notes = Vec::new();
+  if !fqdn.is_empty() {
+    let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
+    notes.push(PlanNote {
+      severity: Severity::Info,
+      code: "NSG001",
+      message: format!("nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs: {}", fqdn.len(), ids.join(", ")),
+    });
+  }
+  if rules.len() > NSG_MAX_RULES {
+    notes.push(PlanNote {
+      severity: Severity::Error,
+      code: "NSG002",
+      message: format!("nsg: {} rules exceed the limit of {NSG_MAX_RULES} per NSG", rules.len()),
+    });
+  }
+  if let Some(r) = rules.iter().find(|r| r.priority > NSG_MAX_PRIORITY) {
+    notes.push(PlanNote {
+      severity: Severity::Error,
+      code: "NSG003",
+      message: format!("nsg: rule {} gets priority {} > {NSG_MAX_PRIORITY}; lower nsg.*_priority_start or nsg.priority_step", r.name, r.priority),
+    });
+  }
+  if ir.flows.iter().any(|f| f.direction == Direction::Inbound) && ir.settings.egress == "firewall" {
+    notes.push(PlanNote {
+      severity: Severity::Warning,
+      code: "NSG004",
+      message: "nsg: compute with a public IP behind a firewall needs a route for the AzureMachineLearning tag with next hop Internet, so inbound management traffic returns symmetrically".to_string(),
+    });
+  }
+  notes
+}
+
+/// A resource label valid in HCL and Bicep alike: lowercase ASCII letters, digits and `_`,
+/// starting with a letter; `*.` reads "wildcard_". Not unique by itself: see `Labels`.
+pub fn identifier(s: &str) -> String {
+  let mut id = String::new();
+  for c in s.replace("*.", "wildcard.").replace('*', "wildcard").chars() {
+    let c = c.to_ascii_lowercase();
+    if c.is_ascii_alphanumeric() {
+      id.push(c);
+    } else if !id.ends_with('_') {
+      id.push('_');
+    }
+  }
+  let id = id.trim_matches('_').to_string();
+  if id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+    id
+  } else {
+    format!("r_{id}")
+  }
+}
+
+/// Hands out labels unique within one output file: the second "x" becomes "x_2". Callers
+/// visit resources in a fixed order, so the same IR always gets the same labels.
+#[derive(Debug, Default)]
+pub struct Labels {
+  taken: std::collections::BTreeSet<String>,
+}
+
+impl Labels {
+  pub fn unique(&mut self, s: &str) -> String {
+    let base = identifier(s);
+    let mut label = base.clone();
+    let mut n = 2;
+    while !self.taken.insert(label.clone()) {
+      label = format!("{base}_{n}");
+      n += 1;
+    }
+    label
+  }
 }
