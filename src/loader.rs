@@ -37,7 +37,7 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     let file = sources.add(path.display().to_string(), text);
     let raw = match profile::parse(&sources.files()[file].text, file) {
       Ok(raw) => raw,
-      Err(problem) => return Err(fail(&sources, &[problem])),
+      Err(problem) => return Err(fail(&sources, &[*problem])),
     };
     if let Some(extends) = &raw.extends {
       let base = path.parent().unwrap_or(Path::new(".")).join(&extends.value);

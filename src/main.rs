@@ -75,6 +75,9 @@ fn main() -> ExitCode {
 fn compile(profile: &Path, out: Option<&Path>, format: CompileFormat) -> Result<u8, Error> {
   let ir = amlnet::compile_path(profile)?;
   let output = backend::render_all(&ir);
+  // A backend that refused part of the rule set fails the run before anything is written.
+  let refused = output.notes.iter().any(|n| n.severity == Severity::Error);
+  let out = out.filter(|_| !refused);
   if let Some(dir) = out {
     write_atomically(dir, &ir, &output)?;
   }
@@ -82,8 +85,10 @@ fn compile(profile: &Path, out: Option<&Path>, format: CompileFormat) -> Result<
     CompileFormat::Json => print!("{}", ir.to_json()),
     CompileFormat::Summary => print!("{}", summary(&ir, &output, out)),
   }
-  let errors = output.notes.iter().any(|n| n.severity == Severity::Error);
-  Ok(if errors { 2 } else { 0 })
+  if refused {
+    eprintln!("error: a backend refused part of the rule set (see the errors above); nothing was written");
+  }
+  Ok(if refused { 2 } else { 0 })
 }
 
 fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {

@@ -269,9 +269,9 @@ fn all_keys() -> impl Iterator<Item = &'static str> {
 }
 
 /// Parse one profile file's text. `file` is its index in the source map.
-pub fn parse(text: &str, file: usize) -> Result<RawProfile, Problem> {
+pub fn parse(text: &str, file: usize) -> Result<RawProfile, Box<Problem>> {
   CURRENT_FILE.with(|c| c.set(file));
-  toml::from_str::<RawProfile>(text).map_err(|err| toml_problem(&err, file))
+  toml::from_str::<RawProfile>(text).map_err(|err| Box::new(toml_problem(&err, file)))
 }
 
 fn toml_problem(err: &toml::de::Error, file: usize) -> Problem {
