@@ -52,40 +52,65 @@ fn a_failed_compile_keeps_the_previous_output_directory() {
   assert!(leftovers.is_empty(), "no staging directories left behind");
 }
 
-/// Every table of every shipped profile rejects a key it does not know (every raw struct
-/// denies unknown fields), with the location of that key.
+/// Every table of every shipped profile, nested ones and array elements included, rejects
+/// a key it does not know (every raw struct denies unknown fields), naming the file.
 #[test]
 fn a_bogus_key_in_any_table_of_any_shipped_profile_is_rejected() {
   for path in crate::support::shipped_profiles() {
     let text = std::fs::read_to_string(&path).expect("readable");
     let doc: toml::Table = toml::from_str(&text).expect("shipped profile parses");
-    let mut tables = vec![String::new()];
-    for (key, value) in &doc {
-      match value {
-        toml::Value::Table(_) => tables.push(key.clone()),
-        toml::Value::Array(items) if items.iter().all(toml::Value::is_table) => tables.push(format!("{key}[0]")),
-        _ => {}
-      }
-    }
+    let mut tables = Vec::new();
+    table_paths(&doc, &mut Vec::new(), &mut tables);
+    assert!(tables.len() > 3, "{}: tables found", path.display());
     for table in tables {
       let mut mutated = doc.clone();
-      let target = match table.strip_suffix("[0]") {
-        Some(key) => mutated.get_mut(key).and_then(|v| v.as_array_mut()).and_then(|a| a.first_mut()).and_then(|v| v.as_table_mut()),
-        None if table.is_empty() => Some(&mut mutated),
-        None => mutated.get_mut(&table).and_then(|v| v.as_table_mut()),
-      }
-      .expect("table exists");
-      target.insert("bogus_key".into(), toml::Value::Integer(1));
+      table_at(&mut mutated, &table).insert("bogus_key".into(), toml::Value::Integer(1));
       let dir = scratch("bogus");
       copy_dir(&root().join("profiles/base"), &dir.join("base"));
       let file = dir.join("p.toml");
       std::fs::write(&file, toml::to_string(&mutated).expect("serializes")).expect("writable");
-      let err = amlnet::compile_path(&file).expect_err(&format!("{}: bogus key in [{table}] is rejected", path.display()));
+      let err = amlnet::compile_path(&file).expect_err(&format!("{}: bogus key in {table:?} is rejected", path.display()));
       let msg = err.to_string();
-      assert!(msg.contains("error[AML001]: unknown key `bogus_key`") && msg.contains("p.toml:"), "{}: [{table}]\n{msg}", path.display());
+      assert!(msg.contains("error[AML001]: unknown key `bogus_key`") && msg.contains("p.toml:"), "{}: {table:?}\n{msg}", path.display());
       let _ = std::fs::remove_dir_all(&dir);
     }
   }
+}
+
+/// Paths to every table: keys, with `[0]`-style indexes for arrays of tables.
+fn table_paths(table: &toml::Table, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+  out.push(prefix.clone());
+  for (key, value) in table {
+    match value {
+      toml::Value::Table(t) => {
+        prefix.push(key.clone());
+        table_paths(t, prefix, out);
+        prefix.pop();
+      }
+      toml::Value::Array(items) => {
+        for (i, item) in items.iter().enumerate() {
+          if let toml::Value::Table(t) = item {
+            prefix.push(format!("{key}[{i}]"));
+            table_paths(t, prefix, out);
+            prefix.pop();
+          }
+        }
+      }
+      _ => {}
+    }
+  }
+}
+
+fn table_at<'a>(table: &'a mut toml::Table, path: &[String]) -> &'a mut toml::Table {
+  let Some((first, rest)) = path.split_first() else { return table };
+  let next = match first.split_once('[') {
+    Some((key, index)) => {
+      let i: usize = index.trim_end_matches(']').parse().expect("index");
+      table.get_mut(key).and_then(|v| v.as_array_mut()).and_then(|a| a.get_mut(i)).and_then(|v| v.as_table_mut())
+    }
+    None => table.get_mut(first).and_then(|v| v.as_table_mut()),
+  };
+  table_at(next.expect("path exists"), rest)
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
