@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Parse amlnet's Terraform output with an independent HCL2 parser and print a JSON summary.
 
-Usage: check_terraform.py DIR   (DIR holds main.tf and variables.tf)
+Usage: check_terraform.py DIR...   (each DIR holds main.tf and variables.tf)
 
 The parser is the `hcl2` module of PyPI's bc-python-hcl2 (the python-hcl2 fork that checkov
 depends on; both packages install a top-level `hcl2` module and cannot share one environment,
 see docs/deploy.md). A file it cannot parse, or a missing module, exits non-zero: the Rust
 test then fails rather than passing unchecked.
 
-The summary lists every resource by type with its attributes (values unwrapped from the
-parser's one-element lists, `${...}` expression markers kept), every variable, and the
-firewall rule collections; tests/checkers.rs compares it with the IR.
+The summary, one per DIR keyed by the DIR as given, lists every resource by type and label
+with its attributes (values unwrapped from the parser's one-element lists, `${...}`
+expression markers kept), every variable and any other top-level block; tests/checkers.rs
+compares it with the IR. A duplicate resource label is an error.
 """
 
 import json
@@ -46,12 +47,8 @@ def load(path):
     return hcl2.load(f)
 
 
-def main():
-  if len(sys.argv) != 2:
-    print(__doc__, file=sys.stderr)
-    return 2
-  root = Path(sys.argv[1])
-  summary = {"parser": f"hcl2 {getattr(hcl2, '__version__', '?')}", "resources": {}, "variables": {}, "other_blocks": []}
+def summarize(root):
+  summary = {"resources": {}, "variables": {}, "other_blocks": []}
   for name in ("main.tf", "variables.tf"):
     doc = load(root / name)
     for kind, entries in doc.items():
@@ -61,15 +58,28 @@ def main():
             for label, body in by_label.items():
               summary["resources"].setdefault(rtype, {})
               if label in summary["resources"][rtype]:
-                print(f"check_terraform: duplicate resource {rtype}.{label}", file=sys.stderr)
-                return 1
+                raise ValueError(f"duplicate resource {rtype}.{label} in {root}")
               summary["resources"][rtype][label] = unwrap(body)
         elif kind == "variable":
           for vname, body in entry.items():
             summary["variables"][vname] = unwrap(body)
         else:
           summary["other_blocks"].append(kind)
-  json.dump(summary, sys.stdout, indent=1, sort_keys=True)
+  return summary
+
+
+def main():
+  if len(sys.argv) < 2:
+    print(__doc__, file=sys.stderr)
+    return 2
+  out = {"parser": f"hcl2 {getattr(hcl2, '__version__', '?')}", "dirs": {}}
+  for d in sys.argv[1:]:
+    try:
+      out["dirs"][d] = summarize(Path(d))
+    except Exception as e:  # a parse error names the file and fails the run
+      print(f"check_terraform: {d}: {e}", file=sys.stderr)
+      return 1
+  json.dump(out, sys.stdout, indent=1, sort_keys=True)
   print()
   return 0
 

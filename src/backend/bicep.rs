@@ -36,15 +36,34 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
      // Security rules are inline, so each deployment sets the NSG's complete rule list.\n\n",
   );
   let mut params = vec![
-    ("nsgName", "Name of the network security group", Some(st.nsg.name.clone())),
+    (
+      "nsgName",
+      "Name of the network security group",
+      Some(st.nsg.name.clone()),
+    ),
     ("location", "Azure region of the NSG", None),
-    ("firewallPolicyName", "Name of the existing Azure Firewall policy, in this resource group", Some(st.firewall.policy_name.clone())),
-    ("ruleCollectionGroupName", "Name of the rule collection group created in that policy", Some(st.firewall.rule_collection_group.clone())),
+    (
+      "firewallPolicyName",
+      "Name of the existing Azure Firewall policy, in this resource group",
+      Some(st.firewall.policy_name.clone()),
+    ),
+    (
+      "ruleCollectionGroupName",
+      "Name of the rule collection group created in that policy",
+      Some(st.firewall.rule_collection_group.clone()),
+    ),
   ];
-  let vnet_description = format!("Resource ID of {}, linked to every private DNS zone", st.vnet_name);
+  let vnet_description = format!(
+    "Resource ID of {}, linked to every private DNS zone",
+    st.vnet_name
+  );
   if !ir.dns_zones.is_empty() {
     params.push(("vnetId", vnet_description.as_str(), None));
-    params.push(("vnetLinkName", "Name of each zone's virtual network link", Some(format!("link-{}", st.vnet_name))));
+    params.push((
+      "vnetLinkName",
+      "Name of each zone's virtual network link",
+      Some(format!("link-{}", st.vnet_name)),
+    ));
   }
   for (name, description, default) in params {
     let _ = writeln!(text, "@description({})", quote(description));
@@ -69,7 +88,14 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       let mut p = vec![
         ("description", B::str(&r.description)),
         ("priority", B::Int(i64::from(r.priority))),
-        ("direction", B::str(if r.direction == Direction::Inbound { "Inbound" } else { "Outbound" })),
+        (
+          "direction",
+          B::str(if r.direction == Direction::Inbound {
+            "Inbound"
+          } else {
+            "Outbound"
+          }),
+        ),
         ("access", B::str(r.access)),
         ("protocol", B::str(r.protocol)),
         ("sourceAddressPrefix", B::str(&r.source)),
@@ -84,14 +110,26 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       B::obj(vec![("name", B::str(&r.name)), ("properties", B::obj(p))])
     })
     .collect();
-  resource(&mut text, &labels.unique("nsg"), &format!("Microsoft.Network/networkSecurityGroups@{NETWORK_API}"), false, vec![
-    ("name", B::Raw("nsgName".into())),
-    ("location", B::Raw("location".into())),
-    ("properties", B::obj(vec![("securityRules", B::Arr(rules))])),
-  ]);
+  resource(
+    &mut text,
+    &labels.unique("nsg"),
+    &format!("Microsoft.Network/networkSecurityGroups@{NETWORK_API}"),
+    false,
+    vec![
+      ("name", B::Raw("nsgName".into())),
+      ("location", B::Raw("location".into())),
+      ("properties", B::obj(vec![("securityRules", B::Arr(rules))])),
+    ],
+  );
 
   let policy = labels.unique("firewallPolicy");
-  resource(&mut text, &policy, &format!("Microsoft.Network/firewallPolicies@{NETWORK_API}"), true, vec![("name", B::Raw("firewallPolicyName".into()))]);
+  resource(
+    &mut text,
+    &policy,
+    &format!("Microsoft.Network/firewallPolicies@{NETWORK_API}"),
+    true,
+    vec![("name", B::Raw("firewallPolicyName".into()))],
+  );
   let mut collections = Vec::new();
   if !fw.network.is_empty() {
     let rules = fw
@@ -121,7 +159,11 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       .application
       .iter()
       .map(|r| {
-        let protocols = r.protocols.iter().map(|&(t, p)| B::obj(vec![("protocolType", B::str(t)), ("port", B::Int(i64::from(p)))])).collect();
+        let protocols = r
+          .protocols
+          .iter()
+          .map(|&(t, p)| B::obj(vec![("protocolType", B::str(t)), ("port", B::Int(i64::from(p)))]))
+          .collect();
         B::obj(vec![
           ("ruleType", B::str("ApplicationRule")),
           ("name", B::str(&r.name)),
@@ -134,32 +176,74 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       .collect();
     collections.push(collection(FW_APPLICATION_COLLECTION, rules));
   }
-  resource(&mut text, &labels.unique("ruleCollectionGroup"), &format!("Microsoft.Network/firewallPolicies/ruleCollectionGroups@{NETWORK_API}"), false, vec![
-    ("parent", B::Raw(policy)),
-    ("name", B::Raw("ruleCollectionGroupName".into())),
-    ("properties", B::obj(vec![("priority", B::Int(i64::from(st.firewall.priority))), ("ruleCollections", B::Arr(collections))])),
-  ]);
+  resource(
+    &mut text,
+    &labels.unique("ruleCollectionGroup"),
+    &format!("Microsoft.Network/firewallPolicies/ruleCollectionGroups@{NETWORK_API}"),
+    false,
+    vec![
+      ("parent", B::Raw(policy)),
+      ("name", B::Raw("ruleCollectionGroupName".into())),
+      (
+        "properties",
+        B::obj(vec![
+          ("priority", B::Int(i64::from(st.firewall.priority))),
+          ("ruleCollections", B::Arr(collections)),
+        ]),
+      ),
+    ],
+  );
 
   for zone in &ir.dns_zones {
     let zone_label = labels.unique(&format!("zone_{}", zone.name));
-    resource(&mut text, &zone_label, &format!("Microsoft.Network/privateDnsZones@{DNS_API}"), false, vec![
-      ("name", B::str(&zone.name)),
-      ("location", B::str("global")),
-    ]);
-    resource(&mut text, &labels.unique(&format!("link_{}", zone.name)), &format!("Microsoft.Network/privateDnsZones/virtualNetworkLinks@{DNS_API}"), false, vec![
-      ("parent", B::Raw(zone_label.clone())),
-      ("name", B::Raw("vnetLinkName".into())),
-      ("location", B::str("global")),
-      ("properties", B::obj(vec![("registrationEnabled", B::Bool(false)), ("virtualNetwork", B::obj(vec![("id", B::Raw("vnetId".into()))]))])),
-    ]);
+    resource(
+      &mut text,
+      &zone_label,
+      &format!("Microsoft.Network/privateDnsZones@{DNS_API}"),
+      false,
+      vec![("name", B::str(&zone.name)), ("location", B::str("global"))],
+    );
+    resource(
+      &mut text,
+      &labels.unique(&format!("link_{}", zone.name)),
+      &format!("Microsoft.Network/privateDnsZones/virtualNetworkLinks@{DNS_API}"),
+      false,
+      vec![
+        ("parent", B::Raw(zone_label.clone())),
+        ("name", B::Raw("vnetLinkName".into())),
+        ("location", B::str("global")),
+        (
+          "properties",
+          B::obj(vec![
+            ("registrationEnabled", B::Bool(false)),
+            ("virtualNetwork", B::obj(vec![("id", B::Raw("vnetId".into()))])),
+          ]),
+        ),
+      ],
+    );
     for (name, values) in a_records(ir, &zone.name, out, "bicep") {
       let rel = relative(&name, &zone.name);
-      let records = values.iter().map(|v| B::obj(vec![("ipv4Address", B::str(v))])).collect();
-      resource(&mut text, &labels.unique(&format!("a_{}_{rel}", zone.name)), &format!("Microsoft.Network/privateDnsZones/A@{DNS_API}"), false, vec![
-        ("parent", B::Raw(zone_label.clone())),
-        ("name", B::str(&rel)),
-        ("properties", B::obj(vec![("ttl", B::Int(i64::from(st.dns.ttl))), ("aRecords", B::Arr(records))])),
-      ]);
+      let records = values
+        .iter()
+        .map(|v| B::obj(vec![("ipv4Address", B::str(v))]))
+        .collect();
+      resource(
+        &mut text,
+        &labels.unique(&format!("a_{}_{rel}", zone.name)),
+        &format!("Microsoft.Network/privateDnsZones/A@{DNS_API}"),
+        false,
+        vec![
+          ("parent", B::Raw(zone_label.clone())),
+          ("name", B::str(&rel)),
+          (
+            "properties",
+            B::obj(vec![
+              ("ttl", B::Int(i64::from(st.dns.ttl))),
+              ("aRecords", B::Arr(records)),
+            ]),
+          ),
+        ],
+      );
     }
   }
   // One blank line between declarations, none at the end.
@@ -246,7 +330,8 @@ impl B {
 
 /// Object keys that are identifiers go bare; others are quoted.
 fn key(k: &str) -> String {
-  let ident = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+  let ident = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
   if ident {
     k.to_string()
   } else {

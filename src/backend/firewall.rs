@@ -21,10 +21,16 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   }
   let mut collections = Vec::new();
   if !plan.network.is_empty() {
-    collections.push(collection(FW_NETWORK_COLLECTION, plan.network.iter().map(network_rule).collect()));
+    collections.push(collection(
+      FW_NETWORK_COLLECTION,
+      plan.network.iter().map(network_rule).collect(),
+    ));
   }
   if !plan.application.is_empty() {
-    collections.push(collection(FW_APPLICATION_COLLECTION, plan.application.iter().map(application_rule).collect()));
+    collections.push(collection(
+      FW_APPLICATION_COLLECTION,
+      plan.application.iter().map(application_rule).collect(),
+    ));
   }
   let template = json!({
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -64,7 +70,11 @@ fn network_rule(r: &FwNetworkRule<'_>) -> Value {
 }
 
 fn application_rule(r: &FwApplicationRule<'_>) -> Value {
-  let protocols: Vec<Value> = r.protocols.iter().map(|&(t, p)| json!({ "protocolType": t, "port": p })).collect();
+  let protocols: Vec<Value> = r
+    .protocols
+    .iter()
+    .map(|&(t, p)| json!({ "protocolType": t, "port": p }))
+    .collect();
   json!({
     "ruleType": "ApplicationRule",
     "name": r.name,

@@ -32,15 +32,31 @@ const PRIVATE_ENDPOINTS: &[(&str, &str, &str)] = &[
   ("key_vault", "Microsoft.KeyVault/vaults", "vault"),
   ("acr_login", "Microsoft.ContainerRegistry/registries", "registry"),
   ("acr_data", "Microsoft.ContainerRegistry/registries", "registry"),
-  ("registry", "Microsoft.MachineLearningServices/registries", "amlregistry"),
+  (
+    "registry",
+    "Microsoft.MachineLearningServices/registries",
+    "amlregistry",
+  ),
   ("registry_storage", "Microsoft.Storage/storageAccounts", "blob"),
-  ("registry_acr", "Microsoft.ContainerRegistry/registries", "registry"),
-  ("registry_acr_data", "Microsoft.ContainerRegistry/registries", "registry"),
+  (
+    "registry_acr",
+    "Microsoft.ContainerRegistry/registries",
+    "registry",
+  ),
+  (
+    "registry_acr_data",
+    "Microsoft.ContainerRegistry/registries",
+    "registry",
+  ),
 ];
 const WORKSPACE_RECORDS: &[&str] = &["workspace_api", "workspace_cert", "notebooks", "online_endpoints"];
 
 /// Storage endpoint suffixes of the three clouds: FQDN rules may not reach them in approved-only mode.
-const STORAGE_SUFFIXES: &[&str] = &["core.windows.net", "core.usgovcloudapi.net", "core.chinacloudapi.cn"];
+const STORAGE_SUFFIXES: &[&str] = &[
+  "core.windows.net",
+  "core.usgovcloudapi.net",
+  "core.chinacloudapi.cn",
+];
 const STORAGE_SERVICES: &[&str] = &["blob", "file", "queue", "table", "dfs", "web"];
 
 struct Rule {
@@ -51,17 +67,33 @@ struct Rule {
 
 enum Body {
   Fqdn(String),
-  ServiceTag { tag: String, protocol: &'static str, ports: String },
-  PrivateEndpoint { id: String, subresource: &'static str },
+  ServiceTag {
+    tag: String,
+    protocol: &'static str,
+    ports: String,
+  },
+  PrivateEndpoint {
+    id: String,
+    subresource: &'static str,
+  },
 }
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let Some(mn) = ir.settings.managed_network.as_ref().filter(|m| m.isolation_mode != "disabled") else {
+  let Some(mn) = ir
+    .settings
+    .managed_network
+    .as_ref()
+    .filter(|m| m.isolation_mode != "disabled")
+  else {
     return;
   };
   let mode = mn.isolation_mode.as_str();
   if mode != APPROVED_ONLY && mode != INTERNET {
-    out.note(Severity::Error, "MNV001", format!("managed-network: unknown isolation_mode {mode:?}; no workspace YAML written"));
+    out.note(
+      Severity::Error,
+      "MNV001",
+      format!("managed-network: unknown isolation_mode {mode:?}; no workspace YAML written"),
+    );
     return;
   }
   let approved_only = mode == APPROVED_ONLY;
@@ -81,12 +113,20 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       PeerKind::Fqdn | PeerKind::ServiceTag if !approved_only => not_in_mode.push(f.id.as_str()),
       PeerKind::Fqdn if is_storage(&f.peer) => storage.push(f.id.as_str()),
       PeerKind::Fqdn => {
-        let http = if f.protocol == Protocol::Udp { vec![] } else { plan::http_ports(f) };
+        let http = if f.protocol == Protocol::Udp {
+          vec![]
+        } else {
+          plan::http_ports(f)
+        };
         if let Some(rest) = refused_part(f, &http) {
           other_ports.push(format!("{} ({rest})", f.id));
         }
         if !http.is_empty() {
-          rules.push(Rule { name: rule_name(f), comment: plan::description(f), body: Body::Fqdn(f.peer.clone()) });
+          rules.push(Rule {
+            name: rule_name(f),
+            comment: plan::description(f),
+            body: Body::Fqdn(f.peer.clone()),
+          });
         }
       }
       PeerKind::ServiceTag => rules.push(Rule {
@@ -154,12 +194,20 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
 /// The part of an FQDN flow an `fqdn` rule (TCP 80/443) does not carry, e.g. "tcp 8787,18881".
 fn refused_part(f: &Flow, http: &[u16]) -> Option<String> {
   let mut parts = Vec::new();
-  let other: Vec<String> = f.port_ranges().into_iter().filter(|&(lo, hi)| !(lo == hi && http.contains(&lo))).map(plan::port_string).collect();
+  let other: Vec<String> = f
+    .port_ranges()
+    .into_iter()
+    .filter(|&(lo, hi)| !(lo == hi && http.contains(&lo)))
+    .map(plan::port_string)
+    .collect();
   if !other.is_empty() {
     parts.push(format!("{} {}", f.protocol.as_str(), other.join(",")));
   }
   if f.protocol == Protocol::Any && !http.is_empty() {
-    parts.push(format!("udp {}", http.iter().map(u16::to_string).collect::<Vec<_>>().join(",")));
+    parts.push(format!(
+      "udp {}",
+      http.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
+    ));
   }
   (!parts.is_empty()).then(|| parts.join("; "))
 }
@@ -168,14 +216,20 @@ fn is_storage(fqdn: &str) -> bool {
   let labels: Vec<&str> = fqdn.split('.').collect();
   STORAGE_SUFFIXES.iter().any(|suffix| {
     let n = suffix.split('.').count();
-    fqdn.ends_with(&format!(".{suffix}")) && labels.len() > n && STORAGE_SERVICES.contains(&labels[labels.len() - n - 1])
+    fqdn.ends_with(&format!(".{suffix}"))
+      && labels.len() > n
+      && STORAGE_SERVICES.contains(&labels[labels.len() - n - 1])
   })
 }
 
 /// `allow-out-tcp-pypi-org`: the plan's rule name in lower case with only letters, digits and
 /// `-`, the most conservative form for a rule name that becomes part of an ARM resource path.
 fn rule_name(f: &Flow) -> String {
-  plan::rule_name(f.direction, f).to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+  plan::rule_name(f.direction, f)
+    .to_ascii_lowercase()
+    .chars()
+    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+    .collect()
 }
 
 /// One rule per (resource, subresource) the DNS records name; returns how many there are.
@@ -187,16 +241,25 @@ fn private_endpoint_rules(ir: &Ir, rules: &mut Vec<Rule>, out: &mut Output) -> u
     if WORKSPACE_RECORDS.contains(&r.resource.as_str()) {
       continue;
     }
-    let Some(&(_, provider, subresource)) = PRIVATE_ENDPOINTS.iter().find(|(res, _, _)| *res == r.resource) else {
+    let Some(&(_, provider, subresource)) = PRIVATE_ENDPOINTS.iter().find(|(res, _, _)| *res == r.resource)
+    else {
       if !unknown.contains(&r.resource.as_str()) {
         unknown.push(r.resource.as_str());
       }
       continue;
     };
     // The resource name is the record's first label; an AML registry's records carry its GUID, not its name.
-    let name = if r.resource == "registry" { "<registry-name>".to_string() } else { r.name.split('.').next().unwrap_or_default().to_string() };
-    let id = format!("/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/{provider}/{name}");
-    match targets.iter_mut().find(|(i, s, _, _)| *i == id && *s == subresource) {
+    let name = if r.resource == "registry" {
+      "<registry-name>".to_string()
+    } else {
+      r.name.split('.').next().unwrap_or_default().to_string()
+    };
+    let id =
+      format!("/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/{provider}/{name}");
+    match targets
+      .iter_mut()
+      .find(|(i, s, _, _)| *i == id && *s == subresource)
+    {
       Some((_, _, _, resources)) if resources.contains(&r.resource.as_str()) => {}
       Some((_, _, _, resources)) => resources.push(r.resource.as_str()),
       None => targets.push((id, subresource, name, vec![r.resource.as_str()])),
@@ -213,7 +276,10 @@ fn private_endpoint_rules(ir: &Ir, rules: &mut Vec<Rule>, out: &mut Output) -> u
   for (id, subresource, name, resources) in targets {
     rules.push(Rule {
       name: format!("pe-{}-{subresource}", plan::identifier(&name).replace('_', "-")),
-      comment: format!("private endpoint to {name} ({subresource}) for the DNS records of {}", resources.join(", ")),
+      comment: format!(
+        "private endpoint to {name} ({subresource}) for the DNS records of {}",
+        resources.join(", ")
+      ),
       body: Body::PrivateEndpoint { id, subresource },
     });
   }

@@ -4,6 +4,9 @@
 //! Takes the IR's flows, returns planned rules. Priorities are planned with gaps
 //! (`step`) in a stable order (required before situational, then by peer and protocol),
 //! so the same profile always gets the same numbers and a reviewer can slot rules in.
+//! `firewall_plan` decides, once for every format, which flow becomes a network or an
+//! application rule and which part of a flow cannot be a rule (returned as notes); it never
+//! drops a part without one.
 
 use crate::ir::{Direction, FirewallSettings, Flow, Ir, PeerKind, Protocol, Severity};
 
@@ -179,27 +182,58 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
   let mut needs_proxy = Vec::new();
   for f in ir.flows.iter().filter(|f| f.direction == Direction::Outbound) {
     if f.peer_kind != PeerKind::Fqdn {
-      plan.network.push(fw_network_rule(f, vec![f.peer.clone()], vec![], f.ports.clone(), fw_protocols(f.protocol), fw));
+      plan.network.push(fw_network_rule(
+        f,
+        vec![f.peer.clone()],
+        vec![],
+        f.ports.clone(),
+        fw_protocols(f.protocol),
+        fw,
+      ));
       continue;
     }
-    let http = if f.protocol == Protocol::Udp { vec![] } else { http_ports(f) };
+    let http = if f.protocol == Protocol::Udp {
+      vec![]
+    } else {
+      http_ports(f)
+    };
     if !http.is_empty() {
       plan.application.push(FwApplicationRule {
         name: rule_name(Direction::Outbound, f),
         description: description(f),
-        protocols: http.iter().map(|&p| (if p == 80 { "Http" } else { "Https" }, p)).collect(),
+        protocols: http
+          .iter()
+          .map(|&p| (if p == 80 { "Http" } else { "Https" }, p))
+          .collect(),
         source_addresses: fw.source_addresses.clone(),
         target_fqdns: vec![f.peer.clone()],
         flow: f,
       });
     }
-    let rest: Vec<String> = f.port_ranges().into_iter().filter(|(lo, hi)| !(lo == hi && http.contains(lo))).map(port_string).collect();
+    let rest: Vec<String> = f
+      .port_ranges()
+      .into_iter()
+      .filter(|(lo, hi)| !(lo == hi && http.contains(lo)))
+      .map(port_string)
+      .collect();
     let udp_half = f.protocol == Protocol::Any && !http.is_empty();
     if rest.is_empty() && !udp_half {
       continue;
     }
-    let ports = if rest.is_empty() { http.iter().map(u16::to_string).collect() } else { rest };
-    let protos = if rest_is_udp_only(f, udp_half) { vec!["UDP"] } else { fw_protocols(f.protocol) };
+    // With protocol Any, the application rule carries only TCP on 80/443: the UDP half of
+    // those ports stays with the network rule, alone or beside the other ports.
+    let ports = if rest.is_empty() || udp_half {
+      let mut all: Vec<String> = rest;
+      all.extend(http.iter().map(u16::to_string));
+      crate::lower::merge_ports(&all)
+    } else {
+      rest
+    };
+    let protos = if rest_is_udp_only(f, udp_half) {
+      vec!["UDP"]
+    } else {
+      fw_protocols(f.protocol)
+    };
     if f.peer.starts_with("*.") {
       plan.notes.push(PlanNote {
         severity: Severity::Warning,
@@ -215,7 +249,14 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
       continue;
     }
     needs_proxy.push(f.peer.clone());
-    plan.network.push(fw_network_rule(f, vec![], vec![f.peer.clone()], ports, protos, fw));
+    plan.network.push(fw_network_rule(
+      f,
+      vec![],
+      vec![f.peer.clone()],
+      ports,
+      protos,
+      fw,
+    ));
   }
   if !needs_proxy.is_empty() {
     plan.notes.push(PlanNote {
@@ -227,7 +268,12 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
       ),
     });
   }
-  let inbound: Vec<&str> = ir.flows.iter().filter(|f| f.direction == Direction::Inbound).map(|f| f.id.as_str()).collect();
+  let inbound: Vec<&str> = ir
+    .flows
+    .iter()
+    .filter(|f| f.direction == Direction::Inbound)
+    .map(|f| f.id.as_str())
+    .collect();
   if !inbound.is_empty() {
     plan.notes.push(PlanNote {
       severity: Severity::Info,
@@ -295,7 +341,11 @@ fn covering_tag(ir: &Ir, f: &Flow) -> String {
   } else {
     ""
   };
-  match ir.flows.iter().find(|g| g.peer_kind == PeerKind::ServiceTag && !tag.is_empty() && g.peer.starts_with(tag)) {
+  match ir
+    .flows
+    .iter()
+    .find(|g| g.peer_kind == PeerKind::ServiceTag && !tag.is_empty() && g.peer.starts_with(tag))
+  {
     Some(g) => format!("network rule {}", rule_name(Direction::Outbound, g)),
     None => "no other rule: add an explicit IP rule if this traffic is needed".to_string(),
   }
@@ -312,21 +362,31 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
     notes.push(PlanNote {
       severity: Severity::Info,
       code: "NSG001",
-      message: format!("nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs: {}", fqdn.len(), ids.join(", ")),
+      message: format!(
+        "nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs: {}",
+        fqdn.len(),
+        ids.join(", ")
+      ),
     });
   }
   if rules.len() > NSG_MAX_RULES {
     notes.push(PlanNote {
       severity: Severity::Error,
       code: "NSG002",
-      message: format!("nsg: {} rules exceed the limit of {NSG_MAX_RULES} per NSG", rules.len()),
+      message: format!(
+        "nsg: {} rules exceed the limit of {NSG_MAX_RULES} per NSG",
+        rules.len()
+      ),
     });
   }
   if let Some(r) = rules.iter().find(|r| r.priority > NSG_MAX_PRIORITY) {
     notes.push(PlanNote {
       severity: Severity::Error,
       code: "NSG003",
-      message: format!("nsg: rule {} gets priority {} > {NSG_MAX_PRIORITY}; lower nsg.*_priority_start or nsg.priority_step", r.name, r.priority),
+      message: format!(
+        "nsg: rule {} gets priority {} > {NSG_MAX_PRIORITY}; lower nsg.*_priority_start or nsg.priority_step",
+        r.name, r.priority
+      ),
     });
   }
   if ir.flows.iter().any(|f| f.direction == Direction::Inbound) && ir.settings.egress == "firewall" {

@@ -25,17 +25,27 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let mut blocks: Vec<Block> = Vec::new();
 
   let nsg_label = labels.unique("nsg");
-  blocks.push(Block::new(format!("resource \"azurerm_network_security_group\" \"{nsg_label}\""), vec![
-    attr("name", raw("var.nsg_name")),
-    attr("location", raw("var.location")),
-    attr("resource_group_name", raw("var.resource_group_name")),
-  ]));
+  blocks.push(Block::new(
+    format!("resource \"azurerm_network_security_group\" \"{nsg_label}\""),
+    vec![
+      attr("name", raw("var.nsg_name")),
+      attr("location", raw("var.location")),
+      attr("resource_group_name", raw("var.resource_group_name")),
+    ],
+  ));
   for r in &nsg_rules {
     let mut body = vec![
       attr("name", s(&r.name)),
       attr("description", s(&r.description)),
       attr("priority", V::Int(i64::from(r.priority))),
-      attr("direction", s(if r.direction == Direction::Inbound { "Inbound" } else { "Outbound" })),
+      attr(
+        "direction",
+        s(if r.direction == Direction::Inbound {
+          "Inbound"
+        } else {
+          "Outbound"
+        }),
+      ),
       attr("access", s(r.access)),
       attr("protocol", s(r.protocol)),
       attr("source_address_prefix", s(&r.source)),
@@ -49,8 +59,17 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       body.push(attr("destination_port_ranges", strings(&r.ports)));
     }
     body.push(attr("resource_group_name", raw("var.resource_group_name")));
-    body.push(attr("network_security_group_name", raw(&format!("azurerm_network_security_group.{nsg_label}.name"))));
-    blocks.push(Block::new(format!("resource \"azurerm_network_security_rule\" \"{}\"", labels.unique(&r.name)), body));
+    body.push(attr(
+      "network_security_group_name",
+      raw(&format!("azurerm_network_security_group.{nsg_label}.name")),
+    ));
+    blocks.push(Block::new(
+      format!(
+        "resource \"azurerm_network_security_rule\" \"{}\"",
+        labels.unique(&r.name)
+      ),
+      body,
+    ));
   }
 
   let mut group = vec![
@@ -60,7 +79,11 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   ];
   if !fw.network.is_empty() {
     let (name, priority) = FW_NETWORK_COLLECTION;
-    let mut body = vec![attr("name", s(name)), attr("priority", V::Int(i64::from(priority))), attr("action", s("Allow"))];
+    let mut body = vec![
+      attr("name", s(name)),
+      attr("priority", V::Int(i64::from(priority))),
+      attr("action", s("Allow")),
+    ];
     for r in &fw.network {
       let mut rule = vec![
         attr("name", s(&r.name)),
@@ -76,47 +99,87 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       rule.push(attr("destination_ports", strings(&r.ports)));
       body.push(Item::Block(Block::new("rule".to_string(), rule)));
     }
-    group.push(Item::Block(Block::new("network_rule_collection".to_string(), body)));
+    group.push(Item::Block(Block::new(
+      "network_rule_collection".to_string(),
+      body,
+    )));
   }
   if !fw.application.is_empty() {
     let (name, priority) = FW_APPLICATION_COLLECTION;
-    let mut body = vec![attr("name", s(name)), attr("priority", V::Int(i64::from(priority))), attr("action", s("Allow"))];
+    let mut body = vec![
+      attr("name", s(name)),
+      attr("priority", V::Int(i64::from(priority))),
+      attr("action", s("Allow")),
+    ];
     for r in &fw.application {
       let mut rule = vec![attr("name", s(&r.name)), attr("description", s(&r.description))];
       for &(kind, port) in &r.protocols {
-        rule.push(Item::Block(Block::new("protocols".to_string(), vec![attr("type", s(kind)), attr("port", V::Int(i64::from(port)))])));
+        rule.push(Item::Block(Block::new(
+          "protocols".to_string(),
+          vec![attr("type", s(kind)), attr("port", V::Int(i64::from(port)))],
+        )));
       }
       rule.push(attr("source_addresses", strings(&r.source_addresses)));
       rule.push(attr("destination_fqdns", strings(&r.target_fqdns)));
       body.push(Item::Block(Block::new("rule".to_string(), rule)));
     }
-    group.push(Item::Block(Block::new("application_rule_collection".to_string(), body)));
+    group.push(Item::Block(Block::new(
+      "application_rule_collection".to_string(),
+      body,
+    )));
   }
-  blocks.push(Block::new(format!("resource \"azurerm_firewall_policy_rule_collection_group\" \"{}\"", labels.unique("amlnet")), group));
+  blocks.push(Block::new(
+    format!(
+      "resource \"azurerm_firewall_policy_rule_collection_group\" \"{}\"",
+      labels.unique("amlnet")
+    ),
+    group,
+  ));
 
   // Zone, VNet link, then the zone's records: the order of private-dns/private-dns.json.
   for zone in &ir.dns_zones {
     let zone_label = labels.unique(&zone.name);
-    blocks.push(Block::new(format!("resource \"azurerm_private_dns_zone\" \"{zone_label}\""), vec![
-      attr("name", s(&zone.name)),
-      attr("resource_group_name", raw("var.resource_group_name")),
-    ]));
-    blocks.push(Block::new(format!("resource \"azurerm_private_dns_zone_virtual_network_link\" \"{}\"", labels.unique(&format!("{}_link", zone.name))), vec![
-      attr("name", raw("var.vnet_link_name")),
-      attr("resource_group_name", raw("var.resource_group_name")),
-      attr("private_dns_zone_name", raw(&format!("azurerm_private_dns_zone.{zone_label}.name"))),
-      attr("virtual_network_id", raw("var.virtual_network_id")),
-      attr("registration_enabled", V::Bool(false)),
-    ]));
+    blocks.push(Block::new(
+      format!("resource \"azurerm_private_dns_zone\" \"{zone_label}\""),
+      vec![
+        attr("name", s(&zone.name)),
+        attr("resource_group_name", raw("var.resource_group_name")),
+      ],
+    ));
+    blocks.push(Block::new(
+      format!(
+        "resource \"azurerm_private_dns_zone_virtual_network_link\" \"{}\"",
+        labels.unique(&format!("{}_link", zone.name))
+      ),
+      vec![
+        attr("name", raw("var.vnet_link_name")),
+        attr("resource_group_name", raw("var.resource_group_name")),
+        attr(
+          "private_dns_zone_name",
+          raw(&format!("azurerm_private_dns_zone.{zone_label}.name")),
+        ),
+        attr("virtual_network_id", raw("var.virtual_network_id")),
+        attr("registration_enabled", V::Bool(false)),
+      ],
+    ));
     for (name, values) in a_records(ir, &zone.name, out, "terraform") {
       let rel = relative(&name, &zone.name);
-      blocks.push(Block::new(format!("resource \"azurerm_private_dns_a_record\" \"{}\"", labels.unique(&format!("{}_{rel}", zone.name))), vec![
-        attr("name", s(&rel)),
-        attr("zone_name", raw(&format!("azurerm_private_dns_zone.{zone_label}.name"))),
-        attr("resource_group_name", raw("var.resource_group_name")),
-        attr("ttl", V::Int(i64::from(ir.settings.dns.ttl))),
-        attr("records", strings(&values)),
-      ]));
+      blocks.push(Block::new(
+        format!(
+          "resource \"azurerm_private_dns_a_record\" \"{}\"",
+          labels.unique(&format!("{}_{rel}", zone.name))
+        ),
+        vec![
+          attr("name", s(&rel)),
+          attr(
+            "zone_name",
+            raw(&format!("azurerm_private_dns_zone.{zone_label}.name")),
+          ),
+          attr("resource_group_name", raw("var.resource_group_name")),
+          attr("ttl", V::Int(i64::from(ir.settings.dns.ttl))),
+          attr("records", strings(&values)),
+        ],
+      ));
     }
   }
 
@@ -144,7 +207,14 @@ pub(super) fn a_records(ir: &Ir, zone: &str, out: &mut Output, target: &str) -> 
   let mut sets: Vec<(String, Vec<String>)> = Vec::new();
   for r in ir.dns_records.iter().filter(|r| r.zone == zone) {
     if r.record_type != "A" {
-      out.note(Severity::Warning, "DEP001", format!("{target}: record {} {} {} is not an A record and is not written", r.name, r.record_type, r.value));
+      out.note(
+        Severity::Warning,
+        "DEP001",
+        format!(
+          "{target}: record {} {} {} is not an A record and is not written",
+          r.name, r.record_type, r.value
+        ),
+      );
       continue;
     }
     match sets.iter_mut().find(|(n, _)| *n == r.name) {
@@ -162,20 +232,50 @@ fn header(ir: &Ir) -> String {
 fn variables(ir: &Ir) -> String {
   let st = &ir.settings;
   let mut vars: Vec<(&str, String, Option<String>)> = vec![
-    ("resource_group_name", "Resource group that holds the NSG and the private DNS zones".to_string(), None),
-    ("location", "Azure region of the NSG (the profile's region)".to_string(), Some(ir.region.clone())),
-    ("nsg_name", "Name of the network security group".to_string(), Some(st.nsg.name.clone())),
     (
-      "firewall_policy_id",
-      format!("Resource ID of the existing Azure Firewall policy (the profile names it {})", st.firewall.policy_name),
+      "resource_group_name",
+      "Resource group that holds the NSG and the private DNS zones".to_string(),
       None,
     ),
-    ("rule_collection_group_name", "Name of the rule collection group created in that policy".to_string(), Some(st.firewall.rule_collection_group.clone())),
+    (
+      "location",
+      "Azure region of the NSG (the profile's region)".to_string(),
+      Some(ir.region.clone()),
+    ),
+    (
+      "nsg_name",
+      "Name of the network security group".to_string(),
+      Some(st.nsg.name.clone()),
+    ),
+    (
+      "firewall_policy_id",
+      format!(
+        "Resource ID of the existing Azure Firewall policy (the profile names it {})",
+        st.firewall.policy_name
+      ),
+      None,
+    ),
+    (
+      "rule_collection_group_name",
+      "Name of the rule collection group created in that policy".to_string(),
+      Some(st.firewall.rule_collection_group.clone()),
+    ),
   ];
   // Without zones nothing links to the VNet: asking for its ID would be a question without a use.
   if !ir.dns_zones.is_empty() {
-    vars.push(("virtual_network_id", format!("Resource ID of {}, linked to every private DNS zone", st.vnet_name), None));
-    vars.push(("vnet_link_name", "Name of each zone's virtual network link".to_string(), Some(format!("link-{}", st.vnet_name))));
+    vars.push((
+      "virtual_network_id",
+      format!(
+        "Resource ID of {}, linked to every private DNS zone",
+        st.vnet_name
+      ),
+      None,
+    ));
+    vars.push((
+      "vnet_link_name",
+      "Name of each zone's virtual network link".to_string(),
+      Some(format!("link-{}", st.vnet_name)),
+    ));
   }
   let mut text = header(ir);
   text.push_str("#\n# What the user supplies; defaults come from the profile.\n");
