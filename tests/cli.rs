@@ -69,3 +69,18 @@ fn out_directory_holds_every_artifact_and_a_manifest() {
   }
   assert!(run.stdout.contains("wrote") && run.stdout.contains("flows"));
 }
+
+/// An Any-protocol FQDN flow on 443 and another port: TCP 443 goes to an application rule,
+/// and the network rule keeps both the other port and the UDP half of 443.
+#[test]
+fn firewall_plan_keeps_the_udp_half_of_an_any_protocol_fqdn_flow() {
+  let mut ir = amlnet::compile_path(std::path::Path::new("profiles/training-no-public-ip.toml")).expect("compiles");
+  let flow = ir.flows.iter_mut().find(|f| f.id == "out-any-*.eastus.batch.azure.com").expect("batch flow");
+  flow.peer = "batch.example.net".into();
+  flow.ports = vec!["443".into(), "8787".into()];
+  let plan = amlnet::backend::plan::firewall_plan(&ir);
+  let app = plan.application.iter().find(|r| r.target_fqdns == ["batch.example.net"]).expect("application rule");
+  assert_eq!(app.protocols, [("Https", 443)]);
+  let net = plan.network.iter().find(|r| r.destination_fqdns == ["batch.example.net"]).expect("network rule");
+  assert_eq!((net.protocols.as_slice(), net.ports.as_slice()), (&["Any"][..], &["443".to_string(), "8787".to_string()][..]));
+}

@@ -6,37 +6,14 @@
 
 use serde_json::{json, Value};
 
-use super::plan::{self, NsgRule, NSG_MAX_PRIORITY, NSG_MAX_RULES};
+use super::plan::{self, NsgRule};
 use super::{stamp, Output};
-use crate::ir::{Direction, Ir, Severity};
+use crate::ir::{Direction, Ir};
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
   let rules = plan::nsg_rules(ir);
-  let (_, fqdn) = plan::nsg_flows(ir);
-  if !fqdn.is_empty() {
-    let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
-    out.note(
-      Severity::Info,
-      "NSG001",
-      format!("nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs: {}", fqdn.len(), ids.join(", ")),
-    );
-  }
-  if rules.len() > NSG_MAX_RULES {
-    out.note(Severity::Error, "NSG002", format!("nsg: {} rules exceed the limit of {NSG_MAX_RULES} per NSG", rules.len()));
-  }
-  if let Some(r) = rules.iter().find(|r| r.priority > NSG_MAX_PRIORITY) {
-    out.note(
-      Severity::Error,
-      "NSG003",
-      format!("nsg: rule {} gets priority {} > {NSG_MAX_PRIORITY}; lower nsg.*_priority_start or nsg.priority_step", r.name, r.priority),
-    );
-  }
-  if ir.flows.iter().any(|f| f.direction == Direction::Inbound) && ir.settings.egress == "firewall" {
-    out.note(
-      Severity::Warning,
-      "NSG004",
-      "nsg: compute with a public IP behind a firewall needs a route for the AzureMachineLearning tag with next hop Internet, so inbound management traffic returns symmetrically",
-    );
+  for n in plan::nsg_notes(ir) {
+    out.note(n.severity, n.code, n.message);
   }
   let template = json!({
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
