@@ -97,17 +97,16 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
   let count = |pred: &dyn Fn(&amlnet::ir::Flow) -> bool| ir.flows.iter().filter(|f| pred(f)).count();
   let _ = writeln!(
     s,
-    "{} flows ({} service tag, {} FQDN, {} CIDR; {} inbound), {} DNS records in {} zones, {} host records, {} forwarded zones",
+    "{} flows ({} service tag, {} FQDN, {} CIDR; {} inbound)",
     ir.flows.len(),
     count(&|f| f.peer_kind == amlnet::ir::PeerKind::ServiceTag),
     count(&|f| f.peer_kind == amlnet::ir::PeerKind::Fqdn),
     count(&|f| f.peer_kind == amlnet::ir::PeerKind::Cidr),
     count(&|f| f.direction == amlnet::ir::Direction::Inbound),
-    ir.dns_records.len(),
-    ir.dns_zones.len(),
-    ir.host_records.len(),
-    ir.dns_forwarders.len(),
   );
+  for line in backend::rule_counts(ir) {
+    let _ = writeln!(s, "  {line}");
+  }
   for d in ir.diagnostics.iter().chain(output.notes.iter()) {
     let level = match d.severity {
       Severity::Error => "error",

@@ -170,3 +170,18 @@ pub fn pretty(value: &serde_json::Value) -> String {
   s.push('\n');
   s
 }
+
+/// One line per rule-bearing target: how many rules or records it holds, for the compile summary.
+pub fn rule_counts(ir: &Ir) -> Vec<String> {
+  let nsg = plan::nsg_rules(ir);
+  let inbound = nsg.iter().filter(|r| r.direction == crate::ir::Direction::Inbound).count();
+  let fw = plan::firewall_plan(ir);
+  let fqdns = ir.flows.iter().filter(|f| f.peer_kind == crate::ir::PeerKind::Fqdn).count();
+  vec![
+    format!("nsg: {} rules ({inbound} inbound, {} outbound)", nsg.len(), nsg.len() - inbound),
+    format!("firewall: {} network rules, {} application rules", fw.network.len(), fw.application.len()),
+    format!("fqdn allowlist: {fqdns} entries"),
+    format!("private dns: {} A records in {} zones", ir.dns_records.len(), ir.dns_zones.len()),
+    format!("custom dns: {} host records, {} forwarded zones", ir.host_records.len(), ir.dns_forwarders.len()),
+  ]
+}
