@@ -21,18 +21,42 @@ pub fn check(m: &Model) -> Vec<Problem> {
   registries(m, &mut p);
   aks(m, &mut p);
   cloud_gaps(m, &mut p);
+  workspace_endpoint(m, &mut p);
   p
 }
 
-/// Problems that point at a setting carry its location in the message's `at` form.
+fn workspace_endpoint(m: &Model, p: &mut Vec<Problem>) {
+  let Some(pe) = &m.workspace.private_endpoint else { return };
+  if pe.notebooks_ip.is_none() {
+    p.push(
+      located(Problem::warning("AML170", "workspace.private_endpoint.notebooks_ip is not set: no notebooks record is generated", None), at(&pe.ip))
+        .hint("the private endpoint NIC has a separate address for the notebooks FQDN; copy it from the endpoint's DNS configuration")
+        .source("CDNS § facts 2.1"),
+    );
+  }
+  if pe.inference_ip.is_none() {
+    let endpoints = m.online_endpoints.iter().any(|e| !e.public_network_access.value);
+    let problem = if endpoints {
+      Problem::error("AML171", "private online endpoints need workspace.private_endpoint.inference_ip", None)
+    } else {
+      Problem::info("AML171", "workspace.private_endpoint.inference_ip is not set: no online-endpoint wildcard record is generated", None)
+    };
+    p.push(
+      located(problem, at(&pe.ip))
+        .hint("the private endpoint NIC has a separate address for *.<region>.inference names; copy it from the endpoint's DNS configuration")
+        .source("CDNS § facts 2.1")
+        .source("SEED3 § No se puede resolver el punto de conexión de puntuación"),
+    );
+  }
+}
+
+/// The location of the setting a problem is about.
 fn at<T>(s: &Setting<T>) -> String {
   s.at.clone()
 }
 
 fn located(mut problem: Problem, where_: String) -> Problem {
-  if !where_.is_empty() {
-    problem.message = format!("{} (set at {where_})", problem.message);
-  }
+  problem.at = where_;
   problem
 }
 
@@ -331,6 +355,17 @@ fn cloud_gaps(m: &Model, p: &mut Vec<Problem>) {
           .source("PED § facts 2.3"),
       );
     }
+  }
+  if m.app_insights_private_link.value && m.cloud != Cloud::AzureChinaCloud {
+    p.push(
+      located(
+        Problem::warning("AML163", "Azure Monitor private link needs its own private DNS zones (monitor, oms, ods, agentsvc, blob); amlnet does not generate them", None),
+        at(&m.app_insights_private_link),
+      )
+      .hint("create the zones with the Azure Monitor private link scope's private endpoint (DNS zone group) and use open access mode")
+      .source("PED § facts 2.1")
+      .source("SEED0 § 保护 Azure Monitor 和 Application Insights"),
+    );
   }
   if m.workspace.name.contains('_') && m.has_workspace_pe() {
     p.push(

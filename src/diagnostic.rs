@@ -78,11 +78,14 @@ pub struct Problem {
   /// The documented constraint, as catalog source citations.
   pub sources: Vec<String>,
   pub span: Option<Span>,
+  /// "file:line:col" of the setting concerned when the problem is found on the model, which
+  /// keeps locations but no spans.
+  pub at: String,
 }
 
 impl Problem {
   pub fn error(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
-    Problem { severity: Severity::Error, code, message: message.into(), hint: None, sources: vec![], span }
+    Problem { severity: Severity::Error, code, message: message.into(), hint: None, sources: vec![], span, at: String::new() }
   }
 
   pub fn warning(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
@@ -112,6 +115,8 @@ impl Problem {
     let mut out = format!("{level}[{}]: {}\n", self.code, self.message);
     if let Some(span) = &self.span {
       map.frame(span, &mut out);
+    } else if !self.at.is_empty() {
+      let _ = writeln!(out, " --> {}", self.at);
     }
     if let Some(hint) = &self.hint {
       let _ = writeln!(out, "  = help: {hint}");
@@ -131,7 +136,7 @@ impl Problem {
       severity: self.severity,
       code: self.code.to_string(),
       message,
-      location: self.span.as_ref().map(|s| map.location(s)).unwrap_or_default(),
+      location: self.span.as_ref().map_or_else(|| self.at.clone(), |s| map.location(s)),
       sources: self.sources.clone(),
     }
   }

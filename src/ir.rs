@@ -7,6 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `Flow::local` of flows that leave compute in the workspace managed VNet: they become
+/// managed-network outbound rules, not NSG or firewall rules of the customer VNet.
+pub const MANAGED_VNET: &str = "ManagedVNet";
+
 /// Major.minor of the IR JSON format. A reader refuses a newer major version.
 pub const FORMAT_VERSION: &str = "1.0";
 
@@ -68,7 +72,8 @@ pub struct Flow {
   /// The remote side: destination of an outbound flow, source of an inbound one.
   pub peer: String,
   pub peer_kind: PeerKind,
-  /// The side inside the workspace network ("VirtualNetwork" or a CIDR).
+  /// The side inside the workspace network: "VirtualNetwork" (the customer VNet) or
+  /// `MANAGED_VNET`.
   pub local: String,
   pub required: bool,
   pub purpose: String,

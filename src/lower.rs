@@ -75,8 +75,8 @@ impl Vars {
       v.insert("acr", cr.name.to_ascii_lowercase());
       v.insert("acr_name", cr.name.to_ascii_lowercase());
     }
-    if let Some(pe) = &m.workspace.private_endpoint {
-      v.insert("inference_ip", pe.inference_ip.to_string());
+    if let Some(ip) = m.workspace.private_endpoint.as_ref().and_then(|pe| pe.inference_ip) {
+      v.insert("inference_ip", ip.to_string());
     }
     Vars(v)
   }
@@ -112,6 +112,10 @@ pub fn notebook_label(name: &str, region: &str, guid: &str) -> String {
 
 fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> {
   let mut merged: BTreeMap<String, Flow> = BTreeMap::new();
+  // With a managed VNet and no compute in the customer VNet, package and image-build
+  // traffic leaves managed compute: it is a managed-network rule (facts 1.6, 5).
+  let managed_only = m.managed_network.as_ref().is_some_and(|s| s.value != crate::model::IsolationMode::Disabled)
+    && !facts.holds(Fact::Compute);
   for r in &catalog.requirements {
     if !(r.clouds.is_empty() || r.clouds.iter().any(|c| c == m.cloud.name())) || !facts.satisfy(&r.when) {
       continue;
@@ -127,7 +131,11 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
         ports: Vec::new(),
         peer: peer.clone(),
         peer_kind: r.kind,
-        local: "VirtualNetwork".to_string(),
+        local: if managed_only && matches!(r.family.as_str(), "packages" | "image-build") {
+          ir::MANAGED_VNET.to_string()
+        } else {
+          "VirtualNetwork".to_string()
+        },
         required: false,
         purpose: String::new(),
         requirements: Vec::new(),
@@ -243,7 +251,9 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
   let mut hosts: Vec<HostRecord> = records
     .iter()
     .filter_map(|r| {
-      let name = r.public_name.clone()?;
+      // A registry has no public name: clients resolve its privatelink name directly (SEED2),
+      // so a server holding host records must answer that name itself.
+      let name = r.public_name.clone().or_else(|| (r.resource == "registry").then(|| r.name.clone()))?;
       Some(HostRecord { name, value: r.value.clone(), resource: r.resource.clone(), sources: r.sources.clone() })
     })
     .collect();
@@ -326,8 +336,12 @@ fn ip_table(m: &Model) -> BTreeMap<&'static str, String> {
   let mut ips = BTreeMap::new();
   if let Some(pe) = &m.workspace.private_endpoint {
     ips.insert("workspace", pe.ip.value.to_string());
-    ips.insert("notebooks", pe.notebooks_ip.to_string());
-    ips.insert("inference", pe.inference_ip.to_string());
+    if let Some(ip) = pe.notebooks_ip {
+      ips.insert("notebooks", ip.to_string());
+    }
+    if let Some(ip) = pe.inference_ip {
+      ips.insert("inference", ip.to_string());
+    }
   }
   if let Some(s) = &m.storage {
     for (sub, ip) in &s.endpoints {

@@ -87,8 +87,10 @@ pub struct Workspace {
 pub struct WorkspacePe {
   pub subnet: Option<Setting<String>>,
   pub ip: Setting<Ipv4Addr>,
-  pub notebooks_ip: Ipv4Addr,
-  pub inference_ip: Ipv4Addr,
+  /// The private endpoint NIC gives notebooks and online-endpoint scoring their own
+  /// addresses (custom-DNS article); without them those records cannot be written.
+  pub notebooks_ip: Option<Ipv4Addr>,
+  pub inference_ip: Option<Ipv4Addr>,
 }
 
 #[derive(Clone, Debug)]
@@ -510,8 +512,8 @@ impl<'a> Builder<'a> {
         return None;
       };
       let ip = self.ip(ip, "workspace.private_endpoint.ip")?;
-      let notebooks_ip = self.opt_ip(&pe.notebooks_ip, "workspace.private_endpoint.notebooks_ip").map_or(ip.value, |s| s.value);
-      let inference_ip = self.opt_ip(&pe.inference_ip, "workspace.private_endpoint.inference_ip").map_or(ip.value, |s| s.value);
+      let notebooks_ip = self.opt_ip(&pe.notebooks_ip, "workspace.private_endpoint.notebooks_ip").map(|s| s.value);
+      let inference_ip = self.opt_ip(&pe.inference_ip, "workspace.private_endpoint.inference_ip").map(|s| s.value);
       let subnet = pe.subnet.as_ref().map(|s| self.setting(s.value.clone(), s));
       Some(WorkspacePe { subnet, ip, notebooks_ip, inference_ip })
     });

@@ -1139,7 +1139,8 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
         )
       })
       .collect();
-    for f in &ir.flows {
+    // Flows of the customer VNet are NSG and firewall rules; the managed network carries the rest.
+    for f in ir.flows.iter().filter(|f| f.local == amlnet::ir::MANAGED_VNET) {
       let accounted = match (f.direction, f.peer_kind) {
         (Direction::Inbound, _) => noted(&out, "MNV006", &f.id),
         (_, PeerKind::Cidr) => noted(&out, "MNV005", &f.id),
@@ -1215,7 +1216,7 @@ fn flow(
     ports: ports.iter().map(|p| p.to_string()).collect(),
     peer: peer.to_string(),
     peer_kind: kind,
-    local: "VirtualNetwork".to_string(),
+    local: amlnet::ir::MANAGED_VNET.to_string(),
     required: true,
     purpose: "test".to_string(),
     requirements: vec!["test".to_string()],

@@ -2,8 +2,8 @@
 //!
 //! Takes `ir.host_records`, the zone names of `ir.dns_forwarders` and the SOA/NS settings; adds
 //! `dns/host-records/<zone>.zone` per public zone, `dns/host-records/named.conf.zones` and `dns/hosts`
-//! (see docs/dns.md). A record goes into the longest forwarder zone that contains it; when none does,
-//! into a zone named after its parent domain, with a Warning note. It never writes a name or address
+//! (see docs/dns.md). Each name gets a zone of its own, so the server never takes over a whole public
+//! domain (Microsoft's names beside ours keep resolving). It never writes a name or address
 //! that fails validation (Error note instead), and never puts a wildcard into the hosts file (Warning).
 
 use std::collections::BTreeMap;
@@ -23,13 +23,6 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let Some(defaults) = ZoneDefaults::from_settings(ir, out) else {
     return;
   };
-  // Invalid forwarder zones are reported by the forwarders backend; here they just match nothing.
-  let forwarder_zones: Vec<Name> = ir
-    .dns_forwarders
-    .iter()
-    .filter_map(|f| parse_name(&f.zone, false).ok())
-    .collect();
-
   let mut zones: BTreeMap<String, ZoneFile> = BTreeMap::new();
   let mut hosts: Vec<(String, String)> = Vec::new();
   for record in &ir.host_records {
@@ -58,15 +51,13 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
         continue;
       }
     };
-    let Some(zone) = zone_for(&name, &forwarder_zones, out) else {
-      continue;
-    };
+    let zone = zone_for(&name);
     let key = ascii(&zone);
     let file = zones.entry(key.clone()).or_insert_with(|| {
       let mut file = ZoneFile::new(zone);
       file.comment(&format!(
-        "Host records on public names in {key}, for a DNS server that does not forward this zone. The server is \
-         authoritative for all of {key}: any name not listed here gets NXDOMAIN from it."
+        "Host record for {key}, for a DNS server that does not forward it. The zone holds this one name, so \
+         the rest of the public domain still resolves as before."
       ));
       file
     });
@@ -116,34 +107,13 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   }
 }
 
-/// The public zone a host record belongs to: the longest forwarder zone containing it, else its parent domain.
-fn zone_for(name: &Name, forwarder_zones: &[Name], out: &mut Output) -> Option<Name> {
-  if let Some(zone) = forwarder_zones
-    .iter()
-    .filter(|z| z.zone_of(name))
-    .max_by_key(|z| z.iter().count())
-  {
-    return Some(zone.clone());
+/// The zone a host record lives in: a zone of its own name (a wildcard: of the name below
+/// the `*`). A zone for a whole public domain (api.azureml.ms, blob.core.windows.net) would
+/// make the server answer NXDOMAIN for every other name there, Microsoft's own included.
+fn zone_for(name: &Name) -> Name {
+  if name.is_wildcard() {
+    name.base_name()
+  } else {
+    name.clone()
   }
-  let parent = name.base_name();
-  // A parent of one label is a top-level domain: a zone for it would take over the whole TLD.
-  if parent.iter().count() < 2 {
-    out.note(
-      Severity::Error,
-      zone_file::HOST_ZONE_FALLBACK,
-      format!("host record `{}` matches no forwarder zone and has no parent domain below the top level; it is not written", ascii(name)),
-    );
-    return None;
-  }
-  out.note(
-    Severity::Warning,
-    zone_file::HOST_ZONE_FALLBACK,
-    format!(
-      "host record `{}` matches no forwarder zone; it goes into zone `{}` (its parent domain), which makes the server \
-       answer NXDOMAIN for every other name in that domain",
-      ascii(name),
-      ascii(&parent)
-    ),
-  );
-  Some(parent)
 }

@@ -103,7 +103,8 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let mut not_in_mode = Vec::new();
   let mut cidrs = Vec::new();
   let mut inbound = Vec::new();
-  for f in &ir.flows {
+  // Flows of the customer VNet (clients, compute there) are its NSG's and firewall's business.
+  for f in ir.flows.iter().filter(|f| f.local == crate::ir::MANAGED_VNET) {
     if f.direction == Direction::Inbound {
       inbound.push(f.id.as_str());
       continue;

@@ -32,7 +32,27 @@ pub struct NsgRule<'a> {
 
 /// Flows an NSG can carry: service tags and CIDRs (one tag per rule); FQDNs cannot.
 pub fn nsg_flows(ir: &Ir) -> (Vec<&Flow>, Vec<&Flow>) {
-  ir.flows.iter().partition(|f| f.peer_kind != PeerKind::Fqdn)
+  customer_flows(ir).partition(|f| f.peer_kind != PeerKind::Fqdn)
+}
+
+/// Flows of the customer VNet; those of managed compute belong to managed-network rules.
+pub fn customer_flows(ir: &Ir) -> impl Iterator<Item = &Flow> {
+  ir.flows.iter().filter(|f| f.local != crate::ir::MANAGED_VNET)
+}
+
+/// The note every customer-VNet format gives for flows it leaves to the managed network.
+fn managed_note(ir: &Ir, notes: &mut Vec<PlanNote>) {
+  let ids: Vec<&str> = ir.flows.iter().filter(|f| f.local == crate::ir::MANAGED_VNET).map(|f| f.id.as_str()).collect();
+  if !ids.is_empty() {
+    notes.push(PlanNote {
+      severity: Severity::Info,
+      code: "PLAN001",
+      message: format!(
+        "flows of compute in the workspace managed VNet are managed-network rules (managed-network/workspace.yml), not NSG or firewall rules: {}",
+        ids.join(", ")
+      ),
+    });
+  }
 }
 
 pub fn nsg_rules(ir: &Ir) -> Vec<NsgRule<'_>> {
@@ -180,16 +200,18 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
   let fw = &ir.settings.firewall;
   let mut plan = FirewallPlan::default();
   let mut needs_proxy = Vec::new();
-  for f in ir.flows.iter().filter(|f| f.direction == Direction::Outbound) {
+  let mut vnet_local = Vec::new();
+  managed_note(ir, &mut plan.notes);
+  for f in customer_flows(ir).filter(|f| f.direction == Direction::Outbound) {
     if f.peer_kind != PeerKind::Fqdn {
-      plan.network.push(fw_network_rule(
-        f,
-        vec![f.peer.clone()],
-        vec![],
-        f.ports.clone(),
-        fw_protocols(f.protocol),
-        fw,
-      ));
+      // Traffic to the VNet's own private endpoints follows the VNet's system route, not the
+      // route to the hub firewall; and VirtualNetwork is a virtual tag the firewall cannot use.
+      if f.peer == "VirtualNetwork" || (f.peer_kind == PeerKind::Cidr && inside_vnet(ir, &f.peer)) {
+        vnet_local.push(f.id.as_str());
+        continue;
+      }
+      let destination = firewall_tag(f, &mut plan.notes);
+      plan.network.push(fw_network_rule(f, vec![destination], vec![], f.ports.clone(), fw_protocols(f.protocol), fw));
       continue;
     }
     let http = if f.protocol == Protocol::Udp {
@@ -265,6 +287,16 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
       message: format!(
         "firewall: network rules with FQDNs need DNS proxy on the policy (dnsSettings.enableProxy) and clients using the firewall as DNS server: {}",
         needs_proxy.join(", ")
+      ),
+    });
+  }
+  if !vnet_local.is_empty() {
+    plan.notes.push(PlanNote {
+      severity: Severity::Info,
+      code: "AFW005",
+      message: format!(
+        "firewall: flows inside the VNet do not pass the hub firewall; the NSG carries them: {}",
+        vnet_local.join(", ")
       ),
     });
   }
@@ -357,6 +389,7 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
   let rules = nsg_rules(ir);
   let (_, fqdn) = nsg_flows(ir);
   let mut notes = Vec::new();
+  managed_note(ir, &mut notes);
   if !fqdn.is_empty() {
     let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
     notes.push(PlanNote {
@@ -386,6 +419,18 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
       message: format!(
         "nsg: rule {} gets priority {} > {NSG_MAX_PRIORITY}; lower nsg.*_priority_start or nsg.priority_step",
         r.name, r.priority
+      ),
+    });
+  }
+  if ir.settings.nsg.deny_internet_outbound && !fqdn.is_empty() {
+    // NSGs see the real public destination even when a route sends it to the firewall.
+    let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
+    notes.push(PlanNote {
+      severity: Severity::Warning,
+      code: "NSG005",
+      message: format!(
+        "nsg: Deny-Out-Internet also blocks FQDN flows the NSG cannot allow, unless a service-tag rule above covers their addresses: {}",
+        ids.join(", ")
       ),
     });
   }
@@ -436,5 +481,33 @@ impl Labels {
       n += 1;
     }
     label
+  }
+}
+
+/// Is a CIDR peer inside the VNet's address space?
+fn inside_vnet(ir: &Ir, peer: &str) -> bool {
+  let Ok(net) = peer.parse::<ipnet::Ipv4Net>() else { return false };
+  ir.settings.address_space.iter().filter_map(|a| a.parse::<ipnet::Ipv4Net>().ok()).any(|space| space.contains(&net))
+}
+
+/// Regional tags Azure Firewall cannot use: the ServiceTags downloads list regional
+/// BatchNodeManagement tags with networkFeatures API and NSG only, the global tag with FW
+/// (reference/target-formats.md § 6.1). The firewall rule then names the global tag.
+const NO_FIREWALL_REGIONAL_TAGS: &[&str] = &["BatchNodeManagement"];
+
+fn firewall_tag(f: &Flow, notes: &mut Vec<PlanNote>) -> String {
+  match f.peer.split_once('.') {
+    Some((tag, _)) if f.peer_kind == PeerKind::ServiceTag && NO_FIREWALL_REGIONAL_TAGS.contains(&tag) => {
+      notes.push(PlanNote {
+        severity: Severity::Warning,
+        code: "AFW004",
+        message: format!(
+          "firewall: Azure Firewall does not support the regional tag {}; its network rule names the global tag {tag}, which is broader than the NSG rule",
+          f.peer
+        ),
+      });
+      tag.to_string()
+    }
+    _ => f.peer.clone(),
   }
 }

@@ -21,7 +21,6 @@ pub(super) const INVALID_ADDRESS: &str = "AML702";
 /// A record whose zone is not in `ir.dns_zones`, or whose name lies outside its zone.
 pub(super) const RECORD_OUTSIDE_ZONE: &str = "AML703";
 /// A host record that no forwarder zone covers, so it went into a zone named after its parent domain.
-pub(super) const HOST_ZONE_FALLBACK: &str = "AML704";
 /// A host record a hosts file cannot express (wildcard).
 pub(super) const NOT_IN_HOSTS_FILE: &str = "AML705";
 /// Conditional forwarders that were not written, and why.
