@@ -18,11 +18,7 @@ use crate::ir::{Direction, Ir};
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
   let st = &ir.settings;
-  let nsg_rules = plan::nsg_rules(ir);
-  let fw = plan::firewall_plan(ir);
-  for n in plan::nsg_notes(ir).iter().chain(&fw.notes) {
-    out.note(n.severity, n.code, n.message.clone());
-  }
+  let (nsg_rules, fw) = plan::deployment(ir, out);
   let mut s = String::from("#!/usr/bin/env bash\n");
   let _ = writeln!(s, "# {}", stamp(ir));
   s.push_str(

@@ -22,11 +22,7 @@ const DNS_API: &str = "2024-06-01";
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
   let st = &ir.settings;
-  let nsg_rules = plan::nsg_rules(ir);
-  let fw = plan::firewall_plan(ir);
-  for n in plan::nsg_notes(ir).iter().chain(&fw.notes) {
-    out.note(n.severity, n.code, n.message.clone());
-  }
+  let (nsg_rules, fw) = plan::deployment(ir, out);
   let mut text = format!("// {}\n", stamp(ir));
   text.push_str(
     "//\n// NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the\n\

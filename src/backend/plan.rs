@@ -511,3 +511,13 @@ fn firewall_tag(f: &Flow, notes: &mut Vec<PlanNote>) -> String {
     _ => f.peer.clone(),
   }
 }
+
+/// The NSG rules and firewall plan of a profile, for the formats that deploy both, with the
+/// plan's notes already given to `out` (said once however many formats repeat them).
+pub fn deployment<'a>(ir: &'a Ir, out: &mut super::Output) -> (Vec<NsgRule<'a>>, FirewallPlan<'a>) {
+  let firewall = firewall_plan(ir);
+  for n in nsg_notes(ir).iter().chain(&firewall.notes) {
+    out.note(n.severity, n.code, n.message.clone());
+  }
+  (nsg_rules(ir), firewall)
+}

@@ -16,11 +16,7 @@ use super::{stamp, Output};
 use crate::ir::{Direction, Ir, Severity};
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let nsg_rules = plan::nsg_rules(ir);
-  let fw = plan::firewall_plan(ir);
-  for n in plan::nsg_notes(ir).iter().chain(&fw.notes) {
-    out.note(n.severity, n.code, n.message.clone());
-  }
+  let (nsg_rules, fw) = plan::deployment(ir, out);
   let mut labels = Labels::default();
   let mut blocks: Vec<Block> = Vec::new();
 
