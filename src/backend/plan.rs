@@ -43,15 +43,19 @@ pub fn customer_flows(ir: &Ir) -> impl Iterator<Item = &Flow> {
 /// The note every customer-VNet format gives for flows it leaves to the managed network.
 fn managed_note(ir: &Ir, notes: &mut Vec<PlanNote>) {
   let ids: Vec<&str> = ir.flows.iter().filter(|f| f.local == crate::ir::MANAGED_VNET).map(|f| f.id.as_str()).collect();
-  if !ids.is_empty() {
-    notes.push(PlanNote {
-      severity: Severity::Info,
-      code: "PLAN001",
-      message: format!(
-        "flows of compute in the workspace managed VNet are managed-network rules (managed-network/workspace.yml), not NSG or firewall rules: {}",
-        ids.join(", ")
-      ),
-    });
+  list_note(
+    notes,
+    Severity::Info,
+    "PLAN001",
+    "flows of compute in the workspace managed VNet are managed-network rules (managed-network/workspace.yml), not NSG or firewall rules",
+    &ids,
+  );
+}
+
+/// A note naming the flows (or peers) it concerns; none when the list is empty.
+fn list_note(notes: &mut Vec<PlanNote>, severity: Severity, code: &'static str, text: &str, items: &[&str]) {
+  if !items.is_empty() {
+    notes.push(PlanNote { severity, code, message: format!("{text}: {}", items.join(", ")) });
   }
 }
 
@@ -280,42 +284,34 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
       fw,
     ));
   }
-  if !needs_proxy.is_empty() {
-    plan.notes.push(PlanNote {
-      severity: Severity::Warning,
-      code: "AFW002",
-      message: format!(
-        "firewall: network rules with FQDNs need DNS proxy on the policy (dnsSettings.enableProxy) and clients using the firewall as DNS server: {}",
-        needs_proxy.join(", ")
-      ),
-    });
-  }
-  if !vnet_local.is_empty() {
-    plan.notes.push(PlanNote {
-      severity: Severity::Info,
-      code: "AFW005",
-      message: format!(
-        "firewall: flows inside the VNet do not pass the hub firewall; the NSG carries them: {}",
-        vnet_local.join(", ")
-      ),
-    });
-  }
+  let proxied: Vec<&str> = needs_proxy.iter().map(String::as_str).collect();
+  list_note(
+    &mut plan.notes,
+    Severity::Warning,
+    "AFW002",
+    "firewall: network rules with FQDNs need DNS proxy on the policy (dnsSettings.enableProxy) and clients using the firewall as DNS server",
+    &proxied,
+  );
+  list_note(
+    &mut plan.notes,
+    Severity::Info,
+    "AFW005",
+    "firewall: flows inside the VNet do not pass the hub firewall; the NSG carries them",
+    &vnet_local,
+  );
   let inbound: Vec<&str> = ir
     .flows
     .iter()
     .filter(|f| f.direction == Direction::Inbound)
     .map(|f| f.id.as_str())
     .collect();
-  if !inbound.is_empty() {
-    plan.notes.push(PlanNote {
-      severity: Severity::Info,
-      code: "AFW003",
-      message: format!(
-        "firewall: inbound flows are enforced by the NSG, not the firewall policy; route AzureMachineLearning with next hop Internet: {}",
-        inbound.join(", ")
-      ),
-    });
-  }
+  list_note(
+    &mut plan.notes,
+    Severity::Info,
+    "AFW003",
+    "firewall: inbound flows are enforced by the NSG, not the firewall policy; route AzureMachineLearning with next hop Internet",
+    &inbound,
+  );
   // Stable sorts: rules of equal name keep flow order, as they always have in the ARM output.
   plan.network.sort_by(|a, b| a.name.cmp(&b.name));
   plan.application.sort_by(|a, b| a.name.cmp(&b.name));
@@ -390,18 +386,14 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
   let (_, fqdn) = nsg_flows(ir);
   let mut notes = Vec::new();
   managed_note(ir, &mut notes);
-  if !fqdn.is_empty() {
-    let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
-    notes.push(PlanNote {
-      severity: Severity::Info,
-      code: "NSG001",
-      message: format!(
-        "nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs: {}",
-        fqdn.len(),
-        ids.join(", ")
-      ),
-    });
-  }
+  let peers: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
+  list_note(
+    &mut notes,
+    Severity::Info,
+    "NSG001",
+    &format!("nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs", peers.len()),
+    &peers,
+  );
   if rules.len() > NSG_MAX_RULES {
     notes.push(PlanNote {
       severity: Severity::Error,
@@ -422,17 +414,15 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
       ),
     });
   }
-  if ir.settings.nsg.deny_internet_outbound && !fqdn.is_empty() {
+  if ir.settings.nsg.deny_internet_outbound {
     // NSGs see the real public destination even when a route sends it to the firewall.
-    let ids: Vec<&str> = fqdn.iter().map(|f| f.peer.as_str()).collect();
-    notes.push(PlanNote {
-      severity: Severity::Warning,
-      code: "NSG005",
-      message: format!(
-        "nsg: Deny-Out-Internet also blocks FQDN flows the NSG cannot allow, unless a service-tag rule above covers their addresses: {}",
-        ids.join(", ")
-      ),
-    });
+    list_note(
+      &mut notes,
+      Severity::Warning,
+      "NSG005",
+      "nsg: Deny-Out-Internet also blocks FQDN flows the NSG cannot allow, unless a service-tag rule above covers their addresses",
+      &peers,
+    );
   }
   if ir.flows.iter().any(|f| f.direction == Direction::Inbound) && ir.settings.egress == "firewall" {
     notes.push(PlanNote {
