@@ -206,6 +206,16 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
   let mut needs_proxy = Vec::new();
   let mut vnet_local = Vec::new();
   managed_note(ir, &mut plan.notes);
+  if ir.settings.egress != "firewall" {
+    plan.notes.push(PlanNote {
+      severity: Severity::Info,
+      code: "AFW006",
+      message: format!(
+        "firewall: network.egress = \"{}\": the firewall rules apply only once compute traffic is routed through an Azure Firewall policy",
+        ir.settings.egress
+      ),
+    });
+  }
   for f in customer_flows(ir).filter(|f| f.direction == Direction::Outbound) {
     if f.peer_kind != PeerKind::Fqdn {
       // Traffic to the VNet's own private endpoints follows the VNet's system route, not the
