@@ -166,7 +166,9 @@ pub fn check(c: &Catalog) -> Vec<String> {
     for cite in cites {
       let key = cite.split(" § ").next().unwrap_or_default();
       if !c.sources.contains_key(key) || !cite.contains(" § ") {
-        errors.push(format!("{owner}: citation `{cite}` is not `KEY § section` with a known KEY"));
+        errors.push(format!(
+          "{owner}: citation `{cite}` is not `KEY § section` with a known KEY"
+        ));
       }
     }
   };
@@ -209,7 +211,13 @@ pub fn check(c: &Catalog) -> Vec<String> {
       errors.push(format!("{}: bad port in {:?}", r.id, r.ports));
     }
   }
-  for w in c.dns.record.iter().map(|r| &r.when).chain(c.dns.forward.iter().map(|f| &f.when)) {
+  for w in c
+    .dns
+    .record
+    .iter()
+    .map(|r| &r.when)
+    .chain(c.dns.forward.iter().map(|f| &f.when))
+  {
     if Fact::parse(w).is_none() {
       errors.push(format!("dns: unknown fact `{w}`"));
     }
@@ -224,7 +232,10 @@ impl Catalog {
       Some((key, section)) => match self.sources.get(key) {
         // Microsoft documents are cited through the section of the facts reference that restates them.
         Some(source) => match section.strip_prefix("facts ") {
-          Some(facts) if key != "FACTS" => format!("{} (per reference/azureml-network-facts.md § {facts})", source.path),
+          Some(facts) if key != "FACTS" => format!(
+            "{} (per reference/azureml-network-facts.md § {facts})",
+            source.path
+          ),
           _ => format!("{} § {section}", source.path),
         },
         None => citation.to_string(),

@@ -26,7 +26,9 @@ pub fn check(m: &Model) -> Vec<Problem> {
 }
 
 fn workspace_endpoint(m: &Model, p: &mut Vec<Problem>) {
-  let Some(pe) = &m.workspace.private_endpoint else { return };
+  let Some(pe) = &m.workspace.private_endpoint else {
+    return;
+  };
   if pe.notebooks_ip.is_none() {
     p.push(
       located(Problem::warning("AML170", "workspace.private_endpoint.notebooks_ip is not set: no notebooks record is generated", None), at(&pe.ip))
@@ -37,9 +39,17 @@ fn workspace_endpoint(m: &Model, p: &mut Vec<Problem>) {
   if pe.inference_ip.is_none() {
     let endpoints = m.online_endpoints.iter().any(|e| !e.public_network_access.value);
     let problem = if endpoints {
-      Problem::error("AML171", "private online endpoints need workspace.private_endpoint.inference_ip", None)
+      Problem::error(
+        "AML171",
+        "private online endpoints need workspace.private_endpoint.inference_ip",
+        None,
+      )
     } else {
-      Problem::info("AML171", "workspace.private_endpoint.inference_ip is not set: no online-endpoint wildcard record is generated", None)
+      Problem::info(
+        "AML171",
+        "workspace.private_endpoint.inference_ip is not set: no online-endpoint wildcard record is generated",
+        None,
+      )
     };
     p.push(
       located(problem, at(&pe.ip))
@@ -66,25 +76,55 @@ fn address_space(m: &Model, p: &mut Vec<Problem>) {
   for space in &m.network.address_space {
     if space.value.contains(&bridge) || bridge.contains(&space.value) {
       p.push(
-        located(Problem::error("AML101", format!("VNet address space {} overlaps {DOCKER_BRIDGE}, the Docker bridge network", space.value), None), at(space))
-          .hint("choose an address space outside 172.17.0.0/16")
-          .source("SEED0 § 先决条件")
-          .source("WSV § facts 4 C1"),
+        located(
+          Problem::error(
+            "AML101",
+            format!(
+              "VNet address space {} overlaps {DOCKER_BRIDGE}, the Docker bridge network",
+              space.value
+            ),
+            None,
+          ),
+          at(space),
+        )
+        .hint("choose an address space outside 172.17.0.0/16")
+        .source("SEED0 § 先决条件")
+        .source("WSV § facts 4 C1"),
       );
     }
     if space.value.contains(&wire) {
       p.push(
-        located(Problem::error("AML102", format!("VNet address space {} contains 168.63.129.16, Azure's platform address", space.value), None), at(space))
-          .hint("168.63.129.16 cannot be part of a VNet")
-          .source("VNFAQ § facts 4 C4"),
+        located(
+          Problem::error(
+            "AML102",
+            format!(
+              "VNet address space {} contains 168.63.129.16, Azure's platform address",
+              space.value
+            ),
+            None,
+          ),
+          at(space),
+        )
+        .hint("168.63.129.16 cannot be part of a VNet")
+        .source("VNFAQ § facts 4 C4"),
       );
     }
     for onprem in &m.network.on_premises {
       if space.value.contains(&onprem.value) || onprem.value.contains(&space.value) {
         p.push(
-          located(Problem::warning("AML103", format!("VNet address space {} overlaps on-premises range {}", space.value, onprem.value), None), at(space))
-            .hint("overlapping ranges cannot be routed once the networks are connected")
-            .source("SEED0 § 先决条件"),
+          located(
+            Problem::warning(
+              "AML103",
+              format!(
+                "VNet address space {} overlaps on-premises range {}",
+                space.value, onprem.value
+              ),
+              None,
+            ),
+            at(space),
+          )
+          .hint("overlapping ranges cannot be routed once the networks are connected")
+          .source("SEED0 § 先决条件"),
         );
       }
     }
@@ -100,22 +140,58 @@ fn subnets(m: &Model, p: &mut Vec<Problem>) {
   for (i, s) in subnets.iter().enumerate() {
     if s.prefix.value.prefix_len() > 29 {
       p.push(
-        located(Problem::error("AML104", format!("subnet `{}` is /{}; Azure's smallest subnet is /29", s.name, s.prefix.value.prefix_len()), None), at(&s.prefix))
-          .source("VNFAQ § facts 4 C3"),
+        located(
+          Problem::error(
+            "AML104",
+            format!(
+              "subnet `{}` is /{}; Azure's smallest subnet is /29",
+              s.name,
+              s.prefix.value.prefix_len()
+            ),
+            None,
+          ),
+          at(&s.prefix),
+        )
+        .source("VNFAQ § facts 4 C3"),
       );
     }
-    if !m.network.address_space.iter().any(|a| a.value.contains(&s.prefix.value)) {
+    if !m
+      .network
+      .address_space
+      .iter()
+      .any(|a| a.value.contains(&s.prefix.value))
+    {
       p.push(
-        located(Problem::error("AML105", format!("subnet `{}` ({}) is outside the VNet address space", s.name, s.prefix.value), None), at(&s.prefix))
-          .hint("pick a prefix inside network.address_space, or add the range to it")
-          .source("VNFAQ § facts 4 C3"),
+        located(
+          Problem::error(
+            "AML105",
+            format!(
+              "subnet `{}` ({}) is outside the VNet address space",
+              s.name, s.prefix.value
+            ),
+            None,
+          ),
+          at(&s.prefix),
+        )
+        .hint("pick a prefix inside network.address_space, or add the range to it")
+        .source("VNFAQ § facts 4 C3"),
       );
     }
     for other in &subnets[i + 1..] {
       if overlaps(&s.prefix.value, &other.prefix.value) {
         p.push(
-          located(Problem::error("AML106", format!("subnets `{}` ({}) and `{}` ({}) overlap", s.name, s.prefix.value, other.name, other.prefix.value), None), at(&other.prefix))
-            .source("VNFAQ § facts 4 C3"),
+          located(
+            Problem::error(
+              "AML106",
+              format!(
+                "subnets `{}` ({}) and `{}` ({}) overlap",
+                s.name, s.prefix.value, other.name, other.prefix.value
+              ),
+              None,
+            ),
+            at(&other.prefix),
+          )
+          .source("VNFAQ § facts 4 C3"),
         );
       }
     }
@@ -138,11 +214,25 @@ fn subnets(m: &Model, p: &mut Vec<Problem>) {
       );
     }
     if let Some(d) = &s.delegated_to {
-      if m.computes.iter().any(|c| c.subnet.as_ref().is_some_and(|n| n.value == s.name)) {
+      if m
+        .computes
+        .iter()
+        .any(|c| c.subnet.as_ref().is_some_and(|n| n.value == s.name))
+      {
         p.push(
-          located(Problem::error("AML108", format!("subnet `{}` is delegated to `{}` but holds compute", s.name, d.value), None), at(d))
-            .hint("compute subnets must not be delegated to another service")
-            .source("SEED1 § Prerequisites"),
+          located(
+            Problem::error(
+              "AML108",
+              format!(
+                "subnet `{}` is delegated to `{}` but holds compute",
+                s.name, d.value
+              ),
+              None,
+            ),
+            at(d),
+          )
+          .hint("compute subnets must not be delegated to another service")
+          .source("SEED1 § Prerequisites"),
         );
       }
     }
@@ -150,38 +240,88 @@ fn subnets(m: &Model, p: &mut Vec<Problem>) {
 }
 
 fn compute(m: &Model, p: &mut Vec<Problem>) {
-  let managed = m.managed_network.as_ref().is_some_and(|s| s.value != IsolationMode::Disabled);
+  let managed = m
+    .managed_network
+    .as_ref()
+    .is_some_and(|s| s.value != IsolationMode::Disabled);
   for c in &m.computes {
     if let Some(subnet) = &c.subnet {
       if m.subnet(&subnet.value).is_none() {
         let names: Vec<&str> = m.network.subnets.iter().map(|s| s.name.as_str()).collect();
         let hint = crate::diagnostic::did_you_mean(&subnet.value, names.iter().copied())
-          .map_or(format!("declared subnets: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
-        p.push(located(Problem::error("AML109", format!("compute `{}` names subnet `{}`, which is not declared", c.name, subnet.value), None), at(subnet)).hint(hint));
+          .map_or(format!("declared subnets: {}", names.join(", ")), |s| {
+            format!("did you mean `{s}`?")
+          });
+        p.push(
+          located(
+            Problem::error(
+              "AML109",
+              format!(
+                "compute `{}` names subnet `{}`, which is not declared",
+                c.name, subnet.value
+              ),
+              None,
+            ),
+            at(subnet),
+          )
+          .hint(hint),
+        );
       }
       if managed {
         p.push(
-          located(Problem::error("AML110", format!("compute `{}` is placed in a customer VNet, but the workspace uses a managed VNet", c.name), None), at(subnet))
-            .hint("remove `subnet` (managed compute lives in the managed VNet) or disable managed_network")
-            .source("MVN § facts 4 C31"),
+          located(
+            Problem::error(
+              "AML110",
+              format!(
+                "compute `{}` is placed in a customer VNet, but the workspace uses a managed VNet",
+                c.name
+              ),
+              None,
+            ),
+            at(subnet),
+          )
+          .hint("remove `subnet` (managed compute lives in the managed VNet) or disable managed_network")
+          .source("MVN § facts 4 C31"),
         );
       }
     }
     let in_vnet = c.subnet.is_some() || c.kind == ComputeKind::Serverless;
     if in_vnet && !c.public_ip.value && !m.has_workspace_pe() {
       p.push(
-        located(Problem::error("AML111", format!("compute `{}` has no public IP, but the workspace has no private endpoint", c.name), None), c.at.clone())
-          .hint("add [workspace.private_endpoint], or give the compute a public IP")
-          .source("SEED1 § Compute instance/cluster with no public IP")
-          .source("TRN § facts 4 C18"),
+        located(
+          Problem::error(
+            "AML111",
+            format!(
+              "compute `{}` has no public IP, but the workspace has no private endpoint",
+              c.name
+            ),
+            None,
+          ),
+          c.at.clone(),
+        )
+        .hint("add [workspace.private_endpoint], or give the compute a public IP")
+        .source("SEED1 § Compute instance/cluster with no public IP")
+        .source("TRN § facts 4 C18"),
       );
     }
     if in_vnet && !c.public_ip.value && m.network.egress.value == crate::model::Egress::Nsg {
       p.push(
-        located(Problem::warning("AML112", format!("compute `{}` has no public IP and network.egress = \"nsg\": it has no path to the internet", c.name), None), c.at.clone())
-          .hint("set network.egress to \"firewall\" or \"nat_gateway\"; default outbound access is not recommended")
-          .source("SEED1 § Compute instance/cluster with no public IP")
-          .source("FW § facts 4 C19"),
+        located(
+          Problem::warning(
+            "AML112",
+            format!(
+              "compute `{}` has no public IP and network.egress = \"nsg\": it has no path to the internet",
+              c.name
+            ),
+            None,
+          ),
+          c.at.clone(),
+        )
+        .hint(
+          "set network.egress to \"firewall\" or \"nat_gateway\"; default outbound access is not recommended",
+        )
+        .source("SEED1 § Compute instance/cluster with no public IP")
+        .source("FW § facts 4 C19"),
       );
     }
   }
@@ -194,10 +334,20 @@ fn container_registry(m: &Model, p: &mut Vec<Problem>) {
   }
   if !cr.sku.value.eq_ignore_ascii_case("premium") {
     p.push(
-      located(Problem::error("AML120", format!("container registry `{}` is behind the VNet but its SKU is {}", cr.name, cr.sku.value), None), at(&cr.sku))
-        .hint("private endpoints need the Premium SKU")
-        .source("SEED0 § Azure 容器注册表")
-        .source("WSV § facts 4 C7"),
+      located(
+        Problem::error(
+          "AML120",
+          format!(
+            "container registry `{}` is behind the VNet but its SKU is {}",
+            cr.name, cr.sku.value
+          ),
+          None,
+        ),
+        at(&cr.sku),
+      )
+      .hint("private endpoints need the Premium SKU")
+      .source("SEED0 § Azure 容器注册表")
+      .source("WSV § facts 4 C7"),
     );
   }
   match &m.workspace.image_build_compute {
@@ -244,7 +394,10 @@ fn endpoints(m: &Model, p: &mut Vec<Problem>) {
         .source("MOEL § facts 4 C24"),
     );
   }
-  let managed = m.managed_network.as_ref().filter(|s| s.value != IsolationMode::Disabled);
+  let managed = m
+    .managed_network
+    .as_ref()
+    .filter(|s| s.value != IsolationMode::Disabled);
   for e in &m.online_endpoints {
     if !e.public_network_access.value && !m.has_workspace_pe() {
       p.push(
@@ -263,9 +416,16 @@ fn endpoints(m: &Model, p: &mut Vec<Problem>) {
   }
   if let Some(mode) = managed {
     p.push(
-      located(Problem::info("AML133", "provision the managed VNet before creating online deployments; creation is refused until then", None), at(mode))
-        .source("SEED3 § Preparación del sistema")
-        .source("MVN § facts 4 C27"),
+      located(
+        Problem::info(
+          "AML133",
+          "provision the managed VNet before creating online deployments; creation is refused until then",
+          None,
+        ),
+        at(mode),
+      )
+      .source("SEED3 § Preparación del sistema")
+      .source("MVN § facts 4 C27"),
     );
   }
 }
@@ -274,8 +434,18 @@ fn registries(m: &Model, p: &mut Vec<Problem>) {
   for r in &m.registries {
     if r.access.value == Access::ServiceEndpoint {
       p.push(
-        located(Problem::error("AML140", format!("registry `{}`: access must be \"public\" or \"private-endpoint\"", r.name), None), at(&r.access))
-          .source("SEED2 § Securing Azure Machine Learning registry"),
+        located(
+          Problem::error(
+            "AML140",
+            format!(
+              "registry `{}`: access must be \"public\" or \"private-endpoint\"",
+              r.name
+            ),
+            None,
+          ),
+          at(&r.access),
+        )
+        .source("SEED2 § Securing Azure Machine Learning registry"),
       );
     }
     if r.access.value == Access::PrivateEndpoint {
@@ -288,9 +458,16 @@ fn registries(m: &Model, p: &mut Vec<Problem>) {
       }
       if r.ip.is_none() {
         p.push(
-          located(Problem::error("AML142", format!("private registry `{}` has no private_endpoint_ip", r.name), None), at(&r.access))
-            .hint("give the IP of the registry's private endpoint; its DNS name must resolve to it")
-            .source("SEED2 § How to find the registry's fully qualified domain name"),
+          located(
+            Problem::error(
+              "AML142",
+              format!("private registry `{}` has no private_endpoint_ip", r.name),
+              None,
+            ),
+            at(&r.access),
+          )
+          .hint("give the IP of the registry's private endpoint; its DNS name must resolve to it")
+          .source("SEED2 § How to find the registry's fully qualified domain name"),
         );
       }
     }
@@ -303,16 +480,36 @@ fn aks(m: &Model, p: &mut Vec<Problem>) {
     for s in &m.network.subnets {
       if overlaps(&svc.value, &s.prefix.value) {
         p.push(
-          located(Problem::error("AML150", format!("AKS service CIDR {} overlaps subnet `{}` ({})", svc.value, s.name, s.prefix.value), None), at(svc))
-            .source("INF1 § facts 4 C40"),
+          located(
+            Problem::error(
+              "AML150",
+              format!(
+                "AKS service CIDR {} overlaps subnet `{}` ({})",
+                svc.value, s.name, s.prefix.value
+              ),
+              None,
+            ),
+            at(svc),
+          )
+          .source("INF1 § facts 4 C40"),
         );
       }
     }
     if let Some(dns) = &aks.dns_service_ip {
       if !svc.value.contains(&dns.value) {
         p.push(
-          located(Problem::error("AML151", format!("AKS DNS service IP {} is outside the service CIDR {}", dns.value, svc.value), None), at(dns))
-            .source("INF1 § facts 4 C40"),
+          located(
+            Problem::error(
+              "AML151",
+              format!(
+                "AKS DNS service IP {} is outside the service CIDR {}",
+                dns.value, svc.value
+              ),
+              None,
+            ),
+            at(dns),
+          )
+          .source("INF1 § facts 4 C40"),
         );
       }
     }
@@ -320,17 +517,37 @@ fn aks(m: &Model, p: &mut Vec<Problem>) {
   if let Some(bridge) = &aks.docker_bridge_cidr {
     let net = bridge.value.trunc();
     let clash = m.network.subnets.iter().any(|s| overlaps(&net, &s.prefix.value))
-      || aks.service_cidr.as_ref().is_some_and(|svc| overlaps(&net, &svc.value));
+      || aks
+        .service_cidr
+        .as_ref()
+        .is_some_and(|svc| overlaps(&net, &svc.value));
     if clash {
       p.push(
-        located(Problem::error("AML152", format!("AKS Docker bridge CIDR {} overlaps a subnet or the service CIDR", bridge.value), None), at(bridge))
-          .source("INF1 § facts 4 C40"),
+        located(
+          Problem::error(
+            "AML152",
+            format!(
+              "AKS Docker bridge CIDR {} overlaps a subnet or the service CIDR",
+              bridge.value
+            ),
+            None,
+          ),
+          at(bridge),
+        )
+        .source("INF1 § facts 4 C40"),
       );
     }
   }
   if let Some(subnet) = &aks.subnet {
     if m.subnet(&subnet.value).is_none() {
-      p.push(located(Problem::error("AML109", format!("aks names subnet `{}`, which is not declared", subnet.value), None), at(subnet)));
+      p.push(located(
+        Problem::error(
+          "AML109",
+          format!("aks names subnet `{}`, which is not declared", subnet.value),
+          None,
+        ),
+        at(subnet),
+      ));
     }
   }
   p.push(
@@ -343,7 +560,11 @@ fn aks(m: &Model, p: &mut Vec<Problem>) {
 fn cloud_gaps(m: &Model, p: &mut Vec<Problem>) {
   use crate::region::Cloud;
   if m.cloud == Cloud::AzureChinaCloud {
-    if m.container_registry.as_ref().is_some_and(|c| c.access.value == Access::PrivateEndpoint) {
+    if m
+      .container_registry
+      .as_ref()
+      .is_some_and(|c| c.access.value == Access::PrivateEndpoint)
+    {
       p.push(
         Problem::warning("AML160", "the Azure China container registry zone privatelink.azurecr.cn comes only from a 2020 document; verify it", None)
           .source("PED_CN2020 § facts 2.3"),
@@ -351,8 +572,15 @@ fn cloud_gaps(m: &Model, p: &mut Vec<Problem>) {
     }
     if m.app_insights_private_link.value {
       p.push(
-        located(Problem::warning("AML161", "no Azure Monitor private DNS zones are documented for Azure China", None), at(&m.app_insights_private_link))
-          .source("PED § facts 2.3"),
+        located(
+          Problem::warning(
+            "AML161",
+            "no Azure Monitor private DNS zones are documented for Azure China",
+            None,
+          ),
+          at(&m.app_insights_private_link),
+        )
+        .source("PED § facts 2.3"),
       );
     }
   }
@@ -369,8 +597,15 @@ fn cloud_gaps(m: &Model, p: &mut Vec<Problem>) {
   }
   if m.workspace.name.contains('_') && m.has_workspace_pe() {
     p.push(
-      Problem::warning("AML162", format!("workspace name `{}` contains `_`, which a DNS label cannot; check the notebook FQDN in the portal", m.workspace.name), None)
-        .source("CDNS § facts 4 C38"),
+      Problem::warning(
+        "AML162",
+        format!(
+          "workspace name `{}` contains `_`, which a DNS label cannot; check the notebook FQDN in the portal",
+          m.workspace.name
+        ),
+        None,
+      )
+      .source("CDNS § facts 4 C38"),
     );
   }
 }

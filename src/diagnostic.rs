@@ -59,12 +59,21 @@ impl SourceMap {
     let file = &self.files[span.file];
     let (line, col) = self.line_col(span);
     let text = file.text.lines().nth(line - 1).unwrap_or("");
-    let width = file.text.get(span.range.clone()).map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+    let width = file
+      .text
+      .get(span.range.clone())
+      .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", file.path);
     let _ = writeln!(out, "{:gutter$} |", "");
     let _ = writeln!(out, "{line} | {text}");
-    let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width.max(1)));
+    let _ = writeln!(
+      out,
+      "{:gutter$} | {}{}",
+      "",
+      " ".repeat(col - 1),
+      "^".repeat(width.max(1))
+    );
   }
 }
 
@@ -85,15 +94,29 @@ pub struct Problem {
 
 impl Problem {
   pub fn error(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
-    Problem { severity: Severity::Error, code, message: message.into(), hint: None, sources: vec![], span, at: String::new() }
+    Problem {
+      severity: Severity::Error,
+      code,
+      message: message.into(),
+      hint: None,
+      sources: vec![],
+      span,
+      at: String::new(),
+    }
   }
 
   pub fn warning(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
-    Problem { severity: Severity::Warning, ..Problem::error(code, message, span) }
+    Problem {
+      severity: Severity::Warning,
+      ..Problem::error(code, message, span)
+    }
   }
 
   pub fn info(code: &'static str, message: impl Into<String>, span: Option<Span>) -> Self {
-    Problem { severity: Severity::Info, ..Problem::error(code, message, span) }
+    Problem {
+      severity: Severity::Info,
+      ..Problem::error(code, message, span)
+    }
   }
 
   pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -136,7 +159,10 @@ impl Problem {
       severity: self.severity,
       code: self.code.to_string(),
       message,
-      location: self.span.as_ref().map_or_else(|| self.at.clone(), |s| map.location(s)),
+      location: self
+        .span
+        .as_ref()
+        .map_or_else(|| self.at.clone(), |s| map.location(s)),
       sources: self.sources.clone(),
     }
   }

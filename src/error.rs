@@ -20,7 +20,9 @@ pub enum Error {
 
 impl Error {
   pub fn input(message: impl Into<String>) -> Self {
-    Error::Input { message: message.into() }
+    Error::Input {
+      message: message.into(),
+    }
   }
 }
 

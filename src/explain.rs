@@ -22,7 +22,11 @@ pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
   for f in &flows {
     explain_flow(f, &mut out);
   }
-  for r in ir.dns_records.iter().filter(|r| matches(&r.name) || matches(&r.zone) || r.public_name.as_deref().is_some_and(matches)) {
+  for r in ir
+    .dns_records
+    .iter()
+    .filter(|r| matches(&r.name) || matches(&r.zone) || r.public_name.as_deref().is_some_and(matches))
+  {
     let _ = writeln!(out, "dns record {} A {} (zone {})", r.name, r.value, r.zone);
     if let Some(public) = &r.public_name {
       let _ = writeln!(out, "  public name: {public}");
@@ -40,8 +44,16 @@ pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
     }
     out.push('\n');
   }
-  for f in ir.dns_forwarders.iter().filter(|f| q.is_some() && matches(&f.zone)) {
-    let _ = writeln!(out, "forwarded zone {} (on-premises too: {})", f.zone, f.on_premises);
+  for f in ir
+    .dns_forwarders
+    .iter()
+    .filter(|f| q.is_some() && matches(&f.zone))
+  {
+    let _ = writeln!(
+      out,
+      "forwarded zone {} (on-premises too: {})",
+      f.zone, f.on_premises
+    );
     for s in &f.sources {
       let _ = writeln!(out, "  source: {s}");
     }
@@ -78,13 +90,25 @@ fn explain_flow(f: &Flow, out: &mut String) {
     let _ = writeln!(out, "  triggered by: {t}");
   }
   for id in &f.requirements {
-    let Some(r) = catalog.requirements.iter().find(|r| &r.id == id) else { continue };
-    let _ = writeln!(out, "  catalog {id} ({}): {} [{}]", r.family, r.purpose, r.ports.join(", "));
+    let Some(r) = catalog.requirements.iter().find(|r| &r.id == id) else {
+      continue;
+    };
+    let _ = writeln!(
+      out,
+      "  catalog {id} ({}): {} [{}]",
+      r.family,
+      r.purpose,
+      r.ports.join(", ")
+    );
     for s in &r.sources {
       let _ = writeln!(out, "    source: {}", catalog.cite(s));
     }
     for c in r.choices.iter().filter_map(|c| catalog.choice(c)) {
-      let _ = writeln!(out, "    choice {} ({}, facts § 6 {}): {}", c.id, c.topic, c.facts, c.choice);
+      let _ = writeln!(
+        out,
+        "    choice {} ({}, facts § 6 {}): {}",
+        c.id, c.topic, c.facts, c.choice
+      );
       let _ = writeln!(out, "      because: {}", c.because);
       for side in &c.sides {
         let _ = writeln!(out, "      side: {}", catalog.cite(side));

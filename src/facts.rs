@@ -120,75 +120,190 @@ fn at(s: &str) -> String {
 
 pub fn evaluate(m: &Model) -> Facts {
   let mut f = Facts::default();
-  let in_vnet: Vec<_> = m.computes.iter().filter(|c| c.subnet.is_some() || c.kind == ComputeKind::Serverless).collect();
+  let in_vnet: Vec<_> = m
+    .computes
+    .iter()
+    .filter(|c| c.subnet.is_some() || c.kind == ComputeKind::Serverless)
+    .collect();
   for c in &in_vnet {
-    f.set(Fact::Compute, format!("compute `{}` is in the VNet, at {}", c.name, c.at));
-    let fact = if c.public_ip.value { Fact::ComputePublicIp } else { Fact::ComputeNoPublicIp };
-    f.set(fact, format!("compute `{}`: public_ip = {} {}", c.name, c.public_ip.value, at(&c.public_ip.at)));
+    f.set(
+      Fact::Compute,
+      format!("compute `{}` is in the VNet, at {}", c.name, c.at),
+    );
+    let fact = if c.public_ip.value {
+      Fact::ComputePublicIp
+    } else {
+      Fact::ComputeNoPublicIp
+    };
+    f.set(
+      fact,
+      format!(
+        "compute `{}`: public_ip = {} {}",
+        c.name,
+        c.public_ip.value,
+        at(&c.public_ip.at)
+      ),
+    );
   }
   if let Some(pe) = &m.workspace.private_endpoint {
-    f.set(Fact::WorkspacePrivateEndpoint, format!("workspace.private_endpoint.ip at {}", pe.ip.at));
-    f.set(Fact::PrivateEndpoints, format!("workspace private endpoint at {}", pe.ip.at));
+    f.set(
+      Fact::WorkspacePrivateEndpoint,
+      format!("workspace.private_endpoint.ip at {}", pe.ip.at),
+    );
+    f.set(
+      Fact::PrivateEndpoints,
+      format!("workspace private endpoint at {}", pe.ip.at),
+    );
   }
-  if let Some(s) = m.storage.as_ref().filter(|s| s.access.value == Access::PrivateEndpoint) {
-    f.set(Fact::StoragePrivateEndpoint, format!("storage.access = \"private-endpoint\" at {}", s.access.at));
-    f.set(Fact::PrivateEndpoints, format!("storage private endpoint at {}", s.access.at));
+  if let Some(s) = m
+    .storage
+    .as_ref()
+    .filter(|s| s.access.value == Access::PrivateEndpoint)
+  {
+    f.set(
+      Fact::StoragePrivateEndpoint,
+      format!("storage.access = \"private-endpoint\" at {}", s.access.at),
+    );
+    f.set(
+      Fact::PrivateEndpoints,
+      format!("storage private endpoint at {}", s.access.at),
+    );
     if let Some((_, ip)) = s.endpoints.iter().find(|(sub, _)| sub == "file") {
-      f.set(Fact::StorageFilePrivateEndpoint, format!("storage.private_endpoint.file at {}", ip.at));
+      f.set(
+        Fact::StorageFilePrivateEndpoint,
+        format!("storage.private_endpoint.file at {}", ip.at),
+      );
     }
   }
-  if let Some(kv) = m.key_vault.as_ref().filter(|k| k.access.value == Access::PrivateEndpoint) {
-    f.set(Fact::KeyVaultPrivateEndpoint, format!("key_vault.access = \"private-endpoint\" at {}", kv.access.at));
-    f.set(Fact::PrivateEndpoints, format!("key vault private endpoint at {}", kv.access.at));
+  if let Some(kv) = m
+    .key_vault
+    .as_ref()
+    .filter(|k| k.access.value == Access::PrivateEndpoint)
+  {
+    f.set(
+      Fact::KeyVaultPrivateEndpoint,
+      format!("key_vault.access = \"private-endpoint\" at {}", kv.access.at),
+    );
+    f.set(
+      Fact::PrivateEndpoints,
+      format!("key vault private endpoint at {}", kv.access.at),
+    );
   }
-  if let Some(cr) = m.container_registry.as_ref().filter(|c| c.access.value == Access::PrivateEndpoint) {
-    f.set(Fact::AcrPrivateEndpoint, format!("container_registry.access = \"private-endpoint\" at {}", cr.access.at));
-    f.set(Fact::PrivateEndpoints, format!("container registry private endpoint at {}", cr.access.at));
+  if let Some(cr) = m
+    .container_registry
+    .as_ref()
+    .filter(|c| c.access.value == Access::PrivateEndpoint)
+  {
+    f.set(
+      Fact::AcrPrivateEndpoint,
+      format!(
+        "container_registry.access = \"private-endpoint\" at {}",
+        cr.access.at
+      ),
+    );
+    f.set(
+      Fact::PrivateEndpoints,
+      format!("container registry private endpoint at {}", cr.access.at),
+    );
     if let Some(build) = &m.workspace.image_build_compute {
-      f.set(Fact::ImageBuild, format!("workspace.image_build_compute = \"{}\" at {}", build.value, build.at));
+      f.set(
+        Fact::ImageBuild,
+        format!(
+          "workspace.image_build_compute = \"{}\" at {}",
+          build.value, build.at
+        ),
+      );
     }
   }
   if m.app_insights_private_link.value {
-    f.set(Fact::AzureMonitorPrivateLink, format!("application_insights.access = \"private-link\" at {}", m.app_insights_private_link.at));
+    f.set(
+      Fact::AzureMonitorPrivateLink,
+      format!(
+        "application_insights.access = \"private-link\" at {}",
+        m.app_insights_private_link.at
+      ),
+    );
   }
   if m.workspace.hbi.value {
-    f.set(Fact::HbiWorkspace, format!("workspace.hbi_workspace = true at {}", m.workspace.hbi.at));
+    f.set(
+      Fact::HbiWorkspace,
+      format!("workspace.hbi_workspace = true at {}", m.workspace.hbi.at),
+    );
   }
   let fw = &m.network.firewall_between_compute_and_storage;
   if fw.value {
-    f.set(Fact::FirewallBetweenComputeAndStorage, format!("network.firewall_between_compute_and_storage = true at {}", fw.at));
+    f.set(
+      Fact::FirewallBetweenComputeAndStorage,
+      format!("network.firewall_between_compute_and_storage = true at {}", fw.at),
+    );
   }
   if !m.network.service_tags.value {
-    f.set(Fact::FqdnAlternatives, format!("network.service_tags = false at {}", m.network.service_tags.at));
+    f.set(
+      Fact::FqdnAlternatives,
+      format!("network.service_tags = false at {}", m.network.service_tags.at),
+    );
   }
   let feat = &m.features;
   f.flag(Fact::Studio, "features.studio", &feat.studio);
   f.flag(Fact::Vscode, "features.vscode", &feat.vscode);
   f.flag(Fact::VscodeWeb, "features.vscode_web", &feat.vscode_web);
   f.flag(Fact::Rstudio, "features.rstudio", &feat.rstudio);
-  f.flag(Fact::AutomlNlpVision, "features.automl_nlp_vision", &feat.automl_nlp_vision);
+  f.flag(
+    Fact::AutomlNlpVision,
+    "features.automl_nlp_vision",
+    &feat.automl_nlp_vision,
+  );
   for repo in &feat.package_repositories {
     if let Some(fact) = Fact::parse(&format!("packages_{}", repo.value)) {
-      f.set(fact, format!("features.package_repositories has \"{}\" at {}", repo.value, repo.at));
+      f.set(
+        fact,
+        format!(
+          "features.package_repositories has \"{}\" at {}",
+          repo.value, repo.at
+        ),
+      );
     }
   }
   for r in &m.registries {
-    let fact = if r.access.value == Access::PrivateEndpoint { Fact::RegistryPrivate } else { Fact::RegistryPublic };
-    f.set(fact, format!("registry `{}`: access {}", r.name, at(&r.access.at)));
+    let fact = if r.access.value == Access::PrivateEndpoint {
+      Fact::RegistryPrivate
+    } else {
+      Fact::RegistryPublic
+    };
+    f.set(
+      fact,
+      format!("registry `{}`: access {}", r.name, at(&r.access.at)),
+    );
     if fact == Fact::RegistryPrivate {
-      f.set(Fact::PrivateEndpoints, format!("registry `{}` private endpoint", r.name));
+      f.set(
+        Fact::PrivateEndpoints,
+        format!("registry `{}` private endpoint", r.name),
+      );
     }
   }
-  let managed = m.managed_network.as_ref().is_some_and(|s| s.value != IsolationMode::Disabled);
+  let managed = m
+    .managed_network
+    .as_ref()
+    .is_some_and(|s| s.value != IsolationMode::Disabled);
   for e in &m.online_endpoints {
     if !e.public_network_access.value && m.has_workspace_pe() && managed {
-      f.set(Fact::OnlineEndpointPrivate, format!("online_endpoint `{}`: public_network_access = \"disabled\" {}", e.name, at(&e.public_network_access.at)));
+      f.set(
+        Fact::OnlineEndpointPrivate,
+        format!(
+          "online_endpoint `{}`: public_network_access = \"disabled\" {}",
+          e.name,
+          at(&e.public_network_access.at)
+        ),
+      );
     }
   }
   if let Some(aks) = &m.aks {
     f.set(Fact::Aks, format!("aks `{}` at {}", aks.name, aks.at));
     if aks.training.value {
-      f.set(Fact::AksTraining, format!("aks.training = true at {}", aks.training.at));
+      f.set(
+        Fact::AksTraining,
+        format!("aks.training = true at {}", aks.training.at),
+      );
     }
   }
   f

@@ -215,8 +215,12 @@ impl Ir {
     self.dns_records.dedup_by(|a, b| {
       (&a.zone, &a.name, &a.record_type, &a.value) == (&b.zone, &b.name, &b.record_type, &b.value)
     });
-    self.host_records.sort_by(|a, b| (&a.name, &a.value).cmp(&(&b.name, &b.value)));
-    self.host_records.dedup_by(|a, b| (&a.name, &a.value) == (&b.name, &b.value));
+    self
+      .host_records
+      .sort_by(|a, b| (&a.name, &a.value).cmp(&(&b.name, &b.value)));
+    self
+      .host_records
+      .dedup_by(|a, b| (&a.name, &a.value) == (&b.name, &b.value));
     self.dns_forwarders.sort_by(|a, b| a.zone.cmp(&b.zone));
     self.dns_forwarders.dedup_by(|a, b| a.zone == b.zone);
     self.diagnostics.sort_by(|a, b| {

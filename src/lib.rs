@@ -45,7 +45,11 @@ pub fn compile_path(path: &Path) -> Result<Ir> {
   for p in &mut problems {
     p.sources = p.sources.iter().map(|s| catalog.cite(s)).collect();
   }
-  let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect();
+  let errors: Vec<_> = problems
+    .iter()
+    .filter(|p| p.severity == Severity::Error)
+    .cloned()
+    .collect();
   match model {
     Some(model) if errors.is_empty() => Ok(lower::lower(lower::Input {
       model: &model,

@@ -32,7 +32,10 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   let mut next = Some(path.to_path_buf());
   while let Some(path) = next.take() {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+      path: path.clone(),
+      source,
+    })?;
     hasher.update(text.as_bytes());
     let file = sources.add(path.display().to_string(), text);
     let raw = match profile::parse(&sources.files()[file].text, file) {
@@ -43,13 +46,21 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
       let base = path.parent().unwrap_or(Path::new(".")).join(&extends.value);
       let base_canonical = base.canonicalize().unwrap_or_else(|_| base.clone());
       if seen.contains(&base_canonical) || base_canonical == canonical || chain.len() + 1 >= MAX_EXTENDS {
-        let problem = Problem::error("AML003", "`extends` forms a cycle or a chain deeper than 8 files", Some(extends.span.clone()))
-          .hint("make the base profile stand on its own (it must not extend this file)");
+        let problem = Problem::error(
+          "AML003",
+          "`extends` forms a cycle or a chain deeper than 8 files",
+          Some(extends.span.clone()),
+        )
+        .hint("make the base profile stand on its own (it must not extend this file)");
         return Err(fail(&sources, &[problem]));
       }
       if !base.is_file() {
-        let problem = Problem::error("AML004", format!("`extends` names `{}`, which does not exist", base.display()), Some(extends.span.clone()))
-          .hint("the path is relative to the directory of the profile that extends it");
+        let problem = Problem::error(
+          "AML004",
+          format!("`extends` names `{}`, which does not exist", base.display()),
+          Some(extends.span.clone()),
+        )
+        .hint("the path is relative to the directory of the profile that extends it");
         return Err(fail(&sources, &[problem]));
       }
       next = Some(base);
@@ -57,14 +68,29 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     seen.push(canonical);
     chain.push(raw);
   }
-  let raw = chain.into_iter().rev().fold(None, |base, child| Some(child).merge(base)).unwrap_or_default();
-  let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+  let raw = chain
+    .into_iter()
+    .rev()
+    .fold(None, |base, child| Some(child).merge(base))
+    .unwrap_or_default();
+  let stem = path
+    .file_stem()
+    .map(|s| s.to_string_lossy().into_owned())
+    .unwrap_or_default();
   let hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-  Ok(Loaded { sources, raw, hash, stem })
+  Ok(Loaded {
+    sources,
+    raw,
+    hash,
+    stem,
+  })
 }
 
 /// Render profile problems into the one error the CLI prints.
 pub fn fail(sources: &SourceMap, problems: &[Problem]) -> Error {
   let rendered: Vec<String> = problems.iter().map(|p| p.render(sources)).collect();
-  Error::Profile { rendered: rendered.join("\n"), count: problems.len() }
+  Error::Profile {
+    rendered: rendered.join("\n"),
+    count: problems.len(),
+  }
 }

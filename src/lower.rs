@@ -61,7 +61,10 @@ impl Vars {
     v.insert("region", m.region.clone());
     v.insert("region_tag", m.region_tag.clone());
     v.insert("ws_guid", m.workspace.id.clone());
-    v.insert("nb_label", notebook_label(&m.workspace.name, &m.region, &m.workspace.id));
+    v.insert(
+      "nb_label",
+      notebook_label(&m.workspace.name, &m.region, &m.workspace.id),
+    );
     if let Some(s) = &m.storage {
       v.insert("sa", s.name.to_ascii_lowercase());
       if let Some((_, ip)) = s.endpoints.iter().find(|(sub, _)| sub == "file") {
@@ -75,7 +78,12 @@ impl Vars {
       v.insert("acr", cr.name.to_ascii_lowercase());
       v.insert("acr_name", cr.name.to_ascii_lowercase());
     }
-    if let Some(ip) = m.workspace.private_endpoint.as_ref().and_then(|pe| pe.inference_ip) {
+    if let Some(ip) = m
+      .workspace
+      .private_endpoint
+      .as_ref()
+      .and_then(|pe| pe.inference_ip)
+    {
       v.insert("inference_ip", ip.to_string());
     }
     Vars(v)
@@ -114,7 +122,10 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
   let mut merged: BTreeMap<String, Flow> = BTreeMap::new();
   // With a managed VNet and no compute in the customer VNet, package and image-build
   // traffic leaves managed compute: it is a managed-network rule (facts 1.6, 5).
-  let managed_only = m.managed_network.as_ref().is_some_and(|s| s.value != crate::model::IsolationMode::Disabled)
+  let managed_only = m
+    .managed_network
+    .as_ref()
+    .is_some_and(|s| s.value != crate::model::IsolationMode::Disabled)
     && !facts.holds(Fact::Compute);
   for r in &catalog.requirements {
     if !(r.clouds.is_empty() || r.clouds.iter().any(|c| c == m.cloud.name())) || !facts.satisfy(&r.when) {
@@ -123,7 +134,16 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
     let sources: Vec<String> = r.sources.iter().map(|s| catalog.cite(s)).collect();
     let triggers = facts.explain(&r.when);
     for peer in r.peers.iter().filter_map(|p| vars.fill(p)) {
-      let id = format!("{}-{}-{}", if r.direction == ir::Direction::Inbound { "in" } else { "out" }, r.protocol.as_str(), peer);
+      let id = format!(
+        "{}-{}-{}",
+        if r.direction == ir::Direction::Inbound {
+          "in"
+        } else {
+          "out"
+        },
+        r.protocol.as_str(),
+        peer
+      );
       let flow = merged.entry(id.clone()).or_insert_with(|| Flow {
         id,
         direction: r.direction,
@@ -145,7 +165,11 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
       flow.ports.extend(r.ports.iter().cloned());
       flow.required |= r.required;
       if !flow.purpose.split("; ").any(|p| p == r.purpose) {
-        flow.purpose = if flow.purpose.is_empty() { r.purpose.clone() } else { format!("{}; {}", flow.purpose, r.purpose) };
+        flow.purpose = if flow.purpose.is_empty() {
+          r.purpose.clone()
+        } else {
+          format!("{}; {}", flow.purpose, r.purpose)
+        };
       }
       flow.requirements.push(r.id.clone());
       flow.sources.extend(sources.iter().cloned());
@@ -188,7 +212,14 @@ pub fn merge_ports(ports: &[String]) -> Vec<String> {
 
 type Dns = (Vec<DnsZone>, Vec<DnsRecord>, Vec<HostRecord>, Vec<Forwarder>);
 
-fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNames, problems: &mut Vec<Problem>) -> Dns {
+fn dns(
+  catalog: &Catalog,
+  m: &Model,
+  facts: &Facts,
+  vars: &Vars,
+  names: &CloudNames,
+  problems: &mut Vec<Problem>,
+) -> Dns {
   let cloud_vars = vars.with(&[
     ("api", names.api.clone()),
     ("notebooks", names.notebooks.clone()),
@@ -202,7 +233,9 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
   let ips = ip_table(m);
   let mut records = Vec::new();
   for t in &catalog.dns.record {
-    let Some(fact) = Fact::parse(&t.when) else { continue };
+    let Some(fact) = Fact::parse(&t.when) else {
+      continue;
+    };
     if !facts.holds(fact) {
       continue;
     }
@@ -211,7 +244,10 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
       problems.push(
         Problem::warning(
           "AML301",
-          format!("no documented private DNS record for `{}` in {}; none is generated", t.resource, m.cloud),
+          format!(
+            "no documented private DNS record for `{}` in {}; none is generated",
+            t.resource, m.cloud
+          ),
           None,
         )
         .hint("create the record by hand from the private endpoint's DNS configuration in the portal")
@@ -220,8 +256,15 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
       continue;
     }
     for scope in record_scopes(m, &t.resource, &cloud_vars) {
-      let (Some(zone), Some(rel)) = (scope.fill(&t.zone), scope.fill(&t.name)) else { continue };
-      let Some(ip) = scope.fill(&format!("{{ip_{}}}", t.ip)).or_else(|| ips.get(t.ip.as_str()).cloned()) else { continue };
+      let (Some(zone), Some(rel)) = (scope.fill(&t.zone), scope.fill(&t.name)) else {
+        continue;
+      };
+      let Some(ip) = scope
+        .fill(&format!("{{ip_{}}}", t.ip))
+        .or_else(|| ips.get(t.ip.as_str()).cloned())
+      else {
+        continue;
+      };
       records.push(DnsRecord {
         name: format!("{rel}.{zone}"),
         zone,
@@ -245,7 +288,11 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
       resources.dedup();
       sources.sort();
       sources.dedup();
-      DnsZone { name: name.to_string(), purpose: format!("private endpoint records: {}", resources.join(", ")), sources }
+      DnsZone {
+        name: name.to_string(),
+        purpose: format!("private endpoint records: {}", resources.join(", ")),
+        sources,
+      }
     })
     .collect();
   let mut hosts: Vec<HostRecord> = records
@@ -253,22 +300,39 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
     .filter_map(|r| {
       // A registry has no public name: clients resolve its privatelink name directly (SEED2),
       // so a server holding host records must answer that name itself.
-      let name = r.public_name.clone().or_else(|| (r.resource == "registry").then(|| r.name.clone()))?;
-      Some(HostRecord { name, value: r.value.clone(), resource: r.resource.clone(), sources: r.sources.clone() })
+      let name = r
+        .public_name
+        .clone()
+        .or_else(|| (r.resource == "registry").then(|| r.name.clone()))?;
+      Some(HostRecord {
+        name,
+        value: r.value.clone(),
+        resource: r.resource.clone(),
+        sources: r.sources.clone(),
+      })
     })
     .collect();
   if m.has_workspace_pe() {
     for h in &catalog.dns.host {
       let sources: Vec<String> = h.sources.iter().map(|s| catalog.cite(s)).collect();
       for scope in host_scopes(m, &h.resource, &cloud_vars) {
-        let (Some(name), Some(ip)) = (scope.fill(&h.name), ips.get(h.ip.as_str())) else { continue };
-        hosts.push(HostRecord { name, value: ip.clone(), resource: h.resource.clone(), sources: sources.clone() });
+        let (Some(name), Some(ip)) = (scope.fill(&h.name), ips.get(h.ip.as_str())) else {
+          continue;
+        };
+        hosts.push(HostRecord {
+          name,
+          value: ip.clone(),
+          resource: h.resource.clone(),
+          sources: sources.clone(),
+        });
       }
     }
   }
   let mut forwarders = Vec::new();
   for f in &catalog.dns.forward {
-    let Some(fact) = Fact::parse(&f.when) else { continue };
+    let Some(fact) = Fact::parse(&f.when) else {
+      continue;
+    };
     if !facts.holds(fact) {
       continue;
     }
@@ -279,7 +343,11 @@ fn dns(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, names: &CloudNa
     for sub in subs {
       if let Some(zone) = cloud_vars.with(&[("storage_sub", sub)]).fill(&f.zone) {
         let sources = f.sources.iter().map(|s| catalog.cite(s)).collect();
-        forwarders.push(Forwarder { zone, on_premises: f.on_premises, sources });
+        forwarders.push(Forwarder {
+          zone,
+          on_premises: f.on_premises,
+          sources,
+        });
       }
     }
   }
@@ -297,7 +365,14 @@ fn record_scopes(m: &Model, resource: &str, vars: &Vars) -> Vec<Vars> {
     .map(|r| {
       let mut extra = vec![
         ("registry_guid", r.id.clone()),
-        ("registry_region", if r.region.is_empty() { m.region.clone() } else { r.region.clone() }),
+        (
+          "registry_region",
+          if r.region.is_empty() {
+            m.region.clone()
+          } else {
+            r.region.clone()
+          },
+        ),
       ];
       if let Some(ip) = r.ip {
         extra.push(("ip_registry", ip.to_string()));
@@ -326,7 +401,11 @@ fn host_scopes(m: &Model, resource: &str, vars: &Vars) -> Vec<Vars> {
       .filter(|c| c.kind == ComputeKind::Instance)
       .map(|c| vars.with(&[("ci", c.name.to_ascii_lowercase())]))
       .collect(),
-    "online_endpoint" => m.online_endpoints.iter().map(|e| vars.with(&[("endpoint", e.name.to_ascii_lowercase())])).collect(),
+    "online_endpoint" => m
+      .online_endpoints
+      .iter()
+      .map(|e| vars.with(&[("endpoint", e.name.to_ascii_lowercase())]))
+      .collect(),
     _ => vec![vars.with(&[])],
   }
 }
@@ -405,7 +484,12 @@ fn settings(m: &Model) -> Settings {
       resolver_ip: m.dns.resolver_ip.clone(),
     },
     vnet_name: m.network.vnet_name.clone(),
-    address_space: m.network.address_space.iter().map(|a| a.value.to_string()).collect(),
+    address_space: m
+      .network
+      .address_space
+      .iter()
+      .map(|a| a.value.to_string())
+      .collect(),
     managed_network: m.managed_network.as_ref().map(|s| ir::ManagedNetworkSettings {
       isolation_mode: match s.value {
         crate::model::IsolationMode::Disabled => "disabled",

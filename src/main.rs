@@ -12,7 +12,11 @@ use amlnet::ir::Severity;
 use amlnet::{Error, Ir};
 
 #[derive(Parser)]
-#[command(name = "amlnet", version, about = "Azure Machine Learning network isolation compiler")]
+#[command(
+  name = "amlnet",
+  version,
+  about = "Azure Machine Learning network isolation compiler"
+)]
 struct Cli {
   #[command(subcommand)]
   command: Command,
@@ -62,7 +66,10 @@ fn main() -> ExitCode {
     Ok(code) => ExitCode::from(code),
     Err(Error::Profile { rendered, count }) => {
       eprint!("{rendered}");
-      eprintln!("error: the profile has {count} error{}; nothing was written", if count == 1 { "" } else { "s" });
+      eprintln!(
+        "error: the profile has {count} error{}; nothing was written",
+        if count == 1 { "" } else { "s" }
+      );
       ExitCode::from(2)
     }
     Err(err) => {
@@ -113,15 +120,28 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
       Severity::Warning => "warning",
       Severity::Info => "info",
     };
-    let at = if d.location.is_empty() { String::new() } else { format!(" ({})", d.location) };
+    let at = if d.location.is_empty() {
+      String::new()
+    } else {
+      format!(" ({})", d.location)
+    };
     let _ = writeln!(s, "{level}[{}]: {}{at}", d.code, d.message);
   }
   match out {
     Some(dir) => {
-      let _ = writeln!(s, "wrote {} artifacts to {}", output.artifacts.len() + 2, dir.display());
+      let _ = writeln!(
+        s,
+        "wrote {} artifacts to {}",
+        output.artifacts.len() + 2,
+        dir.display()
+      );
     }
     None => {
-      let _ = writeln!(s, "{} artifacts (use --out DIR to write them)", output.artifacts.len() + 2);
+      let _ = writeln!(
+        s,
+        "{} artifacts (use --out DIR to write them)",
+        output.artifacts.len() + 2
+      );
     }
   }
   s
@@ -130,17 +150,32 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
 /// Write everything into a fresh sibling directory, then swap it in: a failed run never
 /// leaves a half-written output directory behind.
 fn write_atomically(dir: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
-  let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-  let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+  let parent = dir
+    .parent()
+    .filter(|p| !p.as_os_str().is_empty())
+    .unwrap_or(Path::new("."));
+  let name = dir
+    .file_name()
+    .map(|n| n.to_string_lossy().into_owned())
+    .unwrap_or_else(|| "out".into());
   let staging = parent.join(format!(".{name}.amlnet-{}", std::process::id()));
   let write = |path: &Path, text: &str| -> Result<(), Error> {
     if let Some(p) = path.parent() {
-      std::fs::create_dir_all(p).map_err(|source| Error::Write { path: p.to_path_buf(), source })?;
+      std::fs::create_dir_all(p).map_err(|source| Error::Write {
+        path: p.to_path_buf(),
+        source,
+      })?;
     }
-    std::fs::write(path, text).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+    std::fs::write(path, text).map_err(|source| Error::Write {
+      path: path.to_path_buf(),
+      source,
+    })
   };
   let result = (|| {
-    std::fs::create_dir_all(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?;
+    std::fs::create_dir_all(&staging).map_err(|source| Error::Write {
+      path: staging.clone(),
+      source,
+    })?;
     write(&staging.join("ir.json"), &ir.to_json())?;
     write(&staging.join("manifest.json"), &backend::manifest(ir, output))?;
     for a in &output.artifacts {
@@ -148,9 +183,15 @@ fn write_atomically(dir: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
     }
     let old = parent.join(format!(".{name}.amlnet-old-{}", std::process::id()));
     if dir.exists() {
-      std::fs::rename(dir, &old).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+      std::fs::rename(dir, &old).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+      })?;
     }
-    std::fs::rename(&staging, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+    std::fs::rename(&staging, dir).map_err(|source| Error::Write {
+      path: dir.to_path_buf(),
+      source,
+    })?;
     if old.exists() {
       let _ = std::fs::remove_dir_all(&old);
     }

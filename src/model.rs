@@ -239,7 +239,10 @@ pub struct Builder<'a> {
 
 impl<'a> Builder<'a> {
   pub fn new(map: &'a SourceMap) -> Self {
-    Builder { map, problems: Vec::new() }
+    Builder {
+      map,
+      problems: Vec::new(),
+    }
   }
 
   fn at(&self, span: &Span) -> String {
@@ -247,18 +250,30 @@ impl<'a> Builder<'a> {
   }
 
   fn setting<T>(&self, value: T, located: &Located<impl Sized>) -> Setting<T> {
-    Setting { value, at: self.at(&located.span) }
+    Setting {
+      value,
+      at: self.at(&located.span),
+    }
   }
 
   fn missing(&mut self, key: &str, table_span: Option<&Span>, hint: &str) {
-    self.problems.push(Problem::error("AML010", format!("missing required key `{key}`"), table_span.cloned()).hint(hint));
+    self.problems.push(
+      Problem::error(
+        "AML010",
+        format!("missing required key `{key}`"),
+        table_span.cloned(),
+      )
+      .hint(hint),
+    );
   }
 
   fn string(&mut self, v: &Option<Located<String>>, key: &str, hint: &str) -> Option<String> {
     match v {
       Some(l) if !l.value.trim().is_empty() => Some(l.value.clone()),
       Some(l) => {
-        self.problems.push(Problem::error("AML011", format!("`{key}` is empty"), Some(l.span.clone())).hint(hint));
+        self
+          .problems
+          .push(Problem::error("AML011", format!("`{key}` is empty"), Some(l.span.clone())).hint(hint));
         None
       }
       None => {
@@ -277,7 +292,14 @@ impl<'a> Builder<'a> {
       Some(s) => format!("did you mean `{s}`? allowed: {}", names.join(", ")),
       None => format!("allowed: {}", names.join(", ")),
     };
-    self.problems.push(Problem::error("AML012", format!("`{key}` cannot be `{}`", v.value), Some(v.span.clone())).hint(hint));
+    self.problems.push(
+      Problem::error(
+        "AML012",
+        format!("`{key}` cannot be `{}`", v.value),
+        Some(v.span.clone()),
+      )
+      .hint(hint),
+    );
     None
   }
 
@@ -286,8 +308,12 @@ impl<'a> Builder<'a> {
       Ok(ip) => Some(self.setting(ip, v)),
       Err(_) => {
         self.problems.push(
-          Problem::error("AML013", format!("`{key}` = `{}` is not an IPv4 address", v.value), Some(v.span.clone()))
-            .hint("write a dotted-quad address such as \"10.0.2.4\""),
+          Problem::error(
+            "AML013",
+            format!("`{key}` = `{}` is not an IPv4 address", v.value),
+            Some(v.span.clone()),
+          )
+          .hint("write a dotted-quad address such as \"10.0.2.4\""),
         );
         None
       }
@@ -303,15 +329,23 @@ impl<'a> Builder<'a> {
       Ok(net) if net.trunc() == net => Some(self.setting(net, v)),
       Ok(net) => {
         self.problems.push(
-          Problem::error("AML014", format!("`{key}` = `{}` has host bits set", v.value), Some(v.span.clone()))
-            .hint(format!("did you mean `{}`?", net.trunc())),
+          Problem::error(
+            "AML014",
+            format!("`{key}` = `{}` has host bits set", v.value),
+            Some(v.span.clone()),
+          )
+          .hint(format!("did you mean `{}`?", net.trunc())),
         );
         None
       }
       Err(_) => {
         self.problems.push(
-          Problem::error("AML014", format!("`{key}` = `{}` is not an IPv4 CIDR block", v.value), Some(v.span.clone()))
-            .hint("write a network address and prefix length such as \"10.0.0.0/24\""),
+          Problem::error(
+            "AML014",
+            format!("`{key}` = `{}` is not an IPv4 CIDR block", v.value),
+            Some(v.span.clone()),
+          )
+          .hint("write a network address and prefix length such as \"10.0.0.0/24\""),
         );
         None
       }
@@ -323,7 +357,10 @@ impl<'a> Builder<'a> {
     let groups: Vec<&str> = s.split('-').collect();
     let lens = [8, 4, 4, 4, 12];
     let ok = groups.len() == 5
-      && groups.iter().zip(lens).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+      && groups
+        .iter()
+        .zip(lens)
+        .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
     if ok {
       return Some(s);
     }
@@ -339,8 +376,12 @@ impl<'a> Builder<'a> {
       return u32::try_from(v.value).ok();
     }
     self.problems.push(
-      Problem::error("AML016", format!("`{key}` = {} is out of range", v.value), Some(v.span.clone()))
-        .hint(format!("use a whole number from {min} to {max}")),
+      Problem::error(
+        "AML016",
+        format!("`{key}` = {} is out of range", v.value),
+        Some(v.span.clone()),
+      )
+      .hint(format!("use a whole number from {min} to {max}")),
     );
     None
   }
@@ -348,7 +389,10 @@ impl<'a> Builder<'a> {
   fn flag(&self, v: &Option<Located<bool>>, default: bool) -> Setting<bool> {
     match v {
       Some(l) => self.setting(l.value, l),
-      None => Setting { value: default, at: String::new() },
+      None => Setting {
+        value: default,
+        at: String::new(),
+      },
     }
   }
 
@@ -363,25 +407,43 @@ impl<'a> Builder<'a> {
       ("public", Access::Public),
     ];
     match v {
-      Some(v) => self.choice(v, key, ACCESS).unwrap_or(Setting { value: default, at: String::new() }),
-      None => Setting { value: default, at: String::new() },
+      Some(v) => self.choice(v, key, ACCESS).unwrap_or(Setting {
+        value: default,
+        at: String::new(),
+      }),
+      None => Setting {
+        value: default,
+        at: String::new(),
+      },
     }
   }
 
   fn enabled(&mut self, v: &Option<Located<String>>, key: &str, default: bool) -> Setting<bool> {
     const PNA: &[(&str, bool)] = &[("enabled", true), ("disabled", false)];
     match v {
-      Some(v) => self.choice(v, key, PNA).unwrap_or(Setting { value: default, at: String::new() }),
-      None => Setting { value: default, at: String::new() },
+      Some(v) => self.choice(v, key, PNA).unwrap_or(Setting {
+        value: default,
+        at: String::new(),
+      }),
+      None => Setting {
+        value: default,
+        at: String::new(),
+      },
     }
   }
 
   /// Build the model. Returns `None` when any error was found (see `problems`).
   pub fn build(&mut self, raw: &RawProfile, stem: &str) -> Option<Model> {
     let cloud = match &raw.cloud {
-      Some(c) => self.choice(c, "cloud", &Cloud::ALL.map(|c| (c.name(), c))).map(|s| s.value),
+      Some(c) => self
+        .choice(c, "cloud", &Cloud::ALL.map(|c| (c.name(), c)))
+        .map(|s| s.value),
       None => {
-        self.missing("cloud", None, "add `cloud = \"AzureCloud\"` (or AzureChinaCloud, AzureUSGovernment) at the top");
+        self.missing(
+          "cloud",
+          None,
+          "add `cloud = \"AzureCloud\"` (or AzureChinaCloud, AzureUSGovernment) at the top",
+        );
         None
       }
     };
@@ -398,35 +460,69 @@ impl<'a> Builder<'a> {
       })
     });
     let container_registry = raw.container_registry.as_ref().and_then(|cr| {
-      let name = self.string(&cr.name, "container_registry.name", "name the workspace container registry")?;
+      let name = self.string(
+        &cr.name,
+        "container_registry.name",
+        "name the workspace container registry",
+      )?;
       let sku = match &cr.sku {
         Some(l) => self.setting(l.value.clone(), l),
-        None => Setting { value: "Premium".into(), at: String::new() },
+        None => Setting {
+          value: "Premium".into(),
+          at: String::new(),
+        },
       };
       Some(ContainerRegistry {
         name,
         access: self.access(&cr.access, "container_registry.access", Access::Public),
         sku,
         ip: self.opt_ip(&cr.private_endpoint_ip, "container_registry.private_endpoint_ip"),
-        data_ip: self.opt_ip(&cr.data_endpoint_ip, "container_registry.data_endpoint_ip").map(|s| s.value),
+        data_ip: self
+          .opt_ip(&cr.data_endpoint_ip, "container_registry.data_endpoint_ip")
+          .map(|s| s.value),
       })
     });
     let app_insights_private_link = match raw.application_insights.as_ref().and_then(|a| a.access.as_ref()) {
       Some(v) => {
         const AI: &[(&str, bool)] = &[("private-link", true), ("public", false)];
-        self.choice(v, "application_insights.access", AI).unwrap_or(Setting { value: false, at: String::new() })
+        self
+          .choice(v, "application_insights.access", AI)
+          .unwrap_or(Setting {
+            value: false,
+            at: String::new(),
+          })
       }
-      None => Setting { value: false, at: String::new() },
+      None => Setting {
+        value: false,
+        at: String::new(),
+      },
     };
-    let computes = raw.compute.iter().flatten().filter_map(|c| self.compute(c)).collect();
-    let registries = raw.registry.iter().flatten().filter_map(|r| self.registry(r, cloud)).collect();
+    let computes = raw
+      .compute
+      .iter()
+      .flatten()
+      .filter_map(|c| self.compute(c))
+      .collect();
+    let registries = raw
+      .registry
+      .iter()
+      .flatten()
+      .filter_map(|r| self.registry(r, cloud))
+      .collect();
     let managed_network = raw.managed_network.as_ref().and_then(|m| {
       const MODES: &[(&str, IsolationMode)] = &[
         ("disabled", IsolationMode::Disabled),
         ("allow_internet_outbound", IsolationMode::AllowInternetOutbound),
-        ("allow_only_approved_outbound", IsolationMode::AllowOnlyApprovedOutbound),
+        (
+          "allow_only_approved_outbound",
+          IsolationMode::AllowOnlyApprovedOutbound,
+        ),
       ];
-      self.choice(m.isolation_mode.as_ref()?, "managed_network.isolation_mode", MODES)
+      self.choice(
+        m.isolation_mode.as_ref()?,
+        "managed_network.isolation_mode",
+        MODES,
+      )
     });
     let online_endpoints = raw
       .online_endpoint
@@ -434,8 +530,16 @@ impl<'a> Builder<'a> {
       .flatten()
       .filter_map(|e| {
         Some(OnlineEndpoint {
-          name: self.string(&e.name, "online_endpoint.name", "name the managed online endpoint")?,
-          public_network_access: self.enabled(&e.public_network_access, "online_endpoint.public_network_access", false),
+          name: self.string(
+            &e.name,
+            "online_endpoint.name",
+            "name the managed online endpoint",
+          )?,
+          public_network_access: self.enabled(
+            &e.public_network_access,
+            "online_endpoint.public_network_access",
+            false,
+          ),
         })
       })
       .collect();
@@ -446,7 +550,10 @@ impl<'a> Builder<'a> {
     let dns = self.dns(raw);
 
     let (cloud, (region, region_tag), workspace, network) = (cloud?, region?, workspace?, network?);
-    let name = raw.name.as_ref().map_or_else(|| stem.to_string(), |n| n.value.clone());
+    let name = raw
+      .name
+      .as_ref()
+      .map_or_else(|| stem.to_string(), |n| n.value.clone());
     let model = Model {
       name,
       cloud,
@@ -468,12 +575,20 @@ impl<'a> Builder<'a> {
       firewall,
       dns,
     };
-    self.problems.iter().all(|p| p.severity != crate::ir::Severity::Error).then_some(model)
+    self
+      .problems
+      .iter()
+      .all(|p| p.severity != crate::ir::Severity::Error)
+      .then_some(model)
   }
 
   fn region(&mut self, raw: &RawProfile, cloud: Option<Cloud>) -> Option<(String, String)> {
     let Some(region) = &raw.region else {
-      self.missing("region", None, "add `region = \"eastus\"` (the workspace region, lowercase ARM name)");
+      self.missing(
+        "region",
+        None,
+        "add `region = \"eastus\"` (the workspace region, lowercase ARM name)",
+      );
       return None;
     };
     let cloud = cloud?;
@@ -484,11 +599,18 @@ impl<'a> Builder<'a> {
     let hint = match (Cloud::of_region(&name), did_you_mean(&name, cloud.region_names())) {
       (Some(other), _) => format!("`{name}` is a region of {other}, not {cloud}; fix `cloud` or `region`"),
       (None, Some(s)) => format!("did you mean `{s}`?"),
-      (None, None) => format!("regions of {cloud}: {}", cloud.region_names().collect::<Vec<_>>().join(", ")),
+      (None, None) => format!(
+        "regions of {cloud}: {}",
+        cloud.region_names().collect::<Vec<_>>().join(", ")
+      ),
     };
     self.problems.push(
-      Problem::error("AML017", format!("unknown region `{}` for cloud {cloud}", region.value), Some(region.span.clone()))
-        .hint(hint),
+      Problem::error(
+        "AML017",
+        format!("unknown region `{}` for cloud {cloud}", region.value),
+        Some(region.span.clone()),
+      )
+      .hint(hint),
     );
     None
   }
@@ -502,22 +624,42 @@ impl<'a> Builder<'a> {
     let id = match &ws.id {
       Some(id) => self.guid(id, "workspace.id"),
       None => {
-        self.missing("workspace.id", None, "add the workspace ID (a GUID): it is part of the workspace DNS names");
+        self.missing(
+          "workspace.id",
+          None,
+          "add the workspace ID (a GUID): it is part of the workspace DNS names",
+        );
         None
       }
     };
     let private_endpoint = ws.private_endpoint.as_ref().and_then(|pe| {
       let Some(ip) = &pe.ip else {
-        self.missing("workspace.private_endpoint.ip", None, "give the IP of the workspace private endpoint NIC");
+        self.missing(
+          "workspace.private_endpoint.ip",
+          None,
+          "give the IP of the workspace private endpoint NIC",
+        );
         return None;
       };
       let ip = self.ip(ip, "workspace.private_endpoint.ip")?;
-      let notebooks_ip = self.opt_ip(&pe.notebooks_ip, "workspace.private_endpoint.notebooks_ip").map(|s| s.value);
-      let inference_ip = self.opt_ip(&pe.inference_ip, "workspace.private_endpoint.inference_ip").map(|s| s.value);
+      let notebooks_ip = self
+        .opt_ip(&pe.notebooks_ip, "workspace.private_endpoint.notebooks_ip")
+        .map(|s| s.value);
+      let inference_ip = self
+        .opt_ip(&pe.inference_ip, "workspace.private_endpoint.inference_ip")
+        .map(|s| s.value);
       let subnet = pe.subnet.as_ref().map(|s| self.setting(s.value.clone(), s));
-      Some(WorkspacePe { subnet, ip, notebooks_ip, inference_ip })
+      Some(WorkspacePe {
+        subnet,
+        ip,
+        notebooks_ip,
+        inference_ip,
+      })
     });
-    let image_build_compute = ws.image_build_compute.as_ref().map(|l| self.setting(l.value.clone(), l));
+    let image_build_compute = ws
+      .image_build_compute
+      .as_ref()
+      .map(|l| self.setting(l.value.clone(), l));
     Some(Workspace {
       name: name?,
       id: id?,
@@ -531,12 +673,25 @@ impl<'a> Builder<'a> {
 
   fn network(&mut self, raw: &RawProfile) -> Option<Network> {
     let Some(net) = &raw.network else {
-      self.missing("network", None, "add a [network] table with `address_space` and the subnets");
+      self.missing(
+        "network",
+        None,
+        "add a [network] table with `address_space` and the subnets",
+      );
       return None;
     };
-    let address_space: Vec<_> =
-      net.address_space.iter().flat_map(|l| l.value.iter()).filter_map(|c| self.cidr(c, "network.address_space")).collect();
-    let on_premises = net.on_premises.iter().flat_map(|l| l.value.iter()).filter_map(|c| self.cidr(c, "network.on_premises")).collect();
+    let address_space: Vec<_> = net
+      .address_space
+      .iter()
+      .flat_map(|l| l.value.iter())
+      .filter_map(|c| self.cidr(c, "network.address_space"))
+      .collect();
+    let on_premises = net
+      .on_premises
+      .iter()
+      .flat_map(|l| l.value.iter())
+      .filter_map(|c| self.cidr(c, "network.on_premises"))
+      .collect();
     let subnets = net
       .subnet
       .iter()
@@ -551,19 +706,37 @@ impl<'a> Builder<'a> {
           }
         };
         let delegated_to = s.delegated_to.as_ref().map(|d| self.setting(d.value.clone(), d));
-        Some(Subnet { name, prefix, delegated_to })
+        Some(Subnet {
+          name,
+          prefix,
+          delegated_to,
+        })
       })
       .collect();
-    const EGRESS: &[(&str, Egress)] = &[("nsg", Egress::Nsg), ("firewall", Egress::Firewall), ("nat_gateway", Egress::NatGateway)];
+    const EGRESS: &[(&str, Egress)] = &[
+      ("nsg", Egress::Nsg),
+      ("firewall", Egress::Firewall),
+      ("nat_gateway", Egress::NatGateway),
+    ];
     let egress = match &net.egress {
       Some(e) => self.choice(e, "network.egress", EGRESS)?,
-      None => Setting { value: Egress::Nsg, at: String::new() },
+      None => Setting {
+        value: Egress::Nsg,
+        at: String::new(),
+      },
     };
     if address_space.is_empty() && net.address_space.is_none() {
-      self.missing("network.address_space", None, "list the VNet's CIDR blocks, e.g. address_space = [\"10.0.0.0/16\"]");
+      self.missing(
+        "network.address_space",
+        None,
+        "list the VNet's CIDR blocks, e.g. address_space = [\"10.0.0.0/16\"]",
+      );
     }
     Some(Network {
-      vnet_name: net.vnet_name.as_ref().map_or_else(|| "vnet-aml".to_string(), |v| v.value.clone()),
+      vnet_name: net
+        .vnet_name
+        .as_ref()
+        .map_or_else(|| "vnet-aml".to_string(), |v| v.value.clone()),
       address_space,
       egress,
       service_tags: self.flag(&net.service_tags, true),
@@ -574,23 +747,40 @@ impl<'a> Builder<'a> {
   }
 
   fn storage(&mut self, s: &crate::profile::RawStorage) -> Option<Storage> {
-    let name = self.string(&s.name, "storage.name", "name the workspace default storage account")?;
+    let name = self.string(
+      &s.name,
+      "storage.name",
+      "name the workspace default storage account",
+    )?;
     let access = self.access(&s.access, "storage.access", Access::Public);
     let mut endpoints = Vec::new();
     if let Some(pe) = &s.private_endpoint {
-      for (sub, ip) in [("blob", &pe.blob), ("dfs", &pe.dfs), ("file", &pe.file), ("queue", &pe.queue), ("table", &pe.table)] {
+      for (sub, ip) in [
+        ("blob", &pe.blob),
+        ("dfs", &pe.dfs),
+        ("file", &pe.file),
+        ("queue", &pe.queue),
+        ("table", &pe.table),
+      ] {
         if let Some(ip) = self.opt_ip(ip, &format!("storage.private_endpoint.{sub}")) {
           endpoints.push((sub.to_string(), ip));
         }
       }
     }
-    Some(Storage { name, access, endpoints })
+    Some(Storage {
+      name,
+      access,
+      endpoints,
+    })
   }
 
   fn compute(&mut self, c: &crate::profile::RawCompute) -> Option<Compute> {
     let name = self.string(&c.name, "compute.name", "name the compute instance or cluster")?;
-    const KINDS: &[(&str, ComputeKind)] =
-      &[("instance", ComputeKind::Instance), ("cluster", ComputeKind::Cluster), ("serverless", ComputeKind::Serverless)];
+    const KINDS: &[(&str, ComputeKind)] = &[
+      ("instance", ComputeKind::Instance),
+      ("cluster", ComputeKind::Cluster),
+      ("serverless", ComputeKind::Serverless),
+    ];
     let kind = match &c.kind {
       Some(k) => self.choice(k, "compute.kind", KINDS)?.value,
       None => ComputeKind::Instance,
@@ -606,7 +796,11 @@ impl<'a> Builder<'a> {
       kind,
       subnet: c.subnet.as_ref().map(|s| self.setting(s.value.clone(), s)),
       public_ip: self.flag(&c.public_ip, true),
-      max_nodes: if kind == ComputeKind::Instance { 1 } else { max_nodes },
+      max_nodes: if kind == ComputeKind::Instance {
+        1
+      } else {
+        max_nodes
+      },
       gpu: c.gpu.as_ref().is_some_and(|g| g.value),
       at,
     })
@@ -617,15 +811,28 @@ impl<'a> Builder<'a> {
     let id = match &r.id {
       Some(id) => self.guid(id, "registry.id")?,
       None => {
-        self.missing("registry.id", None, "give the registry GUID: it is part of the registry's private DNS name");
+        self.missing(
+          "registry.id",
+          None,
+          "give the registry GUID: it is part of the registry's private DNS name",
+        );
         return None;
       }
     };
     let region = match (&r.region, cloud) {
       (Some(reg), Some(cloud)) if cloud.tag_suffix(&reg.value).is_none() => {
         self.problems.push(
-          Problem::error("AML017", format!("unknown region `{}` for cloud {cloud}", reg.value), Some(reg.span.clone()))
-            .hint(did_you_mean(&reg.value, cloud.region_names()).map_or("use a lowercase ARM region name".into(), |s| format!("did you mean `{s}`?"))),
+          Problem::error(
+            "AML017",
+            format!("unknown region `{}` for cloud {cloud}", reg.value),
+            Some(reg.span.clone()),
+          )
+          .hint(
+            did_you_mean(&reg.value, cloud.region_names())
+              .map_or("use a lowercase ARM region name".into(), |s| {
+                format!("did you mean `{s}`?")
+              }),
+          ),
         );
         return None;
       }
@@ -633,17 +840,32 @@ impl<'a> Builder<'a> {
       (None, _) => String::new(),
     };
     let access = self.access(&r.access, "registry.access", Access::Public);
-    let ip = self.opt_ip(&r.private_endpoint_ip, "registry.private_endpoint_ip").map(|s| s.value);
-    let storage = match (&r.storage_name, self.opt_ip(&r.storage_blob_ip, "registry.storage_blob_ip")) {
+    let ip = self
+      .opt_ip(&r.private_endpoint_ip, "registry.private_endpoint_ip")
+      .map(|s| s.value);
+    let storage = match (
+      &r.storage_name,
+      self.opt_ip(&r.storage_blob_ip, "registry.storage_blob_ip"),
+    ) {
       (Some(n), Some(ip)) => Some((n.value.clone(), ip.value)),
       _ => None,
     };
-    let acr_data = self.opt_ip(&r.acr_data_ip, "registry.acr_data_ip").map(|s| s.value);
+    let acr_data = self
+      .opt_ip(&r.acr_data_ip, "registry.acr_data_ip")
+      .map(|s| s.value);
     let acr = match (&r.acr_name, self.opt_ip(&r.acr_ip, "registry.acr_ip")) {
       (Some(n), Some(ip)) => Some((n.value.clone(), ip.value, acr_data)),
       _ => None,
     };
-    Some(Registry { name, id, region, access, ip, storage, acr })
+    Some(Registry {
+      name,
+      id,
+      region,
+      access,
+      ip,
+      storage,
+      acr,
+    })
   }
 
   fn aks(&mut self, a: &crate::profile::RawAks) -> Option<Aks> {
@@ -655,11 +877,18 @@ impl<'a> Builder<'a> {
     Some(Aks {
       name,
       subnet: a.subnet.as_ref().map(|s| self.setting(s.value.clone(), s)),
-      service_cidr: a.service_cidr.as_ref().and_then(|c| self.cidr(c, "aks.service_cidr")),
+      service_cidr: a
+        .service_cidr
+        .as_ref()
+        .and_then(|c| self.cidr(c, "aks.service_cidr")),
       dns_service_ip: self.opt_ip(&a.dns_service_ip, "aks.dns_service_ip"),
       docker_bridge_cidr: a.docker_bridge_cidr.as_ref().and_then(|c| {
         // A bridge CIDR is written with the bridge's own address (172.17.0.1/16), so host bits are allowed.
-        c.value.parse::<Ipv4Net>().ok().map(|n| self.setting(n, c)).or_else(|| self.cidr(c, "aks.docker_bridge_cidr"))
+        c.value
+          .parse::<Ipv4Net>()
+          .ok()
+          .map(|n| self.setting(n, c))
+          .or_else(|| self.cidr(c, "aks.docker_bridge_cidr"))
       }),
       training: self.flag(&a.training, false),
       scoring_port,
@@ -668,12 +897,17 @@ impl<'a> Builder<'a> {
   }
 
   fn features(&mut self, raw: &RawProfile) -> Features {
-    let Some(f) = &raw.features else { return Features::default() };
+    let Some(f) = &raw.features else {
+      return Features::default();
+    };
     let mut package_repositories = Vec::new();
     for repo in f.package_repositories.iter().flat_map(|l| l.value.iter()) {
       let options: Vec<(&str, &str)> = PACKAGE_REPOSITORIES.iter().map(|r| (*r, *r)).collect();
       if let Some(s) = self.choice(repo, "features.package_repositories", &options) {
-        package_repositories.push(Setting { value: s.value.to_string(), at: s.at });
+        package_repositories.push(Setting {
+          value: s.value.to_string(),
+          at: s.at,
+        });
       }
     }
     Features {
@@ -717,18 +951,38 @@ impl<'a> Builder<'a> {
     };
     // Without explicit sources, the rules apply to the subnets that hold compute.
     let source_addresses = match &f.source_addresses {
-      Some(list) => list.value.iter().filter_map(|c| self.cidr(c, "firewall.source_addresses")).map(|s| s.value.to_string()).collect(),
+      Some(list) => list
+        .value
+        .iter()
+        .filter_map(|c| self.cidr(c, "firewall.source_addresses"))
+        .map(|s| s.value.to_string())
+        .collect(),
       None => {
-        let compute_subnets: Vec<&str> =
-          raw.compute.iter().flatten().filter_map(|c| c.subnet.as_ref().map(|s| s.value.as_str())).collect();
+        let compute_subnets: Vec<&str> = raw
+          .compute
+          .iter()
+          .flatten()
+          .filter_map(|c| c.subnet.as_ref().map(|s| s.value.as_str()))
+          .collect();
         let mut v: Vec<String> = net
           .iter()
           .flat_map(|n| n.subnets.iter())
-          .filter(|s| compute_subnets.contains(&s.name.as_str()) || raw.aks.as_ref().and_then(|a| a.subnet.as_ref()).is_some_and(|a| a.value == s.name))
+          .filter(|s| {
+            compute_subnets.contains(&s.name.as_str())
+              || raw
+                .aks
+                .as_ref()
+                .and_then(|a| a.subnet.as_ref())
+                .is_some_and(|a| a.value == s.name)
+          })
           .map(|s| s.prefix.value.to_string())
           .collect();
         if v.is_empty() {
-          v = net.iter().flat_map(|n| n.address_space.iter()).map(|a| a.value.to_string()).collect();
+          v = net
+            .iter()
+            .flat_map(|n| n.address_space.iter())
+            .map(|a| a.value.to_string())
+            .collect();
         }
         v.sort();
         v.dedup();
@@ -737,7 +991,9 @@ impl<'a> Builder<'a> {
     };
     Firewall {
       policy_name: f.policy_name.map_or_else(|| "afwp-hub".to_string(), |v| v.value),
-      rule_collection_group: f.rule_collection_group.map_or_else(|| format!("amlnet-{ws_name}"), |v| v.value),
+      rule_collection_group: f
+        .rule_collection_group
+        .map_or_else(|| format!("amlnet-{ws_name}"), |v| v.value),
       priority,
       source_addresses,
     }
@@ -753,13 +1009,22 @@ impl<'a> Builder<'a> {
       Some(s) => self.count(s, "dns.serial", 1, 4_294_967_295).unwrap_or(1),
       None => 1,
     };
-    let resolver_ip = self.opt_ip(&d.resolver_ip, "dns.resolver_ip").map(|s| s.value.to_string());
+    let resolver_ip = self
+      .opt_ip(&d.resolver_ip, "dns.resolver_ip")
+      .map(|s| s.value.to_string());
     Dns {
       ttl,
-      soa_mname: d.soa_mname.map_or_else(|| "ns1.amlnet.internal".to_string(), |v| v.value),
-      soa_rname: d.soa_rname.map_or_else(|| "hostmaster.amlnet.internal".to_string(), |v| v.value),
+      soa_mname: d
+        .soa_mname
+        .map_or_else(|| "ns1.amlnet.internal".to_string(), |v| v.value),
+      soa_rname: d
+        .soa_rname
+        .map_or_else(|| "hostmaster.amlnet.internal".to_string(), |v| v.value),
       serial,
-      nameservers: d.nameservers.map_or_else(|| vec!["ns1.amlnet.internal".to_string()], |v| v.value.into_iter().map(|n| n.value).collect()),
+      nameservers: d.nameservers.map_or_else(
+        || vec!["ns1.amlnet.internal".to_string()],
+        |v| v.value.into_iter().map(|n| n.value).collect(),
+      ),
       resolver_ip,
     }
   }

@@ -29,7 +29,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
     let file = CURRENT_FILE.with(Cell::get);
     let range = spanned.span();
-    Ok(Located { value: spanned.into_inner(), span: Span { file, range } })
+    Ok(Located {
+      value: spanned.into_inner(),
+      span: Span { file, range },
+    })
   }
 }
 
@@ -299,6 +302,8 @@ fn toml_problem(err: &toml::de::Error, file: usize) -> Problem {
 
 /// The key list out of serde's "expected one of `a`, `b`" tail.
 fn expected_keys(message: &str) -> Vec<String> {
-  let Some((_, tail)) = message.split_once("expected ") else { return vec![] };
+  let Some((_, tail)) = message.split_once("expected ") else {
+    return vec![];
+  };
   tail.split('`').skip(1).step_by(2).map(str::to_string).collect()
 }

@@ -15,7 +15,11 @@ pub enum Cloud {
 }
 
 impl Cloud {
-  pub const ALL: [Cloud; 3] = [Cloud::AzureCloud, Cloud::AzureChinaCloud, Cloud::AzureUsGovernment];
+  pub const ALL: [Cloud; 3] = [
+    Cloud::AzureCloud,
+    Cloud::AzureChinaCloud,
+    Cloud::AzureUsGovernment,
+  ];
 
   pub fn name(self) -> &'static str {
     match self {
@@ -39,7 +43,11 @@ impl Cloud {
 
   /// The service-tag suffix of `region` in this cloud, if the region exists here.
   pub fn tag_suffix(self, region: &str) -> Option<&'static str> {
-    self.regions().iter().find(|(name, _)| *name == region).map(|(_, tag)| *tag)
+    self
+      .regions()
+      .iter()
+      .find(|(name, _)| *name == region)
+      .map(|(_, tag)| *tag)
   }
 
   pub fn region_names(self) -> impl Iterator<Item = &'static str> {

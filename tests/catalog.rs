@@ -4,11 +4,17 @@
 use amlnet::ir::{Direction, Ir, PeerKind};
 
 fn compile(name: &str) -> Ir {
-  amlnet::compile_path(std::path::Path::new(&format!("{}/profiles/{name}.toml", env!("CARGO_MANIFEST_DIR")))).expect("compiles")
+  amlnet::compile_path(std::path::Path::new(&format!(
+    "{}/profiles/{name}.toml",
+    env!("CARGO_MANIFEST_DIR")
+  )))
+  .expect("compiles")
 }
 
 fn has(ir: &Ir, direction: Direction, peer: &str, ports: &[&str]) -> bool {
-  ir.flows.iter().any(|f| f.direction == direction && f.peer == peer && ports.iter().all(|p| f.ports.iter().any(|q| q == p)))
+  ir.flows.iter().any(|f| {
+    f.direction == direction && f.peer == peer && ports.iter().all(|p| f.ports.iter().any(|q| q == p))
+  })
 }
 
 #[test]
@@ -17,7 +23,13 @@ fn catalog_data_is_consistent_and_every_entry_is_cited() {
   assert_eq!(amlnet::catalog::check(&catalog), Vec::<String>::new());
   assert!(catalog.requirements.len() > 50);
   for r in &catalog.requirements {
-    assert!(r.sources.iter().any(|s| s.starts_with("SEED") || !s.starts_with("FACTS")), "{}: cites a seed or a document", r.id);
+    assert!(
+      r.sources
+        .iter()
+        .any(|s| s.starts_with("SEED") || !s.starts_with("FACTS")),
+      "{}: cites a seed or a document",
+      r.id
+    );
   }
 }
 
@@ -25,41 +37,89 @@ fn catalog_data_is_consistent_and_every_entry_is_cited() {
 fn every_fact_is_used_by_some_condition() {
   let catalog = amlnet::catalog::get();
   for fact in amlnet::facts::Fact::ALL {
-    let used = catalog.requirements.iter().any(|r| r.when.iter().any(|w| w.trim_start_matches('!') == fact.name()))
+    let used = catalog
+      .requirements
+      .iter()
+      .any(|r| r.when.iter().any(|w| w.trim_start_matches('!') == fact.name()))
       || catalog.dns.record.iter().any(|r| r.when == fact.name())
       || catalog.dns.forward.iter().any(|f| f.when == fact.name());
     let derived_only = matches!(fact, amlnet::facts::Fact::ComputeNoPublicIp);
-    assert!(used || derived_only, "fact {} is not used by the catalog", fact.name());
+    assert!(
+      used || derived_only,
+      "fact {} is not used by the catalog",
+      fact.name()
+    );
   }
 }
 
 #[test]
 fn no_public_ip_training_has_every_seed_rule_and_no_inbound() {
   let ir = compile("training-no-public-ip");
-  assert!(!ir.flows.iter().any(|f| f.direction == Direction::Inbound), "no inbound 44224 without a public IP");
+  assert!(
+    !ir.flows.iter().any(|f| f.direction == Direction::Inbound),
+    "no inbound 44224 without a public IP"
+  );
   let out = Direction::Outbound;
   assert!(has(&ir, out, "AzureMachineLearning", &["443", "8787", "18881"]));
-  assert!(ir.flows.iter().any(|f| f.id == "out-udp-AzureMachineLearning" && f.ports == ["5831"]));
-  assert!(ir.flows.iter().any(|f| f.id == "out-any-BatchNodeManagement.EastUS" && f.ports == ["443"]));
-  for tag in ["AzureActiveDirectory", "AzureResourceManager", "Storage.EastUS", "AzureFrontDoor.Frontend", "MicrosoftContainerRegistry.EastUS", "AzureFrontDoor.FirstParty"] {
+  assert!(ir
+    .flows
+    .iter()
+    .any(|f| f.id == "out-udp-AzureMachineLearning" && f.ports == ["5831"]));
+  assert!(ir
+    .flows
+    .iter()
+    .any(|f| f.id == "out-any-BatchNodeManagement.EastUS" && f.ports == ["443"]));
+  for tag in [
+    "AzureActiveDirectory",
+    "AzureResourceManager",
+    "Storage.EastUS",
+    "AzureFrontDoor.Frontend",
+    "MicrosoftContainerRegistry.EastUS",
+    "AzureFrontDoor.FirstParty",
+  ] {
     assert!(has(&ir, out, tag, &["443"]), "{tag}");
   }
-  assert!(ir.flows.iter().any(|f| f.id == "out-udp-eastus.tundra.azureml.ms"));
-  for fqdn in ["graph.windows.net", "*.blob.core.windows.net", "*.queue.core.windows.net", "*.table.core.windows.net", "*.instances.azureml.net"] {
+  assert!(ir
+    .flows
+    .iter()
+    .any(|f| f.id == "out-udp-eastus.tundra.azureml.ms"));
+  for fqdn in [
+    "graph.windows.net",
+    "*.blob.core.windows.net",
+    "*.queue.core.windows.net",
+    "*.table.core.windows.net",
+    "*.instances.azureml.net",
+  ] {
     assert!(has(&ir, out, fqdn, &["443"]), "{fqdn}");
   }
   assert!(has(&ir, out, "*.instances.azureml.ms", &["443", "8787", "18881"]));
-  assert!(ir.flows.iter().any(|f| f.id == "out-any-*.eastus.batch.azure.com"));
-  assert!(ir.flows.iter().any(|f| f.id == "out-any-*.eastus.service.batch.azure.com"));
-  assert!(has(&ir, out, "10.20.2.11/32", &["445"]), "SMB to the default storage file endpoint");
+  assert!(ir
+    .flows
+    .iter()
+    .any(|f| f.id == "out-any-*.eastus.batch.azure.com"));
+  assert!(ir
+    .flows
+    .iter()
+    .any(|f| f.id == "out-any-*.eastus.service.batch.azure.com"));
+  assert!(
+    has(&ir, out, "10.20.2.11/32", &["445"]),
+    "SMB to the default storage file endpoint"
+  );
 }
 
 #[test]
 fn public_ip_training_has_the_inbound_management_rule() {
   let ir = compile("training-public-ip");
-  let inbound: Vec<_> = ir.flows.iter().filter(|f| f.direction == Direction::Inbound).collect();
+  let inbound: Vec<_> = ir
+    .flows
+    .iter()
+    .filter(|f| f.direction == Direction::Inbound)
+    .collect();
   assert_eq!(inbound.len(), 1);
-  assert_eq!((inbound[0].peer.as_str(), inbound[0].ports.as_slice()), ("AzureMachineLearning", &["44224".to_string()][..]));
+  assert_eq!(
+    (inbound[0].peer.as_str(), inbound[0].ports.as_slice()),
+    ("AzureMachineLearning", &["44224".to_string()][..])
+  );
 }
 
 #[test]
@@ -69,48 +129,109 @@ fn china_uses_china_names_and_no_front_door_frontend() {
   assert!(ir.flows.iter().any(|f| f.peer == "chinaeast2.tundra.azureml.cn"));
   assert!(ir.flows.iter().all(|f| !f.peer.ends_with("core.windows.net")));
   let zones: Vec<&str> = ir.dns_zones.iter().map(|z| z.name.as_str()).collect();
-  assert!(zones.contains(&"privatelink.api.ml.azure.cn") && zones.contains(&"privatelink.notebooks.chinacloudapi.cn"), "{zones:?}");
-  assert!(zones.contains(&"privatelink.blob.core.chinacloudapi.cn") && zones.contains(&"privatelink.vaultcore.azure.cn"), "{zones:?}");
-  assert!(ir.dns_forwarders.iter().any(|f| f.zone == "instances.ml.azure.ms"), "China keeps the .ms instances zone");
+  assert!(
+    zones.contains(&"privatelink.api.ml.azure.cn")
+      && zones.contains(&"privatelink.notebooks.chinacloudapi.cn"),
+    "{zones:?}"
+  );
+  assert!(
+    zones.contains(&"privatelink.blob.core.chinacloudapi.cn")
+      && zones.contains(&"privatelink.vaultcore.azure.cn"),
+    "{zones:?}"
+  );
+  assert!(
+    ir.dns_forwarders
+      .iter()
+      .any(|f| f.zone == "instances.ml.azure.ms"),
+    "China keeps the .ms instances zone"
+  );
 }
 
 #[test]
 fn us_government_uses_its_zones_suffixes_and_host_names() {
   let ir = compile("usgov-secure-workspace");
   let zones: Vec<&str> = ir.dns_zones.iter().map(|z| z.name.as_str()).collect();
-  assert!(zones.contains(&"privatelink.api.ml.azure.us") && zones.contains(&"privatelink.notebooks.usgovcloudapi.net"), "{zones:?}");
-  assert!(zones.contains(&"privatelink.azurecr.us") && zones.contains(&"privatelink.vaultcore.usgovcloudapi.net"), "{zones:?}");
-  for fqdn in ["login.microsoftonline.us", "usgovvirginia.tundra.azureml.us", "*.blob.core.usgovcloudapi.net", "*.vault.usgovcloudapi.net"] {
+  assert!(
+    zones.contains(&"privatelink.api.ml.azure.us")
+      && zones.contains(&"privatelink.notebooks.usgovcloudapi.net"),
+    "{zones:?}"
+  );
+  assert!(
+    zones.contains(&"privatelink.azurecr.us") && zones.contains(&"privatelink.vaultcore.usgovcloudapi.net"),
+    "{zones:?}"
+  );
+  for fqdn in [
+    "login.microsoftonline.us",
+    "usgovvirginia.tundra.azureml.us",
+    "*.blob.core.usgovcloudapi.net",
+    "*.vault.usgovcloudapi.net",
+  ] {
     assert!(ir.flows.iter().any(|f| f.peer == fqdn), "{fqdn}");
   }
-  assert!(ir.flows.iter().any(|f| f.peer == "AzureKeyVault.USGovVirginia"), "HBI workspace key vault tag");
-  assert!(ir.diagnostics.iter().any(|d| d.code == "AML301"), "the undocumented Gov ACR data record is reported");
+  assert!(
+    ir.flows.iter().any(|f| f.peer == "AzureKeyVault.USGovVirginia"),
+    "HBI workspace key vault tag"
+  );
+  assert!(
+    ir.diagnostics.iter().any(|d| d.code == "AML301"),
+    "the undocumented Gov ACR data record is reported"
+  );
 }
 
 #[test]
 fn registries_add_their_rules_and_records() {
   let public = compile("registry-public");
-  assert!(has(&public, Direction::Outbound, "AzureContainerRegistry.EastUS", &["443"]));
-  assert!(public.flows.iter().any(|f| f.peer == "AzureMachineLearning" && f.requirements.contains(&"registry-aml-tcp".to_string())));
+  assert!(has(
+    &public,
+    Direction::Outbound,
+    "AzureContainerRegistry.EastUS",
+    &["443"]
+  ));
+  assert!(public
+    .flows
+    .iter()
+    .any(|f| f.peer == "AzureMachineLearning" && f.requirements.contains(&"registry-aml-tcp".to_string())));
   let private = compile("registry-private");
-  assert!(private.dns_records.iter().any(|r| r.name == "9e4f1a2b-6c3d-4e5f-8a7b-1c2d3e4f5a6b.registry.eastus.privatelink.api.azureml.ms" && r.value == "10.20.2.20"));
-  assert!(!private.flows.iter().any(|f| f.peer == "AzureContainerRegistry.EastUS"));
+  assert!(private.dns_records.iter().any(|r| r.name
+    == "9e4f1a2b-6c3d-4e5f-8a7b-1c2d3e4f5a6b.registry.eastus.privatelink.api.azureml.ms"
+    && r.value == "10.20.2.20"));
+  assert!(!private
+    .flows
+    .iter()
+    .any(|f| f.peer == "AzureContainerRegistry.EastUS"));
 }
 
 #[test]
 fn online_endpoint_gets_the_inference_wildcard_and_private_scoring() {
   let ir = compile("online-endpoint-managed-vnet");
-  assert!(ir.dns_records.iter().any(|r| r.name == "*.c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f.inference.eastus.privatelink.api.azureml.ms" && r.value == "10.20.2.6"));
-  assert!(ir.host_records.iter().any(|h| h.name == "fraud-scoring.eastus.inference.ml.azure.com" && h.value == "10.20.2.6"));
+  assert!(ir.dns_records.iter().any(|r| r.name
+    == "*.c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f.inference.eastus.privatelink.api.azureml.ms"
+    && r.value == "10.20.2.6"));
+  assert!(ir
+    .host_records
+    .iter()
+    .any(|h| h.name == "fraud-scoring.eastus.inference.ml.azure.com" && h.value == "10.20.2.6"));
   assert!(has(&ir, Direction::Outbound, "10.20.2.6/32", &["443"]));
-  assert!(!ir.flows.iter().any(|f| f.peer_kind == PeerKind::ServiceTag && f.peer == "BatchNodeManagement.EastUS"), "no customer-VNet compute");
+  assert!(
+    !ir
+      .flows
+      .iter()
+      .any(|f| f.peer_kind == PeerKind::ServiceTag && f.peer == "BatchNodeManagement.EastUS"),
+    "no customer-VNet compute"
+  );
 }
 
 #[test]
 fn notebook_label_fits_a_dns_label() {
-  let label = amlnet::lower::notebook_label("a-very-long-workspace-name-indeed", "southeastasia", "0f6a1b2c-3d4e-4f50-8a9b-0c1d2e3f4a5b");
+  let label = amlnet::lower::notebook_label(
+    "a-very-long-workspace-name-indeed",
+    "southeastasia",
+    "0f6a1b2c-3d4e-4f50-8a9b-0c1d2e3f4a5b",
+  );
   assert!(label.len() <= 63, "{label}");
-  assert!(label.starts_with("ml-a-very") && label.ends_with("-southeastasia-0f6a1b2c-3d4e-4f50-8a9b-0c1d2e3f4a5b"));
+  assert!(
+    label.starts_with("ml-a-very") && label.ends_with("-southeastasia-0f6a1b2c-3d4e-4f50-8a9b-0c1d2e3f4a5b")
+  );
 }
 
 #[test]

@@ -874,7 +874,10 @@ fn layout_and_forwarder_sets_follow_the_ir() {
     .iter()
     .any(|n| n.severity == Severity::Warning && n.message.contains("*.eastus.inference")));
   // A host-record zone never covers a whole public domain.
-  assert!(!paths.contains("dns/host-records/blob.core.windows.net.zone") && !paths.contains("dns/host-records/api.azureml.ms.zone"));
+  assert!(
+    !paths.contains("dns/host-records/blob.core.windows.net.zone")
+      && !paths.contains("dns/host-records/api.azureml.ms.zone")
+  );
   assert!(
     out.notes.iter().all(|n| n.severity != Severity::Error),
     "{:?}",

@@ -16,13 +16,25 @@ fn every_invalid_profile_fails_with_its_code_and_location() {
   for path in files {
     let rel = format!("tests/invalid/{}.toml", stem(&path));
     let text = std::fs::read_to_string(&path).expect("readable");
-    let expect = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).unwrap_or_else(|| panic!("{rel}: first line is `# expect: CODE line:col`"));
+    let expect = text
+      .lines()
+      .next()
+      .and_then(|l| l.strip_prefix("# expect: "))
+      .unwrap_or_else(|| panic!("{rel}: first line is `# expect: CODE line:col`"));
     let (code, location) = expect.split_once(' ').expect("CODE line:col");
     let out = scratch("invalid").join("out");
     let run = amlnet(&["compile", &rel, "--out", &out.to_string_lossy()]);
     assert_eq!(run.code, 2, "{rel}: exit code\n{}", run.stderr);
-    assert!(run.stderr.contains(&format!("error[{code}]")), "{rel}: expected {code}\n{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{rel}:{location}")), "{rel}: expected location {location}\n{}", run.stderr);
+    assert!(
+      run.stderr.contains(&format!("error[{code}]")),
+      "{rel}: expected {code}\n{}",
+      run.stderr
+    );
+    assert!(
+      run.stderr.contains(&format!("{rel}:{location}")),
+      "{rel}: expected location {location}\n{}",
+      run.stderr
+    );
     assert!(!run.stderr.contains("panicked"), "{rel}: no panic");
     assert!(!out.exists(), "{rel}: nothing written");
     insta::with_settings!({ snapshot_path => "../golden/errors", prepend_module_to_snapshot => false, omit_expression => true }, {
@@ -35,20 +47,41 @@ fn every_invalid_profile_fails_with_its_code_and_location() {
 fn a_missing_profile_file_is_a_clear_error() {
   let run = amlnet(&["compile", "profiles/no-such-profile.toml"]);
   assert_eq!(run.code, 2);
-  assert!(run.stderr.contains("cannot read `profiles/no-such-profile.toml`"), "{}", run.stderr);
+  assert!(
+    run.stderr.contains("cannot read `profiles/no-such-profile.toml`"),
+    "{}",
+    run.stderr
+  );
 }
 
 #[test]
 fn a_failed_compile_keeps_the_previous_output_directory() {
   let dir = scratch("keep");
   let out = dir.join("out");
-  let ok = amlnet(&["compile", "profiles/training-public-ip.toml", "--out", &out.to_string_lossy()]);
+  let ok = amlnet(&[
+    "compile",
+    "profiles/training-public-ip.toml",
+    "--out",
+    &out.to_string_lossy(),
+  ]);
   assert_eq!(ok.code, 0, "{}", ok.stderr);
   let before = std::fs::read(out.join("nsg/nsg.json")).expect("written");
-  let bad = amlnet(&["compile", "tests/invalid/bad-cidr.toml", "--out", &out.to_string_lossy()]);
+  let bad = amlnet(&[
+    "compile",
+    "tests/invalid/bad-cidr.toml",
+    "--out",
+    &out.to_string_lossy(),
+  ]);
   assert_eq!(bad.code, 2);
-  assert_eq!(std::fs::read(out.join("nsg/nsg.json")).expect("still there"), before);
-  let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("readable").flatten().filter(|e| e.file_name() != "out").collect();
+  assert_eq!(
+    std::fs::read(out.join("nsg/nsg.json")).expect("still there"),
+    before
+  );
+  let leftovers: Vec<_> = std::fs::read_dir(&dir)
+    .expect("readable")
+    .flatten()
+    .filter(|e| e.file_name() != "out")
+    .collect();
   assert!(leftovers.is_empty(), "no staging directories left behind");
 }
 
@@ -69,9 +102,14 @@ fn a_bogus_key_in_any_table_of_any_shipped_profile_is_rejected() {
       copy_dir(&root().join("profiles/base"), &dir.join("base"));
       let file = dir.join("p.toml");
       std::fs::write(&file, toml::to_string(&mutated).expect("serializes")).expect("writable");
-      let err = amlnet::compile_path(&file).expect_err(&format!("{}: bogus key in {table:?} is rejected", path.display()));
+      let err = amlnet::compile_path(&file)
+        .expect_err(&format!("{}: bogus key in {table:?} is rejected", path.display()));
       let msg = err.to_string();
-      assert!(msg.contains("error[AML001]: unknown key `bogus_key`") && msg.contains("p.toml:"), "{}: {table:?}\n{msg}", path.display());
+      assert!(
+        msg.contains("error[AML001]: unknown key `bogus_key`") && msg.contains("p.toml:"),
+        "{}: {table:?}\n{msg}",
+        path.display()
+      );
       let _ = std::fs::remove_dir_all(&dir);
     }
   }
@@ -102,11 +140,17 @@ fn table_paths(table: &toml::Table, prefix: &mut Vec<String>, out: &mut Vec<Vec<
 }
 
 fn table_at<'a>(table: &'a mut toml::Table, path: &[String]) -> &'a mut toml::Table {
-  let Some((first, rest)) = path.split_first() else { return table };
+  let Some((first, rest)) = path.split_first() else {
+    return table;
+  };
   let next = match first.split_once('[') {
     Some((key, index)) => {
       let i: usize = index.trim_end_matches(']').parse().expect("index");
-      table.get_mut(key).and_then(|v| v.as_array_mut()).and_then(|a| a.get_mut(i)).and_then(|v| v.as_table_mut())
+      table
+        .get_mut(key)
+        .and_then(|v| v.as_array_mut())
+        .and_then(|a| a.get_mut(i))
+        .and_then(|v| v.as_table_mut())
     }
     None => table.get_mut(first).and_then(|v| v.as_table_mut()),
   };

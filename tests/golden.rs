@@ -36,7 +36,12 @@ fn two_runs_write_identical_bytes() {
     let (a, b) = (scratch("det-a"), scratch("det-b"));
     for dir in [&a, &b] {
       let out = dir.join("out");
-      let run = amlnet(&["compile", &path.to_string_lossy(), "--out", &out.to_string_lossy()]);
+      let run = amlnet(&[
+        "compile",
+        &path.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+      ]);
       assert_eq!(run.code, 0, "{}", run.stderr);
     }
     let files = |dir: &std::path::Path| {

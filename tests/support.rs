@@ -31,7 +31,11 @@ pub struct Run {
 
 /// Run the amlnet binary from the crate root, so relative paths in messages are stable.
 pub fn amlnet(args: &[&str]) -> Run {
-  let out = Command::new(env!("CARGO_BIN_EXE_amlnet")).current_dir(root()).args(args).output().expect("the amlnet binary runs");
+  let out = Command::new(env!("CARGO_BIN_EXE_amlnet"))
+    .current_dir(root())
+    .args(args)
+    .output()
+    .expect("the amlnet binary runs");
   Run {
     stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
     stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -42,12 +46,19 @@ pub fn amlnet(args: &[&str]) -> Run {
 /// A fresh, empty directory under target/test-scratch/.
 pub fn scratch(tag: &str) -> PathBuf {
   static N: AtomicUsize = AtomicUsize::new(0);
-  let dir = root().join("target/test-scratch").join(format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+  let dir = root().join("target/test-scratch").join(format!(
+    "{tag}-{}-{}",
+    std::process::id(),
+    N.fetch_add(1, Ordering::SeqCst)
+  ));
   let _ = std::fs::remove_dir_all(&dir);
   std::fs::create_dir_all(&dir).expect("scratch dir");
   dir
 }
 
 pub fn stem(path: &Path) -> String {
-  path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+  path
+    .file_stem()
+    .map(|s| s.to_string_lossy().into_owned())
+    .unwrap_or_default()
 }

@@ -9,13 +9,25 @@ use super::{stamp, Output};
 use crate::ir::{Ir, PeerKind};
 
 pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let mut flows: Vec<_> = ir.flows.iter().filter(|f| f.peer_kind == PeerKind::Fqdn).collect();
+  let mut flows: Vec<_> = ir
+    .flows
+    .iter()
+    .filter(|f| f.peer_kind == PeerKind::Fqdn)
+    .collect();
   flows.sort_by(|a, b| (&a.peer, a.protocol).cmp(&(&b.peer, b.protocol)));
-  let mut txt = format!("# {}\n# host protocol:ports (situational entries are marked)\n", stamp(ir));
+  let mut txt = format!(
+    "# {}\n# host protocol:ports (situational entries are marked)\n",
+    stamp(ir)
+  );
   let mut csv = String::from("fqdn,direction,protocol,ports,required,purpose,requirements,sources\n");
   for f in &flows {
     let mark = if f.required { "" } else { "  # situational" };
-    txt.push_str(&format!("{} {}:{}{mark}\n", f.peer, f.protocol.as_str(), f.ports.join(",")));
+    txt.push_str(&format!(
+      "{} {}:{}{mark}\n",
+      f.peer,
+      f.protocol.as_str(),
+      f.ports.join(",")
+    ));
     let row = [
       f.peer.clone(),
       f.direction.as_str().to_string(),

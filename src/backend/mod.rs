@@ -36,7 +36,10 @@ pub struct Output {
 
 impl Output {
   pub fn add(&mut self, path: impl Into<String>, contents: impl Into<String>) {
-    self.artifacts.push(Artifact { path: path.into(), contents: contents.into() });
+    self.artifacts.push(Artifact {
+      path: path.into(),
+      contents: contents.into(),
+    });
   }
 
   pub fn note(&mut self, severity: Severity, code: &str, message: impl Into<String>) {
@@ -148,7 +151,10 @@ pub fn manifest(ir: &Ir, output: &Output) -> String {
     .artifacts
     .iter()
     .map(|a| {
-      let hash: String = Sha256::digest(a.contents.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+      let hash: String = Sha256::digest(a.contents.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
       serde_json::json!({ "path": a.path, "sha256": hash, "bytes": a.contents.len() })
     })
     .collect();
@@ -174,14 +180,37 @@ pub fn pretty(value: &serde_json::Value) -> String {
 /// One line per rule-bearing target: how many rules or records it holds, for the compile summary.
 pub fn rule_counts(ir: &Ir) -> Vec<String> {
   let nsg = plan::nsg_rules(ir);
-  let inbound = nsg.iter().filter(|r| r.direction == crate::ir::Direction::Inbound).count();
+  let inbound = nsg
+    .iter()
+    .filter(|r| r.direction == crate::ir::Direction::Inbound)
+    .count();
   let fw = plan::firewall_plan(ir);
-  let fqdns = ir.flows.iter().filter(|f| f.peer_kind == crate::ir::PeerKind::Fqdn).count();
+  let fqdns = ir
+    .flows
+    .iter()
+    .filter(|f| f.peer_kind == crate::ir::PeerKind::Fqdn)
+    .count();
   vec![
-    format!("nsg: {} rules ({inbound} inbound, {} outbound)", nsg.len(), nsg.len() - inbound),
-    format!("firewall: {} network rules, {} application rules", fw.network.len(), fw.application.len()),
+    format!(
+      "nsg: {} rules ({inbound} inbound, {} outbound)",
+      nsg.len(),
+      nsg.len() - inbound
+    ),
+    format!(
+      "firewall: {} network rules, {} application rules",
+      fw.network.len(),
+      fw.application.len()
+    ),
     format!("fqdn allowlist: {fqdns} entries"),
-    format!("private dns: {} A records in {} zones", ir.dns_records.len(), ir.dns_zones.len()),
-    format!("custom dns: {} host records, {} forwarded zones", ir.host_records.len(), ir.dns_forwarders.len()),
+    format!(
+      "private dns: {} A records in {} zones",
+      ir.dns_records.len(),
+      ir.dns_zones.len()
+    ),
+    format!(
+      "custom dns: {} host records, {} forwarded zones",
+      ir.host_records.len(),
+      ir.dns_forwarders.len()
+    ),
   ]
 }

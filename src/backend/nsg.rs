@@ -38,7 +38,14 @@ fn rule_json(r: &NsgRule<'_>) -> Value {
   let mut p = serde_json::Map::new();
   p.insert("description".into(), json!(r.description));
   p.insert("priority".into(), json!(r.priority));
-  p.insert("direction".into(), json!(if r.direction == Direction::Inbound { "Inbound" } else { "Outbound" }));
+  p.insert(
+    "direction".into(),
+    json!(if r.direction == Direction::Inbound {
+      "Inbound"
+    } else {
+      "Outbound"
+    }),
+  );
   p.insert("access".into(), json!(r.access));
   p.insert("protocol".into(), json!(r.protocol));
   p.insert("sourceAddressPrefix".into(), json!(r.source));

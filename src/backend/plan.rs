@@ -42,7 +42,12 @@ pub fn customer_flows(ir: &Ir) -> impl Iterator<Item = &Flow> {
 
 /// The note every customer-VNet format gives for flows it leaves to the managed network.
 fn managed_note(ir: &Ir, notes: &mut Vec<PlanNote>) {
-  let ids: Vec<&str> = ir.flows.iter().filter(|f| f.local == crate::ir::MANAGED_VNET).map(|f| f.id.as_str()).collect();
+  let ids: Vec<&str> = ir
+    .flows
+    .iter()
+    .filter(|f| f.local == crate::ir::MANAGED_VNET)
+    .map(|f| f.id.as_str())
+    .collect();
   list_note(
     notes,
     Severity::Info,
@@ -55,7 +60,11 @@ fn managed_note(ir: &Ir, notes: &mut Vec<PlanNote>) {
 /// A note naming the flows (or peers) it concerns; none when the list is empty.
 fn list_note(notes: &mut Vec<PlanNote>, severity: Severity, code: &'static str, text: &str, items: &[&str]) {
   if !items.is_empty() {
-    notes.push(PlanNote { severity, code, message: format!("{text}: {}", items.join(", ")) });
+    notes.push(PlanNote {
+      severity,
+      code,
+      message: format!("{text}: {}", items.join(", ")),
+    });
   }
 }
 
@@ -64,9 +73,19 @@ pub fn nsg_rules(ir: &Ir) -> Vec<NsgRule<'_>> {
   let s = &ir.settings.nsg;
   let mut rules = Vec::new();
   for direction in [Direction::Inbound, Direction::Outbound] {
-    let mut flows: Vec<&Flow> = expressible.iter().copied().filter(|f| f.direction == direction).collect();
-    flows.sort_by(|a, b| (!a.required, a.peer_kind, &a.peer, a.protocol).cmp(&(!b.required, b.peer_kind, &b.peer, b.protocol)));
-    let start = if direction == Direction::Inbound { s.inbound_start } else { s.outbound_start };
+    let mut flows: Vec<&Flow> = expressible
+      .iter()
+      .copied()
+      .filter(|f| f.direction == direction)
+      .collect();
+    flows.sort_by(|a, b| {
+      (!a.required, a.peer_kind, &a.peer, a.protocol).cmp(&(!b.required, b.peer_kind, &b.peer, b.protocol))
+    });
+    let start = if direction == Direction::Inbound {
+      s.inbound_start
+    } else {
+      s.outbound_start
+    };
     for (i, f) in flows.into_iter().enumerate() {
       let (source, destination) = match direction {
         Direction::Inbound => (f.peer.clone(), f.local.clone()),
@@ -114,13 +133,28 @@ pub fn nsg_protocol(p: Protocol) -> &'static str {
 /// "Allow-Out-Tcp-AzureMachineLearning": word characters, `.`, `-`, `_`; ≤ 80 characters;
 /// starts and ends with a word character.
 pub fn rule_name(direction: Direction, f: &Flow) -> String {
-  let dir = if direction == Direction::Inbound { "In" } else { "Out" };
+  let dir = if direction == Direction::Inbound {
+    "In"
+  } else {
+    "Out"
+  };
   let proto = match f.protocol {
     Protocol::Tcp => "Tcp",
     Protocol::Udp => "Udp",
     Protocol::Any => "Any",
   };
-  let peer: String = f.peer.replace("*.", "wildcard.").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '_' { c } else { '-' }).collect();
+  let peer: String = f
+    .peer
+    .replace("*.", "wildcard.")
+    .chars()
+    .map(|c| {
+      if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+        c
+      } else {
+        '-'
+      }
+    })
+    .collect();
   let mut name = format!("Allow-{dir}-{proto}-{peer}");
   name.truncate(NAME_MAX);
   while name.ends_with(['.', '-']) {
@@ -140,7 +174,11 @@ pub fn description(f: &Flow) -> String {
 
 /// Can an application rule carry this flow? Only TCP to ports 80 and 443.
 pub fn http_ports(f: &Flow) -> Vec<u16> {
-  f.port_ranges().into_iter().filter(|&(lo, hi)| lo == hi && (lo == 80 || lo == 443)).map(|(p, _)| p).collect()
+  f.port_ranges()
+    .into_iter()
+    .filter(|&(lo, hi)| lo == hi && (lo == 80 || lo == 443))
+    .map(|(p, _)| p)
+    .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -225,7 +263,14 @@ pub fn firewall_plan(ir: &Ir) -> FirewallPlan<'_> {
         continue;
       }
       let destination = firewall_tag(f, &mut plan.notes);
-      plan.network.push(fw_network_rule(f, vec![destination], vec![], f.ports.clone(), fw_protocols(f.protocol), fw));
+      plan.network.push(fw_network_rule(
+        f,
+        vec![destination],
+        vec![],
+        f.ports.clone(),
+        fw_protocols(f.protocol),
+        fw,
+      ));
       continue;
     }
     let http = if f.protocol == Protocol::Udp {
@@ -401,7 +446,10 @@ pub fn nsg_notes(ir: &Ir) -> Vec<PlanNote> {
     &mut notes,
     Severity::Info,
     "NSG001",
-    &format!("nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs", peers.len()),
+    &format!(
+      "nsg: {} FQDN flows cannot be NSG rules; they are in the firewall and FQDN outputs",
+      peers.len()
+    ),
     &peers,
   );
   if rules.len() > NSG_MAX_RULES {
@@ -486,8 +534,14 @@ impl Labels {
 
 /// Is a CIDR peer inside the VNet's address space?
 fn inside_vnet(ir: &Ir, peer: &str) -> bool {
-  let Ok(net) = peer.parse::<ipnet::Ipv4Net>() else { return false };
-  ir.settings.address_space.iter().filter_map(|a| a.parse::<ipnet::Ipv4Net>().ok()).any(|space| space.contains(&net))
+  let Ok(net) = peer.parse::<ipnet::Ipv4Net>() else {
+    return false;
+  };
+  ir.settings
+    .address_space
+    .iter()
+    .filter_map(|a| a.parse::<ipnet::Ipv4Net>().ok())
+    .any(|space| space.contains(&net))
 }
 
 /// Regional tags Azure Firewall cannot use: the ServiceTags downloads list regional

@@ -17,7 +17,10 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let ttl = ir.settings.dns.ttl;
   let mut resources: Vec<Value> = Vec::new();
   for zone in &ir.dns_zones {
-    let zone_id = format!("[resourceId('Microsoft.Network/privateDnsZones', '{}')]", zone.name);
+    let zone_id = format!(
+      "[resourceId('Microsoft.Network/privateDnsZones', '{}')]",
+      zone.name
+    );
     resources.push(json!({
       "type": "Microsoft.Network/privateDnsZones",
       "apiVersion": "2024-06-01",
@@ -48,7 +51,10 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   }
   // ARM evaluates an expression only when the whole string is one; build the link name that way.
   for r in &mut resources {
-    if let Some(name) = r["name"].as_str().filter(|n| n.contains("[parameters('vnetLinkName')]")) {
+    if let Some(name) = r["name"]
+      .as_str()
+      .filter(|n| n.contains("[parameters('vnetLinkName')]"))
+    {
       let zone = name.split('/').next().unwrap_or_default().to_string();
       r["name"] = json!(format!("[concat('{zone}', '/', parameters('vnetLinkName'))]"));
     }
@@ -81,7 +87,10 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       })
     })
     .collect();
-  out.add("private-dns/records.json", super::pretty(&json!({ "generator": stamp(ir), "records": records })));
+  out.add(
+    "private-dns/records.json",
+    super::pretty(&json!({ "generator": stamp(ir), "records": records })),
+  );
 }
 
 /// The record name relative to its zone ("@" for the apex).
