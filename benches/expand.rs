@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use amlnet::aggregate::PrefixSet;
+use amlnet::net::PrefixSet;
 use amlnet::expand::expand;
 use amlnet::ir::Ir;
 use amlnet::service_tags::ServiceTags;
@@ -30,7 +30,7 @@ fn main() {
   let rules = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == amlnet::ir::PeerKind::ServiceTag)
+    .filter(|f| f.peer_kind() == amlnet::ir::PeerKind::ServiceTag)
     .count();
   println!(
     "expand bench: {} ({} bytes)",
@@ -105,9 +105,8 @@ fn service_tags(ir: &Ir) -> Vec<&str> {
   let mut tags: Vec<&str> = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == amlnet::ir::PeerKind::ServiceTag)
-    .filter(|f| amlnet::service_tags::virtual_tag(&f.peer).is_none())
-    .map(|f| f.peer.as_str())
+    .filter_map(|f| f.peer.tag())
+    .filter(|tag| amlnet::service_tags::virtual_tag(tag).is_none())
     .collect();
   tags.sort_unstable();
   tags.dedup();

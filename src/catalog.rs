@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::facts::Fact;
 use crate::ir::{Direction, PeerKind, Protocol};
+use crate::net::PortSet;
 
 /// The catalog's own version; bump it (and catalog/CHANGELOG.md) on every requirement change.
 pub const VERSION: &str = include_str!("../catalog/VERSION");
@@ -38,9 +39,13 @@ pub struct Requirement {
   pub clouds: Vec<String>,
   pub direction: Direction,
   pub protocol: Protocol,
-  pub ports: Vec<String>,
+  pub ports: PortSet,
   pub peers: Vec<String>,
   pub kind: PeerKind,
+  /// Service tags whose rules also carry this flow's traffic, named when a target cannot
+  /// express the flow itself (e.g. a wildcard FQDN on a non-HTTP port in Azure Firewall).
+  #[serde(default)]
+  pub covered_by: Vec<String>,
   pub required: bool,
   pub purpose: String,
   pub sources: Vec<String>,
@@ -116,6 +121,8 @@ pub struct Dns {
 
 #[derive(Debug)]
 pub struct Catalog {
+  /// catalog/VERSION, trimmed.
+  pub version: String,
   pub sources: BTreeMap<String, Source>,
   pub requirements: Vec<Requirement>,
   pub choices: Vec<Choice>,
@@ -149,6 +156,7 @@ pub fn load() -> Result<Catalog, toml::de::Error> {
   let requirements: RequirementsFile = toml::from_str(REQUIREMENTS)?;
   let choices: ChoicesFile = toml::from_str(CHOICES)?;
   Ok(Catalog {
+    version: VERSION.trim().to_string(),
     sources: toml::from_str(SOURCES)?,
     requirements: requirements.requirement,
     choices: choices.choice,
@@ -207,8 +215,29 @@ pub fn check(c: &Catalog) -> Vec<String> {
         errors.push(format!("{}: unknown cloud `{cloud}`", r.id));
       }
     }
-    if r.ports.iter().any(|p| crate::ir::parse_port_range(p).is_none()) {
-      errors.push(format!("{}: bad port in {:?}", r.id, r.ports));
+    if r.ports.is_empty() {
+      errors.push(format!("{}: no ports", r.id));
+    }
+    for peer in &r.peers {
+      for name in placeholders(peer) {
+        if !PEER_PLACEHOLDERS.contains(&name) {
+          errors.push(format!("{}: unknown placeholder `{{{name}}}` in `{peer}`", r.id));
+        }
+      }
+    }
+    for tag in &r.covered_by {
+      let known = c
+        .requirements
+        .iter()
+        .filter(|q| q.kind == PeerKind::ServiceTag)
+        .flat_map(|q| &q.peers)
+        .any(|p| p == tag || p.starts_with(&format!("{tag}.")));
+      if !known {
+        errors.push(format!(
+          "{}: covered_by `{tag}` is no service tag of the catalog",
+          r.id
+        ));
+      }
     }
   }
   for w in c
@@ -223,6 +252,33 @@ pub fn check(c: &Catalog) -> Vec<String> {
     }
   }
   errors
+}
+
+/// The placeholders a requirement's peer may use; `lower` gives each its value from the
+/// profile, and a requirement whose placeholder has no value gets a note, not a flow.
+pub const PEER_PLACEHOLDERS: &[&str] = &[
+  "region",
+  "region_tag",
+  "ws_guid",
+  "nb_label",
+  "sa",
+  "storage_file_ip",
+  "kv",
+  "acr",
+  "acr_name",
+  "inference_ip",
+];
+
+/// The `{name}` placeholders of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+  let mut names = Vec::new();
+  let mut rest = template;
+  while let Some(start) = rest.find('{') {
+    let Some(len) = rest[start..].find('}') else { break };
+    names.push(&rest[start + 1..start + len]);
+    rest = &rest[start + len + 1..];
+  }
+  names
 }
 
 impl Catalog {

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::aggregate::PrefixSet;
 use crate::ir::{Direction, Flow, Ir, PeerKind};
+use crate::net::PrefixSet;
 use crate::service_tags::{virtual_tag, ServiceTag, ServiceTags};
 use crate::{Error, Result};
 
@@ -120,7 +120,7 @@ impl Stamp {
       catalog_version: ir.catalog_version.clone(),
       profile: ir.profile.clone(),
       profile_hash: ir.profile_hash.clone(),
-      cloud: ir.cloud.clone(),
+      cloud: ir.cloud.name().to_string(),
       region: ir.region.clone(),
     }
   }
@@ -183,8 +183,8 @@ impl Rule {
       flow_id: flow.id.clone(),
       direction: flow.direction,
       protocol: flow.protocol.as_str().to_string(),
-      ports: flow.ports.clone(),
-      service_tag: flow.peer.clone(),
+      ports: flow.ports.strings(),
+      service_tag: flow.peer.to_string(),
     }
   }
 
@@ -330,8 +330,8 @@ impl Rendered {
 fn split_flows(ir: &Ir) -> (Vec<&Flow>, Vec<PlatformRule>) {
   let mut expandable = Vec::new();
   let mut platform = Vec::new();
-  for flow in ir.flows.iter().filter(|f| f.peer_kind == PeerKind::ServiceTag) {
-    match virtual_tag(&flow.peer) {
+  for flow in ir.flows.iter().filter(|f| f.peer_kind() == PeerKind::ServiceTag) {
+    match virtual_tag(&flow.peer.to_string()) {
       Some((_, note)) => platform.push(PlatformRule {
         rule: Rule::of(flow),
         note,
@@ -349,10 +349,10 @@ fn resolve<'t>(flows: &[&Flow], tags: &'t ServiceTags) -> Result<Vec<&'t Service
   let mut found = Vec::with_capacity(flows.len());
   let mut missing: Vec<String> = Vec::new();
   for flow in flows {
-    match tags.get(&flow.peer) {
+    match tags.get(&flow.peer.to_string()) {
       Some(tag) => found.push(tag),
       None => {
-        let suggestions = tags.suggest(&flow.peer);
+        let suggestions = tags.suggest(&flow.peer.to_string());
         let hint = if suggestions.is_empty() {
           String::new()
         } else {
@@ -401,7 +401,7 @@ impl Cache {
 
 /// Expand every service-tag flow of `ir` with `tags`.
 pub fn expand(ir: &Ir, tags: &ServiceTags) -> Result<Expansion> {
-  tags.ensure_cloud(&ir.cloud, &ir.profile)?;
+  tags.ensure_cloud(ir.cloud.name(), &ir.profile)?;
   let (flows, platform_resolved) = split_flows(ir);
   let found = resolve(&flows, tags)?;
   let mut cache = Cache::default();
@@ -425,8 +425,8 @@ pub fn expand(ir: &Ir, tags: &ServiceTags) -> Result<Expansion> {
 
 /// Compare every service-tag flow of `ir` between the `old` and `new` downloads.
 pub fn compare(ir: &Ir, old: &ServiceTags, new: &ServiceTags) -> Result<Comparison> {
-  old.ensure_cloud(&ir.cloud, &ir.profile)?;
-  new.ensure_cloud(&ir.cloud, &ir.profile)?;
+  old.ensure_cloud(ir.cloud.name(), &ir.profile)?;
+  new.ensure_cloud(ir.cloud.name(), &ir.profile)?;
   let (flows, platform_resolved) = split_flows(ir);
   let old_found = resolve(&flows, old)?;
   let new_found = resolve(&flows, new)?;

@@ -17,7 +17,7 @@ pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
   let flows: Vec<&Flow> = ir
     .flows
     .iter()
-    .filter(|f| matches(&f.id) || matches(&f.peer) || f.requirements.iter().any(|r| matches(r)))
+    .filter(|f| matches(&f.id) || matches(&f.peer.to_string()) || f.requirements.iter().any(|r| matches(r)))
     .collect();
   for f in &flows {
     explain_flow(f, &mut out);
@@ -60,7 +60,8 @@ pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
     out.push('\n');
   }
   if out.is_empty() {
-    let known: Vec<&str> = ir.flows.iter().map(|f| f.peer.as_str()).collect();
+    let peers: Vec<String> = ir.flows.iter().map(|f| f.peer.to_string()).collect();
+    let known: Vec<&str> = peers.iter().map(String::as_str).collect();
     let hint = query
       .and_then(|q| crate::diagnostic::did_you_mean(q, known.iter().copied()))
       .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
@@ -82,7 +83,7 @@ fn explain_flow(f: &Flow, out: &mut String) {
     f.direction.as_str(),
     f.protocol.as_str(),
     f.peer,
-    f.ports.join(", "),
+    f.ports.strings().join(", "),
     if f.required { "required" } else { "situational" }
   );
   let _ = writeln!(out, "  purpose: {}", f.purpose);
@@ -98,7 +99,7 @@ fn explain_flow(f: &Flow, out: &mut String) {
       "  catalog {id} ({}): {} [{}]",
       r.family,
       r.purpose,
-      r.ports.join(", ")
+      r.ports.strings().join(", ")
     );
     for s in &r.sources {
       let _ = writeln!(out, "    source: {}", catalog.cite(s));

@@ -5,11 +5,19 @@
 //! and it deserializes back so `diff` can read a compiled file. Backends see nothing
 //! else: no profile, no model, no catalog.
 
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::{IpNet, Ipv4Net};
 use serde::{Deserialize, Serialize};
 
-/// `Flow::local` of flows that leave compute in the workspace managed VNet: they become
-/// managed-network outbound rules, not NSG or firewall rules of the customer VNet.
-pub const MANAGED_VNET: &str = "ManagedVNet";
+use crate::net::PortSet;
+pub use crate::region::Cloud;
+
+mod peer;
+mod vocabulary;
+
+pub use peer::{Peer, PeerKind};
+pub use vocabulary::{Egress, IsolationMode, Local, RecordType};
 
 /// Major.minor of the IR JSON format. A reader refuses a newer major version.
 pub const FORMAT_VERSION: &str = "1.0";
@@ -23,7 +31,7 @@ pub struct Ir {
   pub profile: String,
   /// sha256 of the profile text and every file it extends, in load order.
   pub profile_hash: String,
-  pub cloud: String,
+  pub cloud: Cloud,
   pub region: String,
   pub flows: Vec<Flow>,
   pub dns_zones: Vec<DnsZone>,
@@ -49,14 +57,6 @@ pub enum Protocol {
   Any,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeerKind {
-  ServiceTag,
-  Fqdn,
-  Cidr,
-}
-
 /// One allowed flow between the workspace's network and a peer.
 ///
 /// Identity is `id` (direction, protocol, peer): two catalog requirements that
@@ -67,14 +67,14 @@ pub struct Flow {
   pub id: String,
   pub direction: Direction,
   pub protocol: Protocol,
-  /// Sorted ascending by first port: "443", "8787", "1024-65535", or the single "*".
-  pub ports: Vec<String>,
+  /// Serialized ascending by first port: "443", "8787", "1024-65535", or the single "*".
+  pub ports: PortSet,
   /// The remote side: destination of an outbound flow, source of an inbound one.
-  pub peer: String,
-  pub peer_kind: PeerKind,
-  /// The side inside the workspace network: "VirtualNetwork" (the customer VNet) or
-  /// `MANAGED_VNET`.
-  pub local: String,
+  /// Serialized as the two fields `peer` and `peer_kind`.
+  #[serde(flatten)]
+  pub peer: Peer,
+  /// The side inside the workspace network: the customer VNet or the workspace managed VNet.
+  pub local: Local,
   pub required: bool,
   pub purpose: String,
   /// Catalog requirement ids that produced this flow.
@@ -83,6 +83,10 @@ pub struct Flow {
   pub sources: Vec<String>,
   /// Profile settings that made the requirements apply.
   pub triggers: Vec<String>,
+  /// Service tags whose rules also carry this traffic (catalog `covered_by`), named when a
+  /// target cannot express the flow itself. Left out of the JSON when empty.
+  #[serde(default, skip_serializing_if = "Vec::is_empty")]
+  pub covered_by: Vec<String>,
 }
 
 /// A private DNS zone the profile needs, linked to the workspace VNet.
@@ -99,8 +103,8 @@ pub struct DnsRecord {
   pub zone: String,
   pub name: String,
   #[serde(rename = "type")]
-  pub record_type: String,
-  pub value: String,
+  pub record_type: RecordType,
+  pub value: Ipv4Addr,
   /// Which resource the record serves, e.g. "workspace_api", "storage_blob".
   pub resource: String,
   /// The public name that resolves to this record through a privatelink CNAME, if any.
@@ -112,7 +116,7 @@ pub struct DnsRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostRecord {
   pub name: String,
-  pub value: String,
+  pub value: Ipv4Addr,
   pub resource: String,
   pub sources: Vec<String>,
 }
@@ -148,12 +152,12 @@ pub struct Diagnostic {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
   pub workspace_name: String,
-  pub egress: String,
+  pub egress: Egress,
   pub nsg: NsgSettings,
   pub firewall: FirewallSettings,
   pub dns: DnsSettings,
   pub vnet_name: String,
-  pub address_space: Vec<String>,
+  pub address_space: Vec<Ipv4Net>,
   /// The workspace managed VNet, when the profile sets `managed_network`. Absent in IR
   /// written before it existed, so it defaults to None and is left out when None.
   #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,8 +168,7 @@ pub struct Settings {
 /// them from the flows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedNetworkSettings {
-  /// "disabled", "allow_internet_outbound" or "allow_only_approved_outbound" (YAML spelling).
-  pub isolation_mode: String,
+  pub isolation_mode: IsolationMode,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,7 +185,7 @@ pub struct FirewallSettings {
   pub policy_name: String,
   pub rule_collection_group: String,
   pub priority: u32,
-  pub source_addresses: Vec<String>,
+  pub source_addresses: Vec<IpNet>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,9 +200,9 @@ pub struct DnsSettings {
   pub minimum: u32,
   pub nameservers: Vec<String>,
   /// Where a DNS server inside a VNet forwards: Azure DNS.
-  pub azure_dns: String,
+  pub azure_dns: IpAddr,
   /// The in-VNet resolver on-premises servers forward to, when the profile names one.
-  pub resolver_ip: Option<String>,
+  pub resolver_ip: Option<IpAddr>,
 }
 
 impl Ir {
@@ -237,23 +240,14 @@ impl Ir {
 }
 
 impl Flow {
-  /// Ports as numeric (low, high) ranges; "*" is 0-65535.
-  pub fn port_ranges(&self) -> Vec<(u16, u16)> {
-    self.ports.iter().filter_map(|p| parse_port_range(p)).collect()
+  pub fn peer_kind(&self) -> PeerKind {
+    self.peer.kind()
   }
-}
 
-/// Parse "443", "1024-65535" or "*" into an inclusive range.
-pub fn parse_port_range(s: &str) -> Option<(u16, u16)> {
-  if s == "*" {
-    return Some((0, 65535));
-  }
-  match s.split_once('-') {
-    Some((lo, hi)) => Some((lo.trim().parse().ok()?, hi.trim().parse().ok()?)),
-    None => {
-      let p = s.trim().parse().ok()?;
-      Some((p, p))
-    }
+  /// Is the local side the workspace managed VNet (a managed-network rule, not an NSG or
+  /// firewall rule of the customer VNet)?
+  pub fn is_managed(&self) -> bool {
+    self.local == Local::ManagedVNet
   }
 }
 

@@ -4,7 +4,6 @@
 //! `constraints` → `lower` (model × `catalog` → `ir`) → `backend` (one per output format).
 //! `diff`, `expand` and `explain` work on the IR. See ARCHITECTURE.md.
 
-pub mod aggregate;
 pub mod backend;
 pub mod catalog;
 pub mod constraints;
@@ -18,9 +17,12 @@ pub mod ir;
 pub mod loader;
 pub mod lower;
 pub mod model;
+pub mod net;
+pub mod plan;
 pub mod profile;
 pub mod region;
 pub mod service_tags;
+pub mod target;
 
 use std::path::Path;
 
@@ -29,13 +31,32 @@ pub use ir::Ir;
 
 use crate::ir::Severity;
 
-/// Compile one profile file (and the files it extends) into the IR.
+/// A compiled profile: its IR, the plan of every target, and the rendered artifacts.
+#[derive(Debug)]
+pub struct Compiled {
+  pub ir: Ir,
+  pub plan: plan::Plan,
+  pub output: backend::Output,
+}
+
+/// Compile one profile file (and the files it extends) with the embedded catalog.
 ///
-/// Errors in the profile come back as `Error::Profile`, rendered with locations and code
-/// frames; warnings and notes stay in `Ir::diagnostics`.
+/// The one validation path of every command (`compile`, `explain`, `diff`, `expand`): a
+/// profile comes back only when the model, the constraints, the plan and every backend
+/// accept it. Errors come back as `Error::Profile`, rendered with locations and code frames;
+/// warnings and notes stay in `Ir::diagnostics` and `Output::notes`.
+pub fn compile(path: &Path) -> Result<Compiled> {
+  compile_with(path, catalog::get())
+}
+
+/// `compile`, keeping only the IR.
 pub fn compile_path(path: &Path) -> Result<Ir> {
+  compile(path).map(|c| c.ir)
+}
+
+/// Compile with a given catalog (tests pass their own; the CLI passes the embedded one).
+pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled> {
   let loaded = loader::load(path)?;
-  let catalog = catalog::get();
   let mut builder = model::Builder::new(&loaded.sources);
   let model = builder.build(&loaded.raw, &loaded.stem);
   let mut problems = builder.problems;
@@ -50,13 +71,45 @@ pub fn compile_path(path: &Path) -> Result<Ir> {
     .filter(|p| p.severity == Severity::Error)
     .cloned()
     .collect();
-  match model {
-    Some(model) if errors.is_empty() => Ok(lower::lower(lower::Input {
+  let ir = match model {
+    Some(model) if errors.is_empty() => lower::lower(lower::Input {
+      catalog,
       model: &model,
       problems,
       sources: &loaded.sources,
       profile_hash: loaded.hash,
-    })),
-    _ => Err(loader::fail(&loaded.sources, &errors)),
+    })
+    .map_err(|problems| {
+      let errors: Vec<_> = problems
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+      loader::fail(&loaded.sources, &errors)
+    })?,
+    _ => return Err(loader::fail(&loaded.sources, &errors)),
+  };
+  let plan = plan::Plan::new(&ir);
+  let output = backend::render_all(&ir, &plan);
+  let refused: Vec<&ir::Diagnostic> = output
+    .notes
+    .iter()
+    .filter(|n| n.severity == Severity::Error)
+    .collect();
+  if !refused.is_empty() {
+    let at = loaded
+      .sources
+      .files()
+      .first()
+      .map(|f| f.path.as_str())
+      .unwrap_or_default();
+    let rendered: Vec<String> = refused
+      .iter()
+      .map(|n| format!("error[{}]: {}\n --> {at}\n", n.code, n.message))
+      .collect();
+    return Err(Error::Profile {
+      rendered: rendered.join("\n"),
+      count: refused.len(),
+    });
   }
+  Ok(Compiled { ir, plan, output })
 }

@@ -7,26 +7,30 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{self, Catalog, CloudNames};
+use crate::catalog::{Catalog, CloudNames};
 use crate::diagnostic::{Problem, SourceMap};
 use crate::facts::{self, Fact, Facts};
-use crate::ir::{self, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Settings};
+use crate::ir::{self, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Local, Peer, Settings};
 use crate::model::{Access, ComputeKind, Model};
+use crate::net::PortSet;
 
 pub struct Input<'a> {
+  pub catalog: &'a Catalog,
   pub model: &'a Model,
   pub problems: Vec<Problem>,
   pub sources: &'a SourceMap,
   pub profile_hash: String,
 }
 
-pub fn lower(input: Input<'_>) -> Ir {
-  let catalog = catalog::get();
+/// The IR, or every problem (the errors among them) when a catalog template filled with
+/// profile values does not make a valid peer.
+pub fn lower(input: Input<'_>) -> Result<Ir, Vec<Problem>> {
+  let catalog = input.catalog;
   let m = input.model;
   let facts = facts::evaluate(m);
   let vars = Vars::new(m);
   let mut problems = input.problems;
-  let flows = flows(catalog, m, &facts, &vars);
+  let flows = flows(catalog, m, &facts, &vars, &mut problems);
   let names = catalog.dns.cloud.get(m.cloud.name());
   let (dns_zones, dns_records, host_records, dns_forwarders) = match names {
     Some(names) => dns(catalog, m, &facts, &vars, names, &mut problems),
@@ -35,10 +39,10 @@ pub fn lower(input: Input<'_>) -> Ir {
   let mut ir = Ir {
     format_version: ir::FORMAT_VERSION.to_string(),
     amlnet_version: env!("CARGO_PKG_VERSION").to_string(),
-    catalog_version: catalog::VERSION.trim().to_string(),
+    catalog_version: catalog.version.clone(),
     profile: m.name.clone(),
     profile_hash: input.profile_hash,
-    cloud: m.cloud.name().to_string(),
+    cloud: m.cloud,
     region: m.region.clone(),
     flows,
     dns_zones,
@@ -49,7 +53,10 @@ pub fn lower(input: Input<'_>) -> Ir {
     settings: settings(m),
   };
   ir.normalize();
-  ir
+  if problems.iter().any(|p| p.severity == crate::ir::Severity::Error) {
+    return Err(problems);
+  }
+  Ok(ir)
 }
 
 /// Placeholder values from the profile; a template whose placeholder has no value is skipped.
@@ -118,7 +125,7 @@ pub fn notebook_label(name: &str, region: &str, guid: &str) -> String {
   format!("ml-{name}-{region}-{guid}")
 }
 
-fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> {
+fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, problems: &mut Vec<Problem>) -> Vec<Flow> {
   let mut merged: BTreeMap<String, Flow> = BTreeMap::new();
   // With a managed VNet and no compute in the customer VNet, package and image-build
   // traffic leaves managed compute: it is a managed-network rule (facts 1.6, 5).
@@ -133,7 +140,29 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
     }
     let sources: Vec<String> = r.sources.iter().map(|s| catalog.cite(s)).collect();
     let triggers = facts.explain(&r.when);
-    for peer in r.peers.iter().filter_map(|p| vars.fill(p)) {
+    for template in &r.peers {
+      let Some(text) = vars.fill(template) else {
+        problems.push(Problem::info(
+          "AML091",
+          format!("requirement {} applies, but its peer `{template}` names a value the profile does not give; no flow for it", r.id),
+          None,
+        ));
+        continue;
+      };
+      let peer = match Peer::parse(r.kind, &text) {
+        Ok(peer) => peer,
+        Err(why) => {
+          problems.push(Problem::error(
+            "AML090",
+            format!(
+              "requirement {} makes the peer {why}: check the profile names it is built from (`{template}`)",
+              r.id
+            ),
+            None,
+          ));
+          continue;
+        }
+      };
       let id = format!(
         "{}-{}-{}",
         if r.direction == ir::Direction::Inbound {
@@ -148,21 +177,22 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
         id,
         direction: r.direction,
         protocol: r.protocol,
-        ports: Vec::new(),
-        peer: peer.clone(),
-        peer_kind: r.kind,
+        ports: PortSet::default(),
+        peer,
         local: if managed_only && matches!(r.family.as_str(), "packages" | "image-build") {
-          ir::MANAGED_VNET.to_string()
+          Local::ManagedVNet
         } else {
-          "VirtualNetwork".to_string()
+          Local::VirtualNetwork
         },
         required: false,
         purpose: String::new(),
         requirements: Vec::new(),
         sources: Vec::new(),
         triggers: Vec::new(),
+        covered_by: Vec::new(),
       });
-      flow.ports.extend(r.ports.iter().cloned());
+      flow.ports = flow.ports.union(&r.ports);
+      flow.covered_by.extend(r.covered_by.iter().cloned());
       flow.required |= r.required;
       if !flow.purpose.split("; ").any(|p| p == r.purpose) {
         flow.purpose = if flow.purpose.is_empty() {
@@ -179,8 +209,12 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
   merged
     .into_values()
     .map(|mut f| {
-      f.ports = merge_ports(&f.ports);
-      for list in [&mut f.requirements, &mut f.sources, &mut f.triggers] {
+      for list in [
+        &mut f.requirements,
+        &mut f.sources,
+        &mut f.triggers,
+        &mut f.covered_by,
+      ] {
         list.sort();
         list.dedup();
       }
@@ -189,25 +223,19 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars) -> Vec<Flow> 
     .collect()
 }
 
-/// Union of port ranges, overlapping and adjacent ranges joined, "*" for everything.
-pub fn merge_ports(ports: &[String]) -> Vec<String> {
-  let mut ranges: Vec<(u16, u16)> = ports.iter().filter_map(|p| ir::parse_port_range(p)).collect();
-  ranges.sort();
-  let mut out: Vec<(u16, u16)> = Vec::new();
-  for (lo, hi) in ranges {
-    match out.last_mut() {
-      Some(last) if u32::from(lo) <= u32::from(last.1) + 1 => last.1 = last.1.max(hi),
-      _ => out.push((lo, hi)),
+/// A record's address; the model validated it, so a failure here is a defect made visible.
+fn address(ip: &str, resource: &str, problems: &mut Vec<Problem>) -> Option<std::net::Ipv4Addr> {
+  match ip.parse() {
+    Ok(ip) => Some(ip),
+    Err(_) => {
+      problems.push(Problem::error(
+        "AML092",
+        format!("the {resource} record's address `{ip}` is not an IPv4 address"),
+        None,
+      ));
+      None
     }
   }
-  out
-    .into_iter()
-    .map(|(lo, hi)| match (lo, hi) {
-      (0, 65535) => "*".to_string(),
-      (lo, hi) if lo == hi => lo.to_string(),
-      (lo, hi) => format!("{lo}-{hi}"),
-    })
-    .collect()
 }
 
 type Dns = (Vec<DnsZone>, Vec<DnsRecord>, Vec<HostRecord>, Vec<Forwarder>);
@@ -265,10 +293,13 @@ fn dns(
       else {
         continue;
       };
+      let Some(ip) = address(&ip, &t.resource, problems) else {
+        continue;
+      };
       records.push(DnsRecord {
         name: format!("{rel}.{zone}"),
         zone,
-        record_type: "A".to_string(),
+        record_type: ir::RecordType::A,
         value: ip,
         resource: t.resource.clone(),
         public_name: t.public.as_ref().and_then(|p| scope.fill(p)),
@@ -306,7 +337,7 @@ fn dns(
         .or_else(|| (r.resource == "registry").then(|| r.name.clone()))?;
       Some(HostRecord {
         name,
-        value: r.value.clone(),
+        value: r.value,
         resource: r.resource.clone(),
         sources: r.sources.clone(),
       })
@@ -319,9 +350,12 @@ fn dns(
         let (Some(name), Some(ip)) = (scope.fill(&h.name), ips.get(h.ip.as_str())) else {
           continue;
         };
+        let Some(ip) = address(ip, &h.resource, problems) else {
+          continue;
+        };
         hosts.push(HostRecord {
           name,
-          value: ip.clone(),
+          value: ip,
           resource: h.resource.clone(),
           sources: sources.clone(),
         });
@@ -452,11 +486,10 @@ fn settings(m: &Model) -> Settings {
   Settings {
     workspace_name: m.workspace.name.clone(),
     egress: match m.network.egress.value {
-      crate::model::Egress::Nsg => "nsg",
-      crate::model::Egress::Firewall => "firewall",
-      crate::model::Egress::NatGateway => "nat_gateway",
-    }
-    .to_string(),
+      crate::model::Egress::Nsg => ir::Egress::Nsg,
+      crate::model::Egress::Firewall => ir::Egress::Firewall,
+      crate::model::Egress::NatGateway => ir::Egress::NatGateway,
+    },
     nsg: ir::NsgSettings {
       name: m.nsg.name.clone(),
       inbound_start: m.nsg.inbound_start,
@@ -468,7 +501,13 @@ fn settings(m: &Model) -> Settings {
       policy_name: m.firewall.policy_name.clone(),
       rule_collection_group: m.firewall.rule_collection_group.clone(),
       priority: m.firewall.priority,
-      source_addresses: m.firewall.source_addresses.clone(),
+      // The model validated every prefix.
+      source_addresses: m
+        .firewall
+        .source_addresses
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect(),
     },
     dns: ir::DnsSettings {
       ttl: m.dns.ttl,
@@ -480,23 +519,19 @@ fn settings(m: &Model) -> Settings {
       expire: 2_419_200,
       minimum: 300,
       nameservers: m.dns.nameservers.clone(),
-      azure_dns: "168.63.129.16".to_string(),
-      resolver_ip: m.dns.resolver_ip.clone(),
+      azure_dns: std::net::IpAddr::from([168, 63, 129, 16]),
+      resolver_ip: m.dns.resolver_ip.as_deref().and_then(|ip| ip.parse().ok()),
     },
     vnet_name: m.network.vnet_name.clone(),
-    address_space: m
-      .network
-      .address_space
-      .iter()
-      .map(|a| a.value.to_string())
-      .collect(),
+    address_space: m.network.address_space.iter().map(|a| a.value).collect(),
     managed_network: m.managed_network.as_ref().map(|s| ir::ManagedNetworkSettings {
       isolation_mode: match s.value {
-        crate::model::IsolationMode::Disabled => "disabled",
-        crate::model::IsolationMode::AllowInternetOutbound => "allow_internet_outbound",
-        crate::model::IsolationMode::AllowOnlyApprovedOutbound => "allow_only_approved_outbound",
-      }
-      .to_string(),
+        crate::model::IsolationMode::Disabled => ir::IsolationMode::Disabled,
+        crate::model::IsolationMode::AllowInternetOutbound => ir::IsolationMode::AllowInternetOutbound,
+        crate::model::IsolationMode::AllowOnlyApprovedOutbound => {
+          ir::IsolationMode::AllowOnlyApprovedOutbound
+        }
+      },
     }),
   }
 }

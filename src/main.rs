@@ -80,25 +80,19 @@ fn main() -> ExitCode {
 }
 
 fn compile(profile: &Path, out: Option<&Path>, format: CompileFormat) -> Result<u8, Error> {
-  let ir = amlnet::compile_path(profile)?;
-  let output = backend::render_all(&ir);
-  // A backend that refused part of the rule set fails the run before anything is written.
-  let refused = output.notes.iter().any(|n| n.severity == Severity::Error);
-  let out = out.filter(|_| !refused);
+  // Whatever the plan or a backend refuses is an error of `compile` itself: nothing is written.
+  let amlnet::Compiled { ir, plan, output } = amlnet::compile(profile)?;
   if let Some(dir) = out {
     write_atomically(dir, &ir, &output)?;
   }
   match format {
     CompileFormat::Json => print!("{}", ir.to_json()),
-    CompileFormat::Summary => print!("{}", summary(&ir, &output, out)),
+    CompileFormat::Summary => print!("{}", summary(&ir, &plan, &output, out)),
   }
-  if refused {
-    eprintln!("error: a backend refused part of the rule set (see the errors above); nothing was written");
-  }
-  Ok(if refused { 2 } else { 0 })
+  Ok(0)
 }
 
-fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
+fn summary(ir: &Ir, plan: &amlnet::plan::Plan, output: &Output, out: Option<&Path>) -> String {
   use std::fmt::Write as _;
   let mut s = format!("{} ({} {}): ", ir.profile, ir.cloud, ir.region);
   let count = |pred: &dyn Fn(&amlnet::ir::Flow) -> bool| ir.flows.iter().filter(|f| pred(f)).count();
@@ -106,12 +100,12 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
     s,
     "{} flows ({} service tag, {} FQDN, {} CIDR; {} inbound)",
     ir.flows.len(),
-    count(&|f| f.peer_kind == amlnet::ir::PeerKind::ServiceTag),
-    count(&|f| f.peer_kind == amlnet::ir::PeerKind::Fqdn),
-    count(&|f| f.peer_kind == amlnet::ir::PeerKind::Cidr),
+    count(&|f| f.peer_kind() == amlnet::ir::PeerKind::ServiceTag),
+    count(&|f| f.peer_kind() == amlnet::ir::PeerKind::Fqdn),
+    count(&|f| f.peer_kind() == amlnet::ir::PeerKind::Cidr),
     count(&|f| f.direction == amlnet::ir::Direction::Inbound),
   );
-  for line in backend::rule_counts(ir) {
+  for line in backend::rule_counts(ir, plan) {
     let _ = writeln!(s, "  {line}");
   }
   for d in ir.diagnostics.iter().chain(output.notes.iter()) {

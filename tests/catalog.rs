@@ -13,7 +13,9 @@ fn compile(name: &str) -> Ir {
 
 fn has(ir: &Ir, direction: Direction, peer: &str, ports: &[&str]) -> bool {
   ir.flows.iter().any(|f| {
-    f.direction == direction && f.peer == peer && ports.iter().all(|p| f.ports.iter().any(|q| q == p))
+    f.direction == direction
+      && f.peer == peer
+      && ports.iter().all(|p| f.ports.strings().iter().any(|q| q == p))
   })
 }
 
@@ -117,7 +119,10 @@ fn public_ip_training_has_the_inbound_management_rule() {
     .collect();
   assert_eq!(inbound.len(), 1);
   assert_eq!(
-    (inbound[0].peer.as_str(), inbound[0].ports.as_slice()),
+    (
+      inbound[0].peer.to_string().as_str(),
+      inbound[0].ports.strings().as_slice()
+    ),
     ("AzureMachineLearning", &["44224".to_string()][..])
   );
 }
@@ -127,7 +132,10 @@ fn china_uses_china_names_and_no_front_door_frontend() {
   let ir = compile("china-training-no-public-ip");
   assert!(!ir.flows.iter().any(|f| f.peer == "AzureFrontDoor.Frontend"));
   assert!(ir.flows.iter().any(|f| f.peer == "chinaeast2.tundra.azureml.cn"));
-  assert!(ir.flows.iter().all(|f| !f.peer.ends_with("core.windows.net")));
+  assert!(ir
+    .flows
+    .iter()
+    .all(|f| !f.peer.to_string().ends_with("core.windows.net")));
   let zones: Vec<&str> = ir.dns_zones.iter().map(|z| z.name.as_str()).collect();
   assert!(
     zones.contains(&"privatelink.api.ml.azure.cn")
@@ -194,7 +202,7 @@ fn registries_add_their_rules_and_records() {
   let private = compile("registry-private");
   assert!(private.dns_records.iter().any(|r| r.name
     == "9e4f1a2b-6c3d-4e5f-8a7b-1c2d3e4f5a6b.registry.eastus.privatelink.api.azureml.ms"
-    && r.value == "10.20.2.20"));
+    && r.value.to_string() == "10.20.2.20"));
   assert!(!private
     .flows
     .iter()
@@ -206,17 +214,17 @@ fn online_endpoint_gets_the_inference_wildcard_and_private_scoring() {
   let ir = compile("online-endpoint-managed-vnet");
   assert!(ir.dns_records.iter().any(|r| r.name
     == "*.c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f.inference.eastus.privatelink.api.azureml.ms"
-    && r.value == "10.20.2.6"));
+    && r.value.to_string() == "10.20.2.6"));
   assert!(ir
     .host_records
     .iter()
-    .any(|h| h.name == "fraud-scoring.eastus.inference.ml.azure.com" && h.value == "10.20.2.6"));
+    .any(|h| h.name == "fraud-scoring.eastus.inference.ml.azure.com" && h.value.to_string() == "10.20.2.6"));
   assert!(has(&ir, Direction::Outbound, "10.20.2.6/32", &["443"]));
   assert!(
     !ir
       .flows
       .iter()
-      .any(|f| f.peer_kind == PeerKind::ServiceTag && f.peer == "BatchNodeManagement.EastUS"),
+      .any(|f| f.peer_kind() == PeerKind::ServiceTag && f.peer == "BatchNodeManagement.EastUS"),
     "no customer-VNet compute"
   );
 }
@@ -236,7 +244,7 @@ fn notebook_label_fits_a_dns_label() {
 
 #[test]
 fn ports_merge_into_sorted_ranges() {
-  let m = |p: &[&str]| amlnet::lower::merge_ports(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+  let m = |p: &[&str]| amlnet::net::PortSet::parse(p).expect("ports").strings();
   assert_eq!(m(&["443", "18881", "443", "8787"]), ["443", "8787", "18881"]);
   assert_eq!(m(&["8704-8710", "8711", "80"]), ["80", "8704-8711"]);
   assert_eq!(m(&["0-65535", "443"]), ["*"]);

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use amlnet::backend::{self, plan, Output, Target};
-use amlnet::ir::{Direction, Flow, Ir, ManagedNetworkSettings, PeerKind, Protocol, Severity};
+use amlnet::backend::{self, Output, Target};
+use amlnet::ir::{Direction, Flow, Ir, ManagedNetworkSettings, PeerKind, Protocol};
+use amlnet::plan::Plan;
 use serde_json::Value;
 
 use crate::support::{root, scratch, shipped_profiles, stem};
@@ -33,7 +34,7 @@ fn compile_all(tag: &str) -> (PathBuf, Vec<Compiled>) {
   for path in shipped_profiles() {
     let name = stem(&path);
     let ir = amlnet::compile_path(&path).unwrap_or_else(|e| panic!("{name} compiles: {e}"));
-    let out = backend::render_all(&ir);
+    let out = backend::render_all(&ir, &amlnet::plan::Plan::new(&ir));
     let dir = base.join(&name);
     for a in &out.artifacts {
       let file = dir.join(&a.path);
@@ -448,15 +449,23 @@ fn terraform_parses_into_exactly_the_arm_resources() {
       c.name
     );
     // And the counts the IR implies, so an empty pair of outputs cannot pass.
-    assert_eq!(tf.nsg.len(), plan::nsg_rules(&c.ir).len(), "{}", c.name);
-    let fw = plan::firewall_plan(&c.ir);
-    assert_eq!(tf.fw.len(), fw.network.len() + fw.application.len(), "{}", c.name);
+    let plan = Plan::new(&c.ir);
+    assert_eq!(tf.nsg.len(), plan.nsg.len(), "{}", c.name);
+    let fw = &plan.firewall;
+    assert_eq!(
+      tf.fw.len(),
+      fw.network.rules.len() + fw.application.rules.len(),
+      "{}",
+      c.name
+    );
     assert_eq!(tf.zones.len(), c.ir.dns_zones.len(), "{}", c.name);
     assert_eq!(tf.links.len(), c.ir.dns_zones.len(), "{}", c.name);
     let names: std::collections::BTreeSet<_> = c.ir.dns_records.iter().map(|r| (&r.zone, &r.name)).collect();
     assert_eq!(tf.records.len(), names.len(), "{}", c.name);
-    seen_both_kinds |=
-      !fw.network.is_empty() && !fw.application.is_empty() && !tf.nsg.is_empty() && !tf.records.is_empty();
+    seen_both_kinds |= !fw.network.rules.is_empty()
+      && !fw.application.rules.is_empty()
+      && !tf.nsg.is_empty()
+      && !tf.records.is_empty();
     let vars = s["variables"].as_object().expect("variables");
     for required in ["resource_group_name", "firewall_policy_id"] {
       assert!(
@@ -791,8 +800,8 @@ fn run_azcli(c: &Compiled, env: &[(&str, &str)]) -> (std::process::Output, Vec<V
   std::fs::create_dir_all(&cwd).expect("writable");
   std::fs::write(cwd.join("decoy"), "").expect("writable");
   for f in &c.ir.flows {
-    if f.peer.contains('*') {
-      std::fs::write(cwd.join(f.peer.replace('*', "decoy")), "").expect("writable");
+    if f.peer.to_string().contains('*') {
+      std::fs::write(cwd.join(f.peer.to_string().replace('*', "decoy")), "").expect("writable");
     }
   }
   let log = work.join("az.log");
@@ -1030,11 +1039,11 @@ fn deploy_backends_repeat_the_arm_notes_word_for_word() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     let mut arm = Output::default();
     for t in [Target::Nsg, Target::Firewall, Target::PrivateDns] {
-      t.render(&ir, &mut arm);
+      t.render(&ir, &amlnet::plan::Plan::new(&ir), &mut arm);
     }
     for t in [Target::Terraform, Target::Bicep, Target::AzCli] {
       let mut out = Output::default();
-      t.render(&ir, &mut out);
+      t.render(&ir, &amlnet::plan::Plan::new(&ir), &mut out);
       // DEP001 (a record that is not an A record) is the deploy formats' own.
       for n in out.notes.iter().filter(|n| n.code != "DEP001") {
         assert!(
@@ -1069,7 +1078,7 @@ fn deploy_backends_repeat_the_arm_notes_word_for_word() {
 
 fn yaml_of(ir: &Ir) -> (Option<Value>, Output) {
   let mut out = Output::default();
-  Target::ManagedNetwork.render(ir, &mut out);
+  Target::ManagedNetwork.render(ir, &amlnet::plan::Plan::new(ir), &mut out);
   let Some(a) = out
     .artifacts
     .iter()
@@ -1140,12 +1149,16 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
       })
       .collect();
     // Flows of the customer VNet are NSG and firewall rules; the managed network carries the rest.
-    for f in ir.flows.iter().filter(|f| f.local == amlnet::ir::MANAGED_VNET) {
-      let accounted = match (f.direction, f.peer_kind) {
+    for f in ir
+      .flows
+      .iter()
+      .filter(|f| f.local == amlnet::ir::Local::ManagedVNet)
+    {
+      let accounted = match (f.direction, f.peer_kind()) {
         (Direction::Inbound, _) => noted(&out, "MNV006", &f.id),
         (_, PeerKind::Cidr) => noted(&out, "MNV005", &f.id),
         (_, PeerKind::Fqdn) => {
-          fqdns.contains(&f.peer)
+          fqdns.contains(&f.peer.to_string())
             || noted(&out, "MNV002", &f.id)
             || noted(&out, "MNV003", &f.id)
             || noted(&out, "MNV004", &f.id)
@@ -1156,7 +1169,7 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
             Protocol::Udp => "UDP",
             Protocol::Any => "*",
           };
-          tags.contains(&(f.peer.clone(), proto.to_string(), f.ports.join(",")))
+          tags.contains(&(f.peer.to_string(), proto.to_string(), f.ports.to_string()))
             || noted(&out, "MNV004", &f.id)
         }
       };
@@ -1213,15 +1226,15 @@ fn flow(
     id: id.to_string(),
     direction,
     protocol,
-    ports: ports.iter().map(|p| p.to_string()).collect(),
-    peer: peer.to_string(),
-    peer_kind: kind,
-    local: amlnet::ir::MANAGED_VNET.to_string(),
+    ports: amlnet::net::PortSet::parse(ports).expect("ports"),
+    peer: amlnet::ir::Peer::parse(kind, peer).expect("peer"),
+    local: amlnet::ir::Local::ManagedVNet,
     required: true,
     purpose: "test".to_string(),
     requirements: vec!["test".to_string()],
     sources: vec![],
     triggers: vec![],
+    covered_by: vec![],
   }
 }
 
@@ -1298,7 +1311,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   assert!(noted(&out, "MNV006", "in-tcp-AzureMachineLearning"));
 
   ir.settings.managed_network = Some(ManagedNetworkSettings {
-    isolation_mode: "allow_internet_outbound".to_string(),
+    isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
   });
   let (doc, out) = yaml_of(&ir);
   let doc = doc.expect("YAML");
@@ -1310,7 +1323,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   for f in ir
     .flows
     .iter()
-    .filter(|f| f.direction == Direction::Outbound && f.peer_kind != PeerKind::Cidr)
+    .filter(|f| f.direction == Direction::Outbound && f.peer_kind() != PeerKind::Cidr)
   {
     assert!(
       noted(&out, "MNV004", &f.id),
@@ -1321,7 +1334,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
 
   for none in [
     Some(ManagedNetworkSettings {
-      isolation_mode: "disabled".to_string(),
+      isolation_mode: amlnet::ir::IsolationMode::Disabled,
     }),
     None,
   ] {
@@ -1332,16 +1345,20 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
       "no managed VNet: nothing written, nothing to say"
     );
   }
+  // An isolation mode the YAML does not know cannot reach the backend: reading the IR refuses it.
   ir.settings.managed_network = Some(ManagedNetworkSettings {
-    isolation_mode: "approved".to_string(),
+    isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
   });
-  let (doc, out) = yaml_of(&ir);
   assert!(
-    doc.is_none()
-      && out
-        .notes
-        .iter()
-        .any(|n| n.code == "MNV001" && n.severity == Severity::Error)
+    serde_json::from_str::<Ir>(&ir.to_json()).is_ok(),
+    "the IR reads back"
+  );
+  let json = ir
+    .to_json()
+    .replace("\"allow_internet_outbound\"", "\"approved\"");
+  assert!(
+    serde_json::from_str::<Ir>(&json).is_err(),
+    "unknown isolation_mode is refused"
   );
 }
 

@@ -162,22 +162,25 @@ fn firewall_plan_keeps_the_udp_half_of_an_any_protocol_fqdn_flow() {
     .iter_mut()
     .find(|f| f.id == "out-any-*.eastus.batch.azure.com")
     .expect("batch flow");
-  flow.peer = "batch.example.net".into();
-  flow.ports = vec!["443".into(), "8787".into()];
-  let plan = amlnet::backend::plan::firewall_plan(&ir);
+  flow.peer = amlnet::ir::Peer::Fqdn("batch.example.net".into());
+  flow.ports = amlnet::net::PortSet::parse(&["443", "8787"]).expect("ports");
+  let plan = amlnet::plan::Plan::new(&ir).firewall;
   let app = plan
     .application
+    .rules
     .iter()
     .find(|r| r.target_fqdns == ["batch.example.net"])
     .expect("application rule");
-  assert_eq!(app.protocols, [("Https", 443)]);
+  assert_eq!(
+    app.protocols,
+    [(amlnet::target::firewall::AppProtocol::Https, 443)]
+  );
   let net = plan
     .network
+    .rules
     .iter()
-    .find(|r| r.destination_fqdns == ["batch.example.net"])
+    .find(|r| r.destination == amlnet::target::firewall::Destination::Fqdns(vec!["batch.example.net".into()]))
     .expect("network rule");
-  assert_eq!(
-    (net.protocols.as_slice(), net.ports.as_slice()),
-    (&["Any"][..], &["443".to_string(), "8787".to_string()][..])
-  );
+  assert_eq!(net.protocols, [amlnet::target::firewall::NetworkProtocol::Any]);
+  assert_eq!(net.ports, ["443", "8787"]);
 }

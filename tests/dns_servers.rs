@@ -31,15 +31,15 @@ fn hand_built_ir() -> Ir {
   let record = |zone: &str, rel: &str, ip: &str, resource: &str, public: Option<String>| DnsRecord {
     zone: zone.into(),
     name: format!("{rel}.{zone}"),
-    record_type: "A".into(),
-    value: ip.into(),
+    record_type: amlnet::ir::RecordType::A,
+    value: ip.parse().expect("IPv4"),
     resource: resource.into(),
     public_name: public,
     sources: src(),
   };
   let host = |name: String, ip: &str, resource: &str| HostRecord {
     name,
-    value: ip.into(),
+    value: ip.parse().expect("IPv4"),
     resource: resource.into(),
     sources: src(),
   };
@@ -58,7 +58,7 @@ fn hand_built_ir() -> Ir {
     catalog_version: "2026.11".into(),
     profile: "hand-built".into(),
     profile_hash: "0".repeat(64),
-    cloud: "AzureCloud".into(),
+    cloud: amlnet::ir::Cloud::AzureCloud,
     region: "eastus".into(),
     flows: vec![],
     dns_zones: vec![
@@ -145,7 +145,7 @@ fn hand_built_ir() -> Ir {
     diagnostics: vec![],
     settings: Settings {
       workspace_name: "myws".into(),
-      egress: "firewall".into(),
+      egress: amlnet::ir::Egress::Firewall,
       nsg: NsgSettings {
         name: "nsg-aml".into(),
         inbound_start: 100,
@@ -157,7 +157,7 @@ fn hand_built_ir() -> Ir {
         policy_name: "fwpol-aml".into(),
         rule_collection_group: "aml".into(),
         priority: 200,
-        source_addresses: vec!["10.0.0.0/16".into()],
+        source_addresses: vec!["10.0.0.0/16".parse().expect("prefix")],
       },
       dns: DnsSettings {
         ttl: 300,
@@ -172,11 +172,11 @@ fn hand_built_ir() -> Ir {
           "ns1.dns.contoso.internal".into(),
           "ns2.dns.contoso.internal".into(),
         ],
-        azure_dns: "168.63.129.16".into(),
-        resolver_ip: Some("10.0.2.4".into()),
+        azure_dns: "168.63.129.16".parse().expect("IP"),
+        resolver_ip: Some("10.0.2.4".parse().expect("IP")),
       },
       vnet_name: "vnet-aml".into(),
-      address_space: vec!["10.0.0.0/16".into()],
+      address_space: vec!["10.0.0.0/16".parse().expect("prefix")],
       managed_network: None,
     },
   };
@@ -206,7 +206,7 @@ fn irs() -> Vec<Ir> {
 fn dns_output(ir: &Ir) -> Output {
   let mut out = Output::default();
   for target in [Target::BindZones, Target::HostRecords, Target::Forwarders] {
-    target.render(ir, &mut out);
+    target.render(ir, &amlnet::plan::Plan::new(ir), &mut out);
   }
   out
 }
@@ -476,12 +476,11 @@ fn expected_answers(ir: &Ir) -> BTreeMap<(String, &'static str), Vec<String>> {
   let records = ir
     .dns_records
     .iter()
-    .filter(|r| r.record_type == "A" || r.record_type == "AAAA")
-    .map(|r| (r.name.as_str(), r.value.as_str()))
+    .map(|r| (r.name.as_str(), r.value.to_string()))
     .chain(
       ir.host_records
         .iter()
-        .map(|h| (h.name.as_str(), h.value.as_str())),
+        .map(|h| (h.name.as_str(), h.value.to_string())),
     );
   for (name, value) in records {
     let rtype = if value.contains(':') { "AAAA" } else { "A" };
@@ -739,8 +738,8 @@ fn hickory_parses_zone_files_back_to_the_ir() {
       for r in ir.dns_records.iter().filter(|r| r.zone == zone.name) {
         expected.insert((
           r.name.to_ascii_lowercase(),
-          r.record_type.clone(),
-          r.value.clone(),
+          r.record_type.as_str().to_string(),
+          r.value.to_string(),
         ));
       }
       assert_eq!(records, expected, "{}: {path}", ir.profile);
@@ -772,13 +771,7 @@ fn hickory_parses_zone_files_back_to_the_ir() {
     let expected: BTreeSet<Rr> = ir
       .host_records
       .iter()
-      .map(|h| {
-        (
-          h.name.to_ascii_lowercase(),
-          if h.value.contains(':') { "AAAA" } else { "A" }.to_string(),
-          h.value.clone(),
-        )
-      })
+      .map(|h| (h.name.to_ascii_lowercase(), "A".to_string(), h.value.to_string()))
       .collect();
     assert_eq!(host_rrs, expected, "{}: host-record zones", ir.profile);
   }
@@ -920,8 +913,8 @@ fn invalid_names_are_errors_and_are_not_written() {
     ir.dns_records.push(DnsRecord {
       zone: "privatelink.api.azureml.ms".into(),
       name: name.clone(),
-      record_type: "A".into(),
-      value: "10.0.1.9".into(),
+      record_type: amlnet::ir::RecordType::A,
+      value: "10.0.1.9".parse().expect("IPv4"),
       resource: "bad".into(),
       public_name: None,
       sources: vec![],

@@ -10,9 +10,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use amlnet::aggregate::{difference_v4, difference_v6, PrefixSet};
 use amlnet::expand::{compare, expand, write_atomic, Expansion};
 use amlnet::ir::{Direction, Flow, Ir, PeerKind, Protocol};
+use amlnet::net::prefixes::{difference_v4, difference_v6, PrefixSet};
 use amlnet::service_tags::ServiceTags;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
@@ -80,9 +80,8 @@ fn flow(direction: Direction, tag: &str) -> Flow {
   f.id = format!("{dir}-tcp-{tag}");
   f.direction = direction;
   f.protocol = Protocol::Tcp;
-  f.ports = vec!["443".into()];
-  f.peer = tag.to_string();
-  f.peer_kind = PeerKind::ServiceTag;
+  f.ports = amlnet::net::PortSet::single(443);
+  f.peer = amlnet::ir::Peer::Tag(tag.to_string());
   f.purpose = format!("test flow to {tag}");
   f
 }
@@ -95,9 +94,9 @@ fn ir(cloud: &str, tags: &[&str]) -> Ir {
   let mut ir = base().clone();
   let mut flows: Vec<Flow> = tags.iter().map(|t| flow(Direction::Outbound, t)).collect();
   let mut fqdn = flow(Direction::Outbound, "ml.azure.com");
-  fqdn.peer_kind = PeerKind::Fqdn;
+  fqdn.peer = amlnet::ir::Peer::Fqdn("ml.azure.com".into());
   let mut cidr = flow(Direction::Outbound, "10.1.0.0/16");
-  cidr.peer_kind = PeerKind::Cidr;
+  cidr.peer = amlnet::ir::Peer::Cidr("10.1.0.0/16".parse().expect("prefix"));
   flows.push(fqdn);
   flows.push(cidr);
   ir.flows = flows;
@@ -105,7 +104,7 @@ fn ir(cloud: &str, tags: &[&str]) -> Ir {
   ir.catalog_version = "test-catalog".into();
   ir.profile = "test".into();
   ir.profile_hash = "sha256:0000".into();
-  ir.cloud = cloud.into();
+  ir.cloud = amlnet::ir::Cloud::parse(cloud).expect("a cloud name");
   ir.region = "eastus".into();
   ir.normalize();
   ir
@@ -1073,9 +1072,9 @@ fn expandable_tags(ir: &Ir) -> Vec<String> {
   let mut tags: Vec<String> = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == PeerKind::ServiceTag)
-    .filter(|f| amlnet::service_tags::virtual_tag(&f.peer).is_none())
-    .map(|f| f.peer.clone())
+    .filter(|f| f.peer_kind() == PeerKind::ServiceTag)
+    .filter(|f| amlnet::service_tags::virtual_tag(&f.peer.to_string()).is_none())
+    .map(|f| f.peer.to_string())
     .collect();
   tags.sort();
   tags.dedup();
@@ -1135,7 +1134,7 @@ fn cli_prints_every_format_and_writes_them_atomically() {
   assert_eq!(json["catalog_version"], ir.catalog_version.as_str());
   assert_eq!(json["service_tags"]["change_number"], 10);
   let rules = json["rules"].as_array().expect("rules");
-  let flows = ir.flows.iter().filter(|f| f.peer_kind == PeerKind::ServiceTag);
+  let flows = ir.flows.iter().filter(|f| f.peer_kind() == PeerKind::ServiceTag);
   let platform = json["platform_resolved"].as_array().expect("platform").len();
   assert_eq!(
     rules.len() + platform,
@@ -1224,7 +1223,7 @@ fn cli_against_reports_changes_and_exits_0() {
   let flows_per_tag = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == PeerKind::ServiceTag)
+    .filter(|f| f.peer_kind() == PeerKind::ServiceTag)
     .count()
     - json["platform_resolved"].as_array().expect("platform").len();
   assert_eq!(json["summary"]["changed"].as_u64(), Some(flows_per_tag as u64));
@@ -1331,7 +1330,7 @@ fn cli_wrong_cloud_exits_2() {
   let stderr = String::from_utf8_lossy(&out.stderr);
   assert_eq!(out.status.code(), Some(2), "{stderr}");
   assert!(
-    stderr.contains("\"AzureGovernment\"") && stderr.contains(&ir.cloud),
+    stderr.contains("\"AzureGovernment\"") && stderr.contains(ir.cloud.name()),
     "{stderr}"
   );
   let gov = shipped("usgov-secure-workspace.toml");
@@ -1365,7 +1364,7 @@ fn cli_real_downloads_for_every_shipped_profile() {
   let mut summary = String::new();
   for profile in &profiles {
     let ir = amlnet::compile_path(profile).expect("shipped profile compiles");
-    let file = match ir.cloud.as_str() {
+    let file = match ir.cloud.name() {
       "AzureCloud" => data.join("ServiceTags_Public_2025-11-09.json"),
       "AzureUSGovernment" => data.join("ServiceTags_Gov_2026-07-19.json"),
       other => {

@@ -8,7 +8,7 @@ fn every_profile_and_artifact_matches_its_golden_file() {
   for path in shipped_profiles() {
     let profile = stem(&path);
     let ir = amlnet::compile_path(&path).unwrap_or_else(|e| panic!("{profile} compiles: {e}"));
-    let output = amlnet::backend::render_all(&ir);
+    let output = amlnet::backend::render_all(&ir, &amlnet::plan::Plan::new(&ir));
     let settings = |name: &str| {
       let mut s = insta::Settings::clone_current();
       s.set_snapshot_path(format!("../golden/{profile}"));

@@ -10,15 +10,17 @@
 
 use std::fmt::Write as _;
 
-use super::plan::{self, FwApplicationRule, FwNetworkRule, FW_APPLICATION_COLLECTION, FW_NETWORK_COLLECTION};
 use super::private_dns::relative;
 use super::terraform::a_records;
 use super::{stamp, Output};
 use crate::ir::{Direction, Ir};
+use crate::plan::Plan;
+use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
+use crate::target::texts;
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let st = &ir.settings;
-  let (nsg_rules, fw) = plan::deployment(ir, out);
+  let (nsg_rules, fw) = (&plan.nsg, &plan.firewall);
   let mut s = String::from("#!/usr/bin/env bash\n");
   let _ = writeln!(s, "# {}", stamp(ir));
   s.push_str(
@@ -77,7 +79,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       ("--output", vec![q("none")]),
     ],
   );
-  for r in &nsg_rules {
+  for r in nsg_rules {
     cmd(
       &mut s,
       "az network nsg rule create",
@@ -94,14 +96,17 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
             "Outbound"
           })],
         ),
-        ("--access", vec![q(r.access)]),
-        ("--protocol", vec![q(r.protocol)]),
-        ("--source-address-prefixes", vec![q(&r.source)]),
+        ("--access", vec![q(r.access.as_str())]),
+        ("--protocol", vec![q(r.protocol.as_str())]),
+        ("--source-address-prefixes", vec![q(&r.source.to_string())]),
         ("--source-port-ranges", vec![q("*")]),
-        ("--destination-address-prefixes", vec![q(&r.destination)]),
+        (
+          "--destination-address-prefixes",
+          vec![q(&r.destination.to_string())],
+        ),
         (
           "--destination-port-ranges",
-          r.ports.iter().map(|p| q(p)).collect(),
+          r.ports.strings().iter().map(|p| q(p)).collect(),
         ),
         ("--description", vec![q(&r.description)]),
         ("--output", vec![q("none")]),
@@ -119,24 +124,24 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       ("--resource-group", vec![var("FIREWALL_POLICY_RESOURCE_GROUP")]),
       ("--policy-name", vec![var("FIREWALL_POLICY_NAME")]),
       ("--name", vec![var("RULE_COLLECTION_GROUP_NAME")]),
-      ("--priority", vec![q(&st.firewall.priority.to_string())]),
+      ("--priority", vec![q(&fw.priority.to_string())]),
       ("--output", vec![q("none")]),
     ],
   );
-  for (i, r) in fw.network.iter().enumerate() {
+  for (i, r) in fw.network.rules.iter().enumerate() {
     collection_rule(
       &mut s,
       i == 0,
-      FW_NETWORK_COLLECTION,
+      (&fw.network.name, fw.network.priority),
       "NetworkRule",
       &network_args(r),
     );
   }
-  for (i, r) in fw.application.iter().enumerate() {
+  for (i, r) in fw.application.rules.iter().enumerate() {
     collection_rule(
       &mut s,
       i == 0,
-      FW_APPLICATION_COLLECTION,
+      (&fw.application.name, fw.application.priority),
       "ApplicationRule",
       &application_args(r),
     );
@@ -183,7 +188,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
     create.push(("--output", vec![q("none")]));
     cmd(&mut s, "az network private-dns link vnet create", &create);
     s.push_str("fi\n");
-    for (name, values) in a_records(ir, &zone.name, out, "azcli") {
+    for (name, values) in a_records(ir, &zone.name) {
       let rel = relative(&name, &zone.name);
       for v in &values {
         cmd(
@@ -217,42 +222,39 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
 
 type Args = Vec<(&'static str, Vec<String>)>;
 
-fn network_args(r: &FwNetworkRule<'_>) -> Args {
+fn network_args(r: &NetworkRule) -> Args {
+  let quoted = |items: Vec<String>| items.iter().map(|p| q(p)).collect::<Vec<_>>();
   let mut a: Args = vec![
     ("--description", vec![q(&r.description)]),
-    ("--ip-protocols", r.protocols.iter().map(|p| q(p)).collect()),
     (
-      "--source-addresses",
-      r.source_addresses.iter().map(|p| q(p)).collect(),
+      "--ip-protocols",
+      r.protocols.iter().map(|p| q(p.as_str())).collect(),
     ),
+    ("--source-addresses", quoted(texts(&r.source_addresses))),
   ];
-  if r.destination_fqdns.is_empty() {
-    a.push((
-      "--destination-addresses",
-      r.destination_addresses.iter().map(|p| q(p)).collect(),
-    ));
-  } else {
-    a.push((
-      "--destination-fqdns",
-      r.destination_fqdns.iter().map(|p| q(p)).collect(),
-    ));
+  match &r.destination {
+    Destination::Addresses(addresses) => a.push(("--destination-addresses", quoted(texts(addresses)))),
+    Destination::Fqdns(fqdns) => a.push(("--destination-fqdns", quoted(fqdns.clone()))),
   }
-  a.push(("--destination-ports", r.ports.iter().map(|p| q(p)).collect()));
+  a.push(("--destination-ports", quoted(r.ports.strings())));
   a.insert(0, ("__name", vec![q(&r.name)]));
   a
 }
 
-fn application_args(r: &FwApplicationRule<'_>) -> Args {
+fn application_args(r: &ApplicationRule) -> Args {
   vec![
     ("__name", vec![q(&r.name)]),
     ("--description", vec![q(&r.description)]),
     (
       "--protocols",
-      r.protocols.iter().map(|(t, p)| q(&format!("{t}={p}"))).collect(),
+      r.protocols
+        .iter()
+        .map(|(t, p)| q(&format!("{}={p}", t.as_str())))
+        .collect(),
     ),
     (
       "--source-addresses",
-      r.source_addresses.iter().map(|p| q(p)).collect(),
+      texts(&r.source_addresses).iter().map(|p| q(p)).collect(),
     ),
     ("--target-fqdns", r.target_fqdns.iter().map(|p| q(p)).collect()),
   ]

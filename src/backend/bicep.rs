@@ -11,18 +11,20 @@
 
 use std::fmt::Write as _;
 
-use super::plan::{self, Labels, FW_APPLICATION_COLLECTION, FW_NETWORK_COLLECTION};
 use super::private_dns::relative;
 use super::terraform::a_records;
 use super::{stamp, Output};
 use crate::ir::{Direction, Ir};
+use crate::plan::{Labels, Plan};
+use crate::target::firewall::Destination;
+use crate::target::texts;
 
 const NETWORK_API: &str = "2024-05-01";
 const DNS_API: &str = "2024-06-01";
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let st = &ir.settings;
-  let (nsg_rules, fw) = plan::deployment(ir, out);
+  let (nsg_rules, fw) = (&plan.nsg, &plan.firewall);
   let mut text = format!("// {}\n", stamp(ir));
   text.push_str(
     "//\n// NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the\n\
@@ -92,16 +94,17 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
             "Outbound"
           }),
         ),
-        ("access", B::str(r.access)),
-        ("protocol", B::str(r.protocol)),
-        ("sourceAddressPrefix", B::str(&r.source)),
+        ("access", B::str(r.access.as_str())),
+        ("protocol", B::str(r.protocol.as_str())),
+        ("sourceAddressPrefix", B::str(&r.source.to_string())),
         ("sourcePortRange", B::str("*")),
-        ("destinationAddressPrefix", B::str(&r.destination)),
+        ("destinationAddressPrefix", B::str(&r.destination.to_string())),
       ];
-      if r.ports.len() == 1 {
-        p.push(("destinationPortRange", B::str(&r.ports[0])));
+      let ports = r.ports.strings();
+      if ports.len() == 1 {
+        p.push(("destinationPortRange", B::str(&ports[0])));
       } else {
-        p.push(("destinationPortRanges", B::strs(&r.ports)));
+        p.push(("destinationPortRanges", B::strs(&ports)));
       }
       B::obj(vec![("name", B::str(&r.name)), ("properties", B::obj(p))])
     })
@@ -127,50 +130,59 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
     vec![("name", B::Raw("firewallPolicyName".into()))],
   );
   let mut collections = Vec::new();
-  if !fw.network.is_empty() {
+  if !fw.network.rules.is_empty() {
     let rules = fw
       .network
+      .rules
       .iter()
       .map(|r| {
         let mut p = vec![
           ("ruleType", B::str("NetworkRule")),
           ("name", B::str(&r.name)),
           ("description", B::str(&r.description)),
-          ("ipProtocols", B::strs(&r.protocols)),
-          ("sourceAddresses", B::strs(&r.source_addresses)),
-          ("destinationPorts", B::strs(&r.ports)),
+          (
+            "ipProtocols",
+            B::strs(&r.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
+          ),
+          ("sourceAddresses", B::strs(&texts(&r.source_addresses))),
+          ("destinationPorts", B::strs(&r.ports.strings())),
         ];
-        if r.destination_fqdns.is_empty() {
-          p.push(("destinationAddresses", B::strs(&r.destination_addresses)));
-        } else {
-          p.push(("destinationFqdns", B::strs(&r.destination_fqdns)));
+        match &r.destination {
+          Destination::Addresses(a) => p.push(("destinationAddresses", B::strs(&texts(a)))),
+          Destination::Fqdns(f) => p.push(("destinationFqdns", B::strs(f))),
         }
         B::obj(p)
       })
       .collect();
-    collections.push(collection(FW_NETWORK_COLLECTION, rules));
+    collections.push(collection((&fw.network.name, fw.network.priority), rules));
   }
-  if !fw.application.is_empty() {
+  if !fw.application.rules.is_empty() {
     let rules = fw
       .application
+      .rules
       .iter()
       .map(|r| {
         let protocols = r
           .protocols
           .iter()
-          .map(|&(t, p)| B::obj(vec![("protocolType", B::str(t)), ("port", B::Int(i64::from(p)))]))
+          .map(|&(t, p)| {
+            B::obj(vec![
+              ("protocolType", B::str(t.as_str())),
+              ("port", B::Int(i64::from(p))),
+            ])
+          })
           .collect();
         B::obj(vec![
           ("ruleType", B::str("ApplicationRule")),
           ("name", B::str(&r.name)),
           ("description", B::str(&r.description)),
           ("protocols", B::Arr(protocols)),
-          ("sourceAddresses", B::strs(&r.source_addresses)),
+          ("sourceAddresses", B::strs(&texts(&r.source_addresses))),
           ("targetFqdns", B::strs(&r.target_fqdns)),
         ])
       })
       .collect();
-    collections.push(collection(FW_APPLICATION_COLLECTION, rules));
+    collections.push(collection((&fw.application.name, fw.application.priority), rules));
   }
   resource(
     &mut text,
@@ -217,7 +229,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
         ),
       ],
     );
-    for (name, values) in a_records(ir, &zone.name, out, "bicep") {
+    for (name, values) in a_records(ir, &zone.name) {
       let rel = relative(&name, &zone.name);
       let records = values
         .iter()

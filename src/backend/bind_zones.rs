@@ -5,13 +5,14 @@
 //! zone or record whose name, zone or value fails validation: each one gets a `Severity::Error` note
 //! naming it instead, and the rest is still written.
 
+use crate::plan::Plan;
 use std::collections::BTreeMap;
 
 use super::zone_file::{self, ascii, parse_name, relative_owner, typed_record, ZoneDefaults, ZoneFile};
 use super::Output;
 use crate::ir::{Ir, Severity};
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.dns_zones.is_empty() {
     return;
   }
@@ -90,23 +91,12 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       );
       continue;
     }
-    match typed_record(name, defaults.ttl(), &record.record_type, &record.value) {
-      Ok(rr) => {
-        let comment = match &record.public_name {
-          Some(public) => format!("{} (public name {public})", record.resource),
-          None => record.resource.clone(),
-        };
-        file.push(rr, &comment);
-      }
-      Err((code, e)) => out.note(
-        Severity::Error,
-        code,
-        format!(
-          "record `{}` in zone `{}`: {e}; it is not written",
-          record.name, record.zone
-        ),
-      ),
-    }
+    let rr = typed_record(name, defaults.ttl(), record.record_type, record.value);
+    let comment = match &record.public_name {
+      Some(public) => format!("{} (public name {public})", record.resource),
+      None => record.resource.clone(),
+    };
+    file.push(rr, &comment);
   }
 
   let mut conf = zone_file::header(ir, "//");

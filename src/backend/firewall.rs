@@ -3,33 +3,30 @@
 //! Takes the IR, returns `firewall/rule-collection-group.json`. Which flow becomes a network
 //! rule, an application rule (FQDN flows on TCP 80/443) or a network rule with
 //! `destinationFqdns` (FQDN flows on other ports, DNS proxy needed, no wildcards) is decided
-//! by `plan::firewall_plan`, shared with the Terraform, Bicep and az CLI outputs; this file
-//! only writes it as ARM JSON and repeats the plan's notes. It never invents a rule the plan
+//! by `plan::firewall`, shared with the Terraform, Bicep and az CLI outputs; this file
+//! only writes it as ARM JSON. It never invents a rule the plan
 //! does not hold.
 
 use serde_json::{json, Value};
 
-use super::plan::{self, FwApplicationRule, FwNetworkRule, FW_APPLICATION_COLLECTION, FW_NETWORK_COLLECTION};
 use super::{stamp, Output};
 use crate::ir::Ir;
+use crate::plan::Plan;
+use crate::target::firewall::{ApplicationRule, Collection, Destination, NetworkRule};
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let fw = &ir.settings.firewall;
-  let plan = plan::firewall_plan(ir);
-  for n in &plan.notes {
-    out.note(n.severity, n.code, n.message.clone());
-  }
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
+  let fw = &plan.firewall;
   let mut collections = Vec::new();
-  if !plan.network.is_empty() {
+  if !fw.network.rules.is_empty() {
     collections.push(collection(
-      FW_NETWORK_COLLECTION,
-      plan.network.iter().map(network_rule).collect(),
+      &fw.network,
+      fw.network.rules.iter().map(network_rule).collect(),
     ));
   }
-  if !plan.application.is_empty() {
+  if !fw.application.rules.is_empty() {
     collections.push(collection(
-      FW_APPLICATION_COLLECTION,
-      plan.application.iter().map(application_rule).collect(),
+      &fw.application,
+      fw.application.rules.iter().map(application_rule).collect(),
     ));
   }
   let template = json!({
@@ -37,8 +34,8 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
     "contentVersion": "1.0.0.0",
     "metadata": { "generator": stamp(ir) },
     "parameters": {
-      "firewallPolicyName": { "type": "string", "defaultValue": fw.policy_name },
-      "ruleCollectionGroupName": { "type": "string", "defaultValue": fw.rule_collection_group }
+      "firewallPolicyName": { "type": "string", "defaultValue": fw.policy },
+      "ruleCollectionGroupName": { "type": "string", "defaultValue": fw.name }
     },
     "resources": [{
       "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
@@ -50,46 +47,49 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   out.add("firewall/rule-collection-group.json", super::pretty(&template));
 }
 
-fn network_rule(r: &FwNetworkRule<'_>) -> Value {
+fn network_rule(r: &NetworkRule) -> Value {
   let mut rule = json!({
     "ruleType": "NetworkRule",
     "name": r.name,
     "description": r.description,
-    "ipProtocols": r.protocols,
-    "sourceAddresses": r.source_addresses,
-    "destinationPorts": r.ports,
+    "ipProtocols": r.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+    "sourceAddresses": strings(&r.source_addresses),
+    "destinationPorts": r.ports.strings(),
   });
   if let Some(obj) = rule.as_object_mut() {
-    if r.destination_fqdns.is_empty() {
-      obj.insert("destinationAddresses".into(), json!(r.destination_addresses));
-    } else {
-      obj.insert("destinationFqdns".into(), json!(r.destination_fqdns));
-    }
+    match &r.destination {
+      Destination::Addresses(a) => obj.insert("destinationAddresses".into(), json!(strings(a))),
+      Destination::Fqdns(f) => obj.insert("destinationFqdns".into(), json!(f)),
+    };
   }
   rule
 }
 
-fn application_rule(r: &FwApplicationRule<'_>) -> Value {
+fn strings<T: ToString>(items: &[T]) -> Vec<String> {
+  items.iter().map(ToString::to_string).collect()
+}
+
+fn application_rule(r: &ApplicationRule) -> Value {
   let protocols: Vec<Value> = r
     .protocols
     .iter()
-    .map(|&(t, p)| json!({ "protocolType": t, "port": p }))
+    .map(|&(t, p)| json!({ "protocolType": t.as_str(), "port": p }))
     .collect();
   json!({
     "ruleType": "ApplicationRule",
     "name": r.name,
     "description": r.description,
     "protocols": protocols,
-    "sourceAddresses": r.source_addresses,
+    "sourceAddresses": strings(&r.source_addresses),
     "targetFqdns": r.target_fqdns,
   })
 }
 
-fn collection((name, priority): (&str, u32), rules: Vec<Value>) -> Value {
+fn collection<R>(c: &Collection<R>, rules: Vec<Value>) -> Value {
   json!({
     "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
-    "name": name,
-    "priority": priority,
+    "name": c.name,
+    "priority": c.priority,
     "action": { "type": "Allow" },
     "rules": rules,
   })

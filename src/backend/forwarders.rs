@@ -7,6 +7,7 @@
 //! It never invents a resolver: without `resolver_ip` the on-premises set is skipped with an Info
 //! note. A zone or address that fails validation is not written (Error note).
 
+use crate::plan::Plan;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
@@ -14,7 +15,7 @@ use super::zone_file::{self, ascii, parse_name};
 use super::Output;
 use crate::ir::{Ir, Severity};
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.dns_forwarders.is_empty() {
     return;
   }
@@ -42,21 +43,15 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
     .collect();
 
   // Azure DNS answers only from inside a VNet (azureml-network-facts.md section 2), hence two sets.
-  if let Some(ip) = address(
-    &ir.settings.dns.azure_dns,
-    "Azure DNS address (settings.dns.azure_dns)",
+  write_set(
+    ir,
     out,
-  ) {
-    write_set(
-      ir,
-      out,
-      "vnet",
-      "a DNS server inside a VNet linked to the private DNS zones",
-      "Azure DNS",
-      &all,
-      ip,
-    );
-  }
+    "vnet",
+    "a DNS server inside a VNet linked to the private DNS zones",
+    "Azure DNS",
+    &all,
+    ir.settings.dns.azure_dns,
+  );
   match &ir.settings.dns.resolver_ip {
     None => out.note(
       Severity::Info,
@@ -69,23 +64,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       "on-premises conditional forwarders are not written: no forwarder zone is marked for on-premises servers",
     ),
     Some(resolver) => {
-      if let Some(ip) = address(resolver, "in-VNet resolver ([dns] resolver_ip)", out) {
-        write_set(ir, out, "on-premises", "an on-premises DNS server", "the in-VNet resolver", &on_premises, ip);
-      }
-    }
-  }
-}
-
-fn address(text: &str, what: &str, out: &mut Output) -> Option<IpAddr> {
-  match text.trim().parse() {
-    Ok(ip) => Some(ip),
-    Err(_) => {
-      out.note(
-        Severity::Error,
-        zone_file::INVALID_ADDRESS,
-        format!("{what} `{text}` is not an IP address; the forwarders to it are not written"),
-      );
-      None
+      write_set(ir, out, "on-premises", "an on-premises DNS server", "the in-VNet resolver", &on_premises, *resolver);
     }
   }
 }

@@ -7,14 +7,15 @@
 
 use super::{stamp, Output};
 use crate::ir::{Ir, PeerKind};
+use crate::plan::Plan;
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   let mut flows: Vec<_> = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == PeerKind::Fqdn)
+    .filter(|f| f.peer_kind() == PeerKind::Fqdn)
     .collect();
-  flows.sort_by(|a, b| (&a.peer, a.protocol).cmp(&(&b.peer, b.protocol)));
+  flows.sort_by_cached_key(|f| (f.peer.to_string(), f.protocol));
   let mut txt = format!(
     "# {}\n# host protocol:ports (situational entries are marked)\n",
     stamp(ir)
@@ -22,17 +23,12 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let mut csv = String::from("fqdn,direction,protocol,ports,required,purpose,requirements,sources\n");
   for f in &flows {
     let mark = if f.required { "" } else { "  # situational" };
-    txt.push_str(&format!(
-      "{} {}:{}{mark}\n",
-      f.peer,
-      f.protocol.as_str(),
-      f.ports.join(",")
-    ));
+    txt.push_str(&format!("{} {}:{}{mark}\n", f.peer, f.protocol.as_str(), f.ports));
     let row = [
-      f.peer.clone(),
+      f.peer.to_string(),
       f.direction.as_str().to_string(),
       f.protocol.as_str().to_string(),
-      f.ports.join(" "),
+      f.ports.strings().join(" "),
       f.required.to_string(),
       f.purpose.clone(),
       f.requirements.join(" "),

@@ -6,6 +6,7 @@
 //! domain (Microsoft's names beside ours keep resolving). It never writes a name or address
 //! that fails validation (Error note instead), and never puts a wildcard into the hosts file (Warning).
 
+use crate::plan::Plan;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -16,7 +17,7 @@ use super::zone_file::{self, address_record, ascii, parse_name, ZoneDefaults, Zo
 use super::Output;
 use crate::ir::{Ir, Severity};
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.host_records.is_empty() {
     return;
   }
@@ -37,20 +38,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
         continue;
       }
     };
-    let ip: IpAddr = match record.value.parse() {
-      Ok(ip) => ip,
-      Err(_) => {
-        out.note(
-          Severity::Error,
-          zone_file::INVALID_ADDRESS,
-          format!(
-            "host record `{}`: `{}` is not an IP address; it is not written",
-            record.name, record.value
-          ),
-        );
-        continue;
-      }
-    };
+    let ip = IpAddr::V4(record.value);
     let zone = zone_for(&name);
     let key = ascii(&zone);
     let file = zones.entry(key.clone()).or_insert_with(|| {

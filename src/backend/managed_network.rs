@@ -13,12 +13,9 @@
 
 use std::fmt::Write as _;
 
-use super::plan;
 use super::{stamp, Output};
-use crate::ir::{Direction, Flow, Ir, PeerKind, Protocol, Severity};
-
-const APPROVED_ONLY: &str = "allow_only_approved_outbound";
-const INTERNET: &str = "allow_internet_outbound";
+use crate::ir::{Direction, Flow, Ir, IsolationMode, Peer, Protocol, Severity};
+use crate::plan::{self, Plan};
 
 /// DNS record resource → (ARM provider/type, subresource target). The workspace's own
 /// records are absent: Azure creates that private endpoint itself (a required rule) and a
@@ -78,25 +75,17 @@ enum Body {
   },
 }
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   let Some(mn) = ir
     .settings
     .managed_network
     .as_ref()
-    .filter(|m| m.isolation_mode != "disabled")
+    .filter(|m| m.isolation_mode != IsolationMode::Disabled)
   else {
     return;
   };
   let mode = mn.isolation_mode.as_str();
-  if mode != APPROVED_ONLY && mode != INTERNET {
-    out.note(
-      Severity::Error,
-      "MNV001",
-      format!("managed-network: unknown isolation_mode {mode:?}; no workspace YAML written"),
-    );
-    return;
-  }
-  let approved_only = mode == APPROVED_ONLY;
+  let approved_only = mn.isolation_mode == IsolationMode::AllowOnlyApprovedOutbound;
   let mut rules: Vec<Rule> = Vec::new();
   let mut other_ports = Vec::new();
   let mut storage = Vec::new();
@@ -104,20 +93,20 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let mut cidrs = Vec::new();
   let mut inbound = Vec::new();
   // Flows of the customer VNet (clients, compute there) are its NSG's and firewall's business.
-  for f in ir.flows.iter().filter(|f| f.local == crate::ir::MANAGED_VNET) {
+  for f in ir.flows.iter().filter(|f| f.is_managed()) {
     if f.direction == Direction::Inbound {
       inbound.push(f.id.as_str());
       continue;
     }
-    match f.peer_kind {
-      PeerKind::Cidr => cidrs.push(f.id.as_str()),
-      PeerKind::Fqdn | PeerKind::ServiceTag if !approved_only => not_in_mode.push(f.id.as_str()),
-      PeerKind::Fqdn if is_storage(&f.peer) => storage.push(f.id.as_str()),
-      PeerKind::Fqdn => {
+    match &f.peer {
+      Peer::Cidr(_) => cidrs.push(f.id.as_str()),
+      Peer::Fqdn(_) | Peer::Tag(_) if !approved_only => not_in_mode.push(f.id.as_str()),
+      Peer::Fqdn(name) if is_storage(name) => storage.push(f.id.as_str()),
+      Peer::Fqdn(name) => {
         let http = if f.protocol == Protocol::Udp {
           vec![]
         } else {
-          plan::http_ports(f)
+          f.ports.singles_in(&[80, 443])
         };
         if let Some(rest) = refused_part(f, &http) {
           other_ports.push(format!("{} ({rest})", f.id));
@@ -126,21 +115,21 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
           rules.push(Rule {
             name: rule_name(f),
             comment: plan::description(f),
-            body: Body::Fqdn(f.peer.clone()),
+            body: Body::Fqdn(name.clone()),
           });
         }
       }
-      PeerKind::ServiceTag => rules.push(Rule {
+      Peer::Tag(tag) => rules.push(Rule {
         name: rule_name(f),
         comment: plan::description(f),
         body: Body::ServiceTag {
-          tag: f.peer.clone(),
+          tag: tag.clone(),
           protocol: match f.protocol {
             Protocol::Tcp => "TCP",
             Protocol::Udp => "UDP",
             Protocol::Any => "*",
           },
-          ports: f.ports.join(","),
+          ports: f.ports.to_string(),
         },
       }),
     }
@@ -158,14 +147,14 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
     out.note(
       Severity::Warning,
       "MNV003",
-      format!("managed-network: {APPROVED_ONLY} cannot reach Azure Storage through an FQDN rule; these flows are not rules, add a private_endpoint rule for each account: {}", list(&storage)),
+      format!("managed-network: {} cannot reach Azure Storage through an FQDN rule; these flows are not rules, add a private_endpoint rule for each account: {}", IsolationMode::AllowOnlyApprovedOutbound.as_str(), list(&storage)),
     );
   }
   if !not_in_mode.is_empty() {
     out.note(
       Severity::Info,
       "MNV004",
-      format!("managed-network: {INTERNET} allows only private_endpoint rules; these flows are allowed by its internet outbound and get no rule: {}", list(&not_in_mode)),
+      format!("managed-network: {} allows only private_endpoint rules; these flows are allowed by its internet outbound and get no rule: {}", IsolationMode::AllowInternetOutbound.as_str(), list(&not_in_mode)),
     );
   }
   if !cidrs.is_empty() {
@@ -195,14 +184,11 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
 /// The part of an FQDN flow an `fqdn` rule (TCP 80/443) does not carry, e.g. "tcp 8787,18881".
 fn refused_part(f: &Flow, http: &[u16]) -> Option<String> {
   let mut parts = Vec::new();
-  let other: Vec<String> = f
-    .port_ranges()
-    .into_iter()
-    .filter(|&(lo, hi)| !(lo == hi && http.contains(&lo)))
-    .map(plan::port_string)
-    .collect();
+  let other = f.ports.difference(&crate::net::PortSet::from_ranges(
+    http.iter().map(|&p| crate::net::PortRange::single(p)),
+  ));
   if !other.is_empty() {
-    parts.push(format!("{} {}", f.protocol.as_str(), other.join(",")));
+    parts.push(format!("{} {other}", f.protocol.as_str()));
   }
   if f.protocol == Protocol::Any && !http.is_empty() {
     parts.push(format!(

@@ -1,11 +1,13 @@
-//! Backends: one file per output format, each a pure function of the IR.
+//! Backends: one file per output format, each a pure function of the IR and its plan.
 //!
-//! A backend takes `&Ir` and appends artifacts (relative path + text) and notes to an
-//! `Output`. It never reads the profile, the model or the catalog, and it does no I/O:
-//! `main.rs` writes the artifacts. A flow a target cannot express is never dropped
-//! silently: the backend adds a note saying which flow, why, and what covers it.
+//! A backend takes `&Ir` and the `Plan` computed once from it, and appends artifacts
+//! (relative path + text) and notes to an `Output`. It renders; it never decides which rules
+//! a target holds (that is `plan`), never reads the profile, the model or the catalog, and
+//! does no I/O. A flow a target cannot express is never dropped silently: the plan or the
+//! backend adds a note saying which flow, why, and what covers it.
 
 use crate::ir::{Diagnostic, Ir, Severity};
+use crate::plan::Plan;
 
 mod azcli;
 mod bicep;
@@ -16,7 +18,6 @@ mod fqdn_list;
 mod host_records;
 mod managed_network;
 mod nsg;
-pub mod plan;
 mod private_dns;
 mod terraform;
 mod zone_file;
@@ -100,30 +101,34 @@ impl Target {
     }
   }
 
-  pub fn render(self, ir: &Ir, out: &mut Output) {
+  pub fn render(self, ir: &Ir, plan: &Plan, out: &mut Output) {
     match self {
-      Target::Nsg => nsg::render(ir, out),
-      Target::Firewall => firewall::render(ir, out),
-      Target::FqdnList => fqdn_list::render(ir, out),
-      Target::PrivateDns => private_dns::render(ir, out),
-      Target::BindZones => bind_zones::render(ir, out),
-      Target::HostRecords => host_records::render(ir, out),
-      Target::Forwarders => forwarders::render(ir, out),
-      Target::Terraform => terraform::render(ir, out),
-      Target::Bicep => bicep::render(ir, out),
-      Target::AzCli => azcli::render(ir, out),
-      Target::ManagedNetwork => managed_network::render(ir, out),
+      Target::Nsg => nsg::render(ir, plan, out),
+      Target::Firewall => firewall::render(ir, plan, out),
+      Target::FqdnList => fqdn_list::render(ir, plan, out),
+      Target::PrivateDns => private_dns::render(ir, plan, out),
+      Target::BindZones => bind_zones::render(ir, plan, out),
+      Target::HostRecords => host_records::render(ir, plan, out),
+      Target::Forwarders => forwarders::render(ir, plan, out),
+      Target::Terraform => terraform::render(ir, plan, out),
+      Target::Bicep => bicep::render(ir, plan, out),
+      Target::AzCli => azcli::render(ir, plan, out),
+      Target::ManagedNetwork => managed_network::render(ir, plan, out),
     }
   }
 }
 
-/// Render every target. Artifacts come out in `Target::ALL` order, each backend's in its own order.
-pub fn render_all(ir: &Ir) -> Output {
-  let mut out = Output::default();
+/// Render every target from one plan. Artifacts come out in `Target::ALL` order, each
+/// backend's in its own order; the plan's notes come first.
+pub fn render_all(ir: &Ir, plan: &Plan) -> Output {
+  let mut out = Output {
+    artifacts: Vec::new(),
+    notes: plan.notes.clone(),
+  };
   for target in Target::ALL {
-    target.render(ir, &mut out);
+    target.render(ir, plan, &mut out);
   }
-  // Two backends may report the same problem with the IR (e.g. an invalid SOA); say it once.
+  // Two DNS backends may report the same problem with the IR (e.g. an invalid SOA); say it once.
   let mut seen = Vec::new();
   out.notes.retain(|n| {
     let fresh = !seen.contains(n);
@@ -178,28 +183,27 @@ pub fn pretty(value: &serde_json::Value) -> String {
 }
 
 /// One line per rule-bearing target: how many rules or records it holds, for the compile summary.
-pub fn rule_counts(ir: &Ir) -> Vec<String> {
-  let nsg = plan::nsg_rules(ir);
-  let inbound = nsg
+pub fn rule_counts(ir: &Ir, plan: &Plan) -> Vec<String> {
+  let inbound = plan
+    .nsg
     .iter()
     .filter(|r| r.direction == crate::ir::Direction::Inbound)
     .count();
-  let fw = plan::firewall_plan(ir);
   let fqdns = ir
     .flows
     .iter()
-    .filter(|f| f.peer_kind == crate::ir::PeerKind::Fqdn)
+    .filter(|f| f.peer_kind() == crate::ir::PeerKind::Fqdn)
     .count();
   vec![
     format!(
       "nsg: {} rules ({inbound} inbound, {} outbound)",
-      nsg.len(),
-      nsg.len() - inbound
+      plan.nsg.len(),
+      plan.nsg.len() - inbound
     ),
     format!(
       "firewall: {} network rules, {} application rules",
-      fw.network.len(),
-      fw.application.len()
+      plan.firewall.network.rules.len(),
+      plan.firewall.application.rules.len()
     ),
     format!("fqdn allowlist: {fqdns} entries"),
     format!(

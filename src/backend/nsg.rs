@@ -6,15 +6,13 @@
 
 use serde_json::{json, Value};
 
-use super::plan::{self, NsgRule};
 use super::{stamp, Output};
 use crate::ir::{Direction, Ir};
+use crate::plan::Plan;
+use crate::target::nsg::SecurityRule;
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let rules = plan::nsg_rules(ir);
-  for n in plan::nsg_notes(ir) {
-    out.note(n.severity, n.code, n.message);
-  }
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
+  let rules = &plan.nsg;
   let template = json!({
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     "contentVersion": "1.0.0.0",
@@ -34,7 +32,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   out.add("nsg/nsg.json", super::pretty(&template));
 }
 
-fn rule_json(r: &NsgRule<'_>) -> Value {
+fn rule_json(r: &SecurityRule) -> Value {
   let mut p = serde_json::Map::new();
   p.insert("description".into(), json!(r.description));
   p.insert("priority".into(), json!(r.priority));
@@ -46,16 +44,20 @@ fn rule_json(r: &NsgRule<'_>) -> Value {
       "Outbound"
     }),
   );
-  p.insert("access".into(), json!(r.access));
-  p.insert("protocol".into(), json!(r.protocol));
-  p.insert("sourceAddressPrefix".into(), json!(r.source));
+  p.insert("access".into(), json!(r.access.as_str()));
+  p.insert("protocol".into(), json!(r.protocol.as_str()));
+  p.insert("sourceAddressPrefix".into(), json!(r.source.to_string()));
   p.insert("sourcePortRange".into(), json!("*"));
-  p.insert("destinationAddressPrefix".into(), json!(r.destination));
+  p.insert(
+    "destinationAddressPrefix".into(),
+    json!(r.destination.to_string()),
+  );
   // The singular and plural forms must not both be set (reference/target-formats.md § 1.1).
-  if r.ports.len() == 1 {
-    p.insert("destinationPortRange".into(), json!(r.ports[0]));
+  let ports = r.ports.strings();
+  if ports.len() == 1 {
+    p.insert("destinationPortRange".into(), json!(ports[0]));
   } else {
-    p.insert("destinationPortRanges".into(), json!(r.ports));
+    p.insert("destinationPortRanges".into(), json!(ports));
   }
   json!({ "name": r.name, "properties": Value::Object(p) })
 }

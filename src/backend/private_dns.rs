@@ -5,12 +5,13 @@
 //! per zone, its A records as child resources with names relative to the zone, and a link
 //! to the VNet given as a parameter) and `private-dns/records.json`.
 
+use crate::plan::Plan;
 use serde_json::{json, Value};
 
 use super::{stamp, Output};
 use crate::ir::Ir;
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
+pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.dns_zones.is_empty() {
     return;
   }

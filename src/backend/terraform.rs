@@ -10,13 +10,14 @@
 
 use std::fmt::Write as _;
 
-use super::plan::{self, Labels, FW_APPLICATION_COLLECTION, FW_NETWORK_COLLECTION};
 use super::private_dns::relative;
 use super::{stamp, Output};
-use crate::ir::{Direction, Ir, Severity};
+use crate::ir::{Direction, Ir};
+use crate::plan::{Labels, Plan};
+use crate::target::firewall::Destination;
 
-pub(super) fn render(ir: &Ir, out: &mut Output) {
-  let (nsg_rules, fw) = plan::deployment(ir, out);
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
+  let (nsg_rules, fw) = (&plan.nsg, &plan.firewall);
   let mut labels = Labels::default();
   let mut blocks: Vec<Block> = Vec::new();
 
@@ -29,7 +30,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       attr("resource_group_name", raw("var.resource_group_name")),
     ],
   ));
-  for r in &nsg_rules {
+  for r in nsg_rules {
     let mut body = vec![
       attr("name", s(&r.name)),
       attr("description", s(&r.description)),
@@ -42,17 +43,18 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
           "Outbound"
         }),
       ),
-      attr("access", s(r.access)),
-      attr("protocol", s(r.protocol)),
-      attr("source_address_prefix", s(&r.source)),
+      attr("access", s(r.access.as_str())),
+      attr("protocol", s(r.protocol.as_str())),
+      attr("source_address_prefix", s(&r.source.to_string())),
       attr("source_port_range", s("*")),
-      attr("destination_address_prefix", s(&r.destination)),
+      attr("destination_address_prefix", s(&r.destination.to_string())),
     ];
     // Singular or plural, never both, exactly as nsg/nsg.json.
-    if r.ports.len() == 1 {
-      body.push(attr("destination_port_range", s(&r.ports[0])));
+    let ports = r.ports.strings();
+    if ports.len() == 1 {
+      body.push(attr("destination_port_range", s(&ports[0])));
     } else {
-      body.push(attr("destination_port_ranges", strings(&r.ports)));
+      body.push(attr("destination_port_ranges", strings(&ports)));
     }
     body.push(attr("resource_group_name", raw("var.resource_group_name")));
     body.push(attr(
@@ -71,28 +73,27 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
   let mut group = vec![
     attr("name", raw("var.rule_collection_group_name")),
     attr("firewall_policy_id", raw("var.firewall_policy_id")),
-    attr("priority", V::Int(i64::from(ir.settings.firewall.priority))),
+    attr("priority", V::Int(i64::from(fw.priority))),
   ];
-  if !fw.network.is_empty() {
-    let (name, priority) = FW_NETWORK_COLLECTION;
+  if !fw.network.rules.is_empty() {
     let mut body = vec![
-      attr("name", s(name)),
-      attr("priority", V::Int(i64::from(priority))),
+      attr("name", s(&fw.network.name)),
+      attr("priority", V::Int(i64::from(fw.network.priority))),
       attr("action", s("Allow")),
     ];
-    for r in &fw.network {
+    for r in &fw.network.rules {
+      let protocols: Vec<&str> = r.protocols.iter().map(|p| p.as_str()).collect();
       let mut rule = vec![
         attr("name", s(&r.name)),
         attr("description", s(&r.description)),
-        attr("protocols", strings(&r.protocols)),
-        attr("source_addresses", strings(&r.source_addresses)),
+        attr("protocols", strings(&protocols)),
+        attr("source_addresses", strings(&texts(&r.source_addresses))),
       ];
-      if r.destination_fqdns.is_empty() {
-        rule.push(attr("destination_addresses", strings(&r.destination_addresses)));
-      } else {
-        rule.push(attr("destination_fqdns", strings(&r.destination_fqdns)));
+      match &r.destination {
+        Destination::Addresses(a) => rule.push(attr("destination_addresses", strings(&texts(a)))),
+        Destination::Fqdns(f) => rule.push(attr("destination_fqdns", strings(f))),
       }
-      rule.push(attr("destination_ports", strings(&r.ports)));
+      rule.push(attr("destination_ports", strings(&r.ports.strings())));
       body.push(Item::Block(Block::new("rule".to_string(), rule)));
     }
     group.push(Item::Block(Block::new(
@@ -100,22 +101,24 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
       body,
     )));
   }
-  if !fw.application.is_empty() {
-    let (name, priority) = FW_APPLICATION_COLLECTION;
+  if !fw.application.rules.is_empty() {
     let mut body = vec![
-      attr("name", s(name)),
-      attr("priority", V::Int(i64::from(priority))),
+      attr("name", s(&fw.application.name)),
+      attr("priority", V::Int(i64::from(fw.application.priority))),
       attr("action", s("Allow")),
     ];
-    for r in &fw.application {
+    for r in &fw.application.rules {
       let mut rule = vec![attr("name", s(&r.name)), attr("description", s(&r.description))];
       for &(kind, port) in &r.protocols {
         rule.push(Item::Block(Block::new(
           "protocols".to_string(),
-          vec![attr("type", s(kind)), attr("port", V::Int(i64::from(port)))],
+          vec![
+            attr("type", s(kind.as_str())),
+            attr("port", V::Int(i64::from(port))),
+          ],
         )));
       }
-      rule.push(attr("source_addresses", strings(&r.source_addresses)));
+      rule.push(attr("source_addresses", strings(&texts(&r.source_addresses))));
       rule.push(attr("destination_fqdns", strings(&r.target_fqdns)));
       body.push(Item::Block(Block::new("rule".to_string(), rule)));
     }
@@ -158,7 +161,7 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
         attr("registration_enabled", V::Bool(false)),
       ],
     ));
-    for (name, values) in a_records(ir, &zone.name, out, "terraform") {
+    for (name, values) in a_records(ir, &zone.name) {
       let rel = relative(&name, &zone.name);
       blocks.push(Block::new(
         format!(
@@ -198,24 +201,14 @@ pub(super) fn render(ir: &Ir, out: &mut Output) {
 }
 
 /// The zone's A records grouped by name (one record set per name, as Azure stores them), in
-/// IR order. Other record types are not A records: named in a note instead of written.
-pub(super) fn a_records(ir: &Ir, zone: &str, out: &mut Output, target: &str) -> Vec<(String, Vec<String>)> {
+/// IR order.
+pub(super) fn a_records(ir: &Ir, zone: &str) -> Vec<(String, Vec<String>)> {
   let mut sets: Vec<(String, Vec<String>)> = Vec::new();
   for r in ir.dns_records.iter().filter(|r| r.zone == zone) {
-    if r.record_type != "A" {
-      out.note(
-        Severity::Warning,
-        "DEP001",
-        format!(
-          "{target}: record {} {} {} is not an A record and is not written",
-          r.name, r.record_type, r.value
-        ),
-      );
-      continue;
-    }
+    let value = r.value.to_string();
     match sets.iter_mut().find(|(n, _)| *n == r.name) {
-      Some((_, values)) => values.push(r.value.clone()),
-      None => sets.push((r.name.clone(), vec![r.value.clone()])),
+      Some((_, values)) => values.push(value),
+      None => sets.push((r.name.clone(), vec![value])),
     }
   }
   sets
@@ -315,6 +308,10 @@ fn s(text: &str) -> V {
 
 fn raw(expr: &str) -> V {
   V::Raw(expr.to_string())
+}
+
+fn texts<T: ToString>(items: &[T]) -> Vec<String> {
+  items.iter().map(ToString::to_string).collect()
 }
 
 fn strings<T: AsRef<str>>(items: &[T]) -> V {

@@ -6,18 +6,16 @@
 //! note. It does no I/O and reads nothing but the IR.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, NS, SOA};
+use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
 use hickory_proto::rr::{Label, Name, RData, Record};
 
 use super::Output;
-use crate::ir::{Ir, Severity};
+use crate::ir::{Ir, RecordType, Severity};
 
 /// A DNS name (zone, record owner, server) that fails validation; the note carries the name.
 pub(super) const INVALID_NAME: &str = "AML701";
-/// A record or forwarder value that is not an IP address of the right family.
-pub(super) const INVALID_ADDRESS: &str = "AML702";
 /// A record whose zone is not in `ir.dns_zones`, or whose name lies outside its zone.
 pub(super) const RECORD_OUTSIDE_ZONE: &str = "AML703";
 /// A host record that no forwarder zone covers, so it went into a zone named after its parent domain.
@@ -25,8 +23,6 @@ pub(super) const RECORD_OUTSIDE_ZONE: &str = "AML703";
 pub(super) const NOT_IN_HOSTS_FILE: &str = "AML705";
 /// Conditional forwarders that were not written, and why.
 pub(super) const FORWARDERS_SKIPPED: &str = "AML706";
-/// A record type the zone writer does not produce.
-pub(super) const UNSUPPORTED_RECORD: &str = "AML707";
 /// SOA/NS settings that make a zone unloadable (bad number, name server inside the zone without glue).
 pub(super) const BAD_ZONE_SETTINGS: &str = "AML708";
 
@@ -136,28 +132,9 @@ pub(super) fn address_record(name: Name, ttl: u32, ip: IpAddr) -> Record {
 }
 
 /// Build a record of one of the types the IR carries in `dns_records[].type`.
-pub(super) fn typed_record(
-  name: Name,
-  ttl: u32,
-  record_type: &str,
-  value: &str,
-) -> Result<Record, (&'static str, String)> {
-  match record_type.to_ascii_uppercase().as_str() {
-    "A" => value
-      .parse::<Ipv4Addr>()
-      .map(|ip| Record::from_rdata(name, ttl, RData::A(A(ip))))
-      .map_err(|_| (INVALID_ADDRESS, format!("`{value}` is not an IPv4 address"))),
-    "AAAA" => value
-      .parse::<Ipv6Addr>()
-      .map(|ip| Record::from_rdata(name, ttl, RData::AAAA(AAAA(ip))))
-      .map_err(|_| (INVALID_ADDRESS, format!("`{value}` is not an IPv6 address"))),
-    "CNAME" => parse_name(value, false)
-      .map(|target| Record::from_rdata(name, ttl, RData::CNAME(CNAME(target))))
-      .map_err(|e| (INVALID_NAME, format!("CNAME target `{value}`: {e}"))),
-    other => Err((
-      UNSUPPORTED_RECORD,
-      format!("record type `{other}` is not written to zone files"),
-    )),
+pub(super) fn typed_record(name: Name, ttl: u32, record_type: RecordType, value: Ipv4Addr) -> Record {
+  match record_type {
+    RecordType::A => Record::from_rdata(name, ttl, RData::A(A(value))),
   }
 }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::load::Side;
-use crate::ir::{self, Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
+use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
 
 /// Version of the `--format json` shape; bump the major on any breaking change to it.
 pub const DIFF_FORMAT_VERSION: &str = "1.0";
@@ -277,7 +277,7 @@ fn side_info(side: &Side) -> SideInfo {
     amlnet_version: ir.amlnet_version.clone(),
     catalog_version: ir.catalog_version.clone(),
     profile_hash: ir.profile_hash.clone(),
-    cloud: ir.cloud.clone(),
+    cloud: ir.cloud.name().to_string(),
     region: ir.region.clone(),
   }
 }
@@ -302,10 +302,8 @@ fn diff_flows(old: &[Flow], new: &[Flow]) -> FlowChanges {
       out.added.push((*after).clone());
       continue;
     };
-    let before_ports = port_set(&before.ports);
-    let after_ports = port_set(&after.ports);
-    let ports_added = format_ports(&subtract(&after_ports, &before_ports));
-    let ports_removed = format_ports(&subtract(&before_ports, &after_ports));
+    let ports_added = after.ports.difference(&before.ports).strings();
+    let ports_removed = before.ports.difference(&after.ports).strings();
     // Triggers name the profile settings (with file:line:col) that made a requirement apply:
     // they move with every edit of the profile, and change no access.
     let fields = field_changes(*before, *after, &["id", "ports", "triggers"]);
@@ -372,7 +370,7 @@ fn record_sets(records: &[DnsRecord]) -> Vec<RecordSet> {
   let mut sets: BTreeMap<(&str, &str, &str), Vec<&DnsRecord>> = BTreeMap::new();
   for r in records {
     sets
-      .entry((&r.zone, &r.name, &r.record_type))
+      .entry((&r.zone, &r.name, r.record_type.as_str()))
       .or_default()
       .push(r);
   }
@@ -384,7 +382,7 @@ fn record_sets(records: &[DnsRecord]) -> Vec<RecordSet> {
         zone: zone.to_string(),
         name: name.to_string(),
         record_type: record_type.to_string(),
-        values: sorted(rs.iter().map(|r| r.value.clone())),
+        values: sorted(rs.iter().map(|r| r.value.to_string())),
         resource: sorted(rs.iter().map(|r| r.resource.clone())).join(", "),
         public_name: if public.is_empty() {
           None
@@ -406,7 +404,7 @@ fn host_record_sets(records: &[HostRecord]) -> Vec<HostRecordSet> {
     .into_iter()
     .map(|(name, rs)| HostRecordSet {
       name: name.to_string(),
-      values: sorted(rs.iter().map(|r| r.value.clone())),
+      values: sorted(rs.iter().map(|r| r.value.to_string())),
       resource: sorted(rs.iter().map(|r| r.resource.clone())).join(", "),
       sources: sorted(rs.iter().flat_map(|r| r.sources.iter().cloned())),
     })
@@ -518,84 +516,5 @@ fn as_set(v: &Value) -> Value {
       Value::from(items)
     }
     other => other.clone(),
-  }
-}
-
-/// Ports as sorted, merged inclusive ranges (u32 so `hi + 1` never overflows).
-fn port_set(ports: &[String]) -> Vec<(u32, u32)> {
-  let mut ranges: Vec<(u32, u32)> = ports
-    .iter()
-    .filter_map(|p| ir::parse_port_range(p))
-    .map(|(lo, hi)| (u32::from(lo), u32::from(hi)))
-    .collect();
-  ranges.sort();
-  let mut merged: Vec<(u32, u32)> = Vec::new();
-  for (lo, hi) in ranges {
-    match merged.last_mut() {
-      Some(last) if lo <= last.1 + 1 => last.1 = last.1.max(hi),
-      _ => merged.push((lo, hi)),
-    }
-  }
-  merged
-}
-
-/// Ports in `a` and not in `b`; both sorted and merged.
-fn subtract(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
-  let mut out = Vec::new();
-  for &(lo, hi) in a {
-    let mut start = lo;
-    for &(blo, bhi) in b {
-      if bhi < start || blo > hi {
-        continue;
-      }
-      if blo > start {
-        out.push((start, blo - 1));
-      }
-      start = bhi + 1;
-      if start > hi {
-        break;
-      }
-    }
-    if start <= hi {
-      out.push((start, hi));
-    }
-  }
-  out
-}
-
-fn format_ports(ranges: &[(u32, u32)]) -> Vec<String> {
-  ranges
-    .iter()
-    .map(|&(lo, hi)| match (lo, hi) {
-      (0, 65535) => "*".to_string(),
-      (lo, hi) if lo == hi => lo.to_string(),
-      (lo, hi) => format!("{lo}-{hi}"),
-    })
-    .collect()
-}
-
-#[cfg(test)]
-mod tests {
-  use super::*;
-
-  #[track_caller]
-  fn case(old: &[&str], new: &[&str], added: &[&str], removed: &[&str]) {
-    let old: Vec<String> = old.iter().map(|s| s.to_string()).collect();
-    let new: Vec<String> = new.iter().map(|s| s.to_string()).collect();
-    let (o, n) = (port_set(&old), port_set(&new));
-    assert_eq!(format_ports(&subtract(&n, &o)), added, "added");
-    assert_eq!(format_ports(&subtract(&o, &n)), removed, "removed");
-  }
-
-  #[test]
-  fn ports_compare_as_numeric_sets() {
-    case(&["443", "8787"], &["443", "8787", "18881"], &["18881"], &[]);
-    case(&["443"], &["*"], &["0-442", "444-65535"], &[]);
-    case(&["*"], &["443"], &[], &["0-442", "444-65535"]);
-    case(&["443", "444"], &["443-444"], &[], &[]);
-    case(&["8704-8710"], &["8700-8705"], &["8700-8703"], &["8706-8710"]);
-    case(&["80", "443"], &["443", "80"], &[], &[]);
-    case(&[], &["0-65535"], &["*"], &[]);
-    case(&["65535"], &["65534-65535"], &["65534"], &[]);
   }
 }

@@ -202,12 +202,12 @@ pub fn text(diff: &Diff, color: bool) -> String {
   let flows = &diff.flows;
   section(&mut out, &p, "Added flows", flows.added.len());
   for f in &flows.added {
-    flow_line(&mut out, &p, '+', f, Some(&ports(&f.ports)));
+    flow_line(&mut out, &p, '+', f, Some(&ports(&f.ports.strings())));
     flow_details(&mut out, &p, f, &[]);
   }
   section(&mut out, &p, "Removed flows", flows.removed.len());
   for f in &flows.removed {
-    flow_line(&mut out, &p, '-', f, Some(&ports(&f.ports)));
+    flow_line(&mut out, &p, '-', f, Some(&ports(&f.ports.strings())));
     flow_details(&mut out, &p, f, &[]);
   }
   for (title, list) in [
@@ -306,7 +306,7 @@ fn flow_line(out: &mut String, p: &Paint, sign: char, f: &Flow, port_text: Optio
     f.direction.as_str(),
     f.protocol.as_str(),
     f.peer,
-    peer_kind(f.peer_kind)
+    peer_kind(f.peer_kind())
   );
   let line = match sign {
     '+' => p.green(&line),
@@ -349,10 +349,31 @@ fn flow_details(out: &mut String, p: &Paint, f: &Flow, changed: &[FieldChange]) 
 
 fn flow_change(out: &mut String, p: &Paint, c: &FlowChange) {
   let (sign, port_text) = match (c.ports_added.is_empty(), c.ports_removed.is_empty()) {
-    (true, true) => ('~', ports(&c.new.ports)),
-    (false, true) => ('>', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
-    (true, false) => ('<', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
-    (false, false) => ('~', format!("{} → {}", ports(&c.old.ports), ports(&c.new.ports))),
+    (true, true) => ('~', ports(&c.new.ports.strings())),
+    (false, true) => (
+      '>',
+      format!(
+        "{} → {}",
+        ports(&c.old.ports.strings()),
+        ports(&c.new.ports.strings())
+      ),
+    ),
+    (true, false) => (
+      '<',
+      format!(
+        "{} → {}",
+        ports(&c.old.ports.strings()),
+        ports(&c.new.ports.strings())
+      ),
+    ),
+    (false, false) => (
+      '~',
+      format!(
+        "{} → {}",
+        ports(&c.old.ports.strings()),
+        ports(&c.new.ports.strings())
+      ),
+    ),
   };
   // Ports go on their own line here: "443 → 443, 8787" next to the peer arrow would read as a path.
   flow_line(out, p, sign, &c.new, None);
@@ -464,7 +485,7 @@ fn table(out: &mut String, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
 }
 
 fn md_peer(f: &Flow) -> String {
-  format!("{} ({})", code(&f.peer), peer_kind(f.peer_kind))
+  format!("{} ({})", code(&f.peer.to_string()), peer_kind(f.peer_kind()))
 }
 
 pub fn markdown(diff: &Diff) -> String {
@@ -515,7 +536,7 @@ pub fn markdown(diff: &Diff) -> String {
         vec![
           f.direction.as_str().to_string(),
           f.protocol.as_str().to_string(),
-          code_list(&f.ports),
+          code_list(&f.ports.strings()),
           md_peer(f),
           value_text(&Value::Bool(f.required)),
           md(&f.purpose),
@@ -543,8 +564,8 @@ pub fn markdown(diff: &Diff) -> String {
           c.new.direction.as_str().to_string(),
           c.new.protocol.as_str().to_string(),
           md_peer(&c.new),
-          code_list(&c.old.ports),
-          code_list(&c.new.ports),
+          code_list(&c.old.ports.strings()),
+          code_list(&c.new.ports.strings()),
         ];
         row.extend(gained.then(|| code_list(&c.ports_added)));
         row.extend(lost.then(|| code_list(&c.ports_removed)));

@@ -1,5 +1,5 @@
-//! Prefix-set arithmetic for service-tag expansion. Takes lists of IPv4 and IPv6
-//! prefixes and returns them aggregated with ipnet (`Ipv4Net::aggregate`,
+//! Address sets as prefixes, for service-tag expansion and rule evaluation. Takes lists of
+//! IPv4 and IPv6 prefixes and returns them aggregated with ipnet (`Ipv4Net::aggregate`,
 //! `Ipv6Net::aggregate`: adjacent and contained prefixes merged into the fewest CIDR
 //! blocks), plus the exact set difference of two such lists, again as the fewest
 //! blocks. Pure functions over values: never reads files, never adds or drops a
@@ -7,6 +7,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::interval::{merge, subtract};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 
 /// An address set held as aggregated prefixes: each list sorted ascending, no two
@@ -101,100 +102,4 @@ pub fn difference_v6(a: &[Ipv6Net], b: &[Ipv6Net]) -> Vec<Ipv6Net> {
     .into_iter()
     .flat_map(|(lo, hi)| Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0))
     .collect()
-}
-
-/// An address as an unsigned integer, with the neighbours interval arithmetic needs.
-trait Addr: Copy + Ord {
-  fn succ(self) -> Option<Self>;
-  fn pred(self) -> Option<Self>;
-}
-
-impl Addr for u32 {
-  fn succ(self) -> Option<Self> {
-    self.checked_add(1)
-  }
-  fn pred(self) -> Option<Self> {
-    self.checked_sub(1)
-  }
-}
-
-impl Addr for u128 {
-  fn succ(self) -> Option<Self> {
-    self.checked_add(1)
-  }
-  fn pred(self) -> Option<Self> {
-    self.checked_sub(1)
-  }
-}
-
-/// Sort inclusive ranges and merge the overlapping and adjacent ones.
-fn merge<T: Addr>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
-  ranges.sort_unstable();
-  let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
-  for (lo, hi) in ranges {
-    if let Some(last) = out.last_mut() {
-      // `None` means the last range already reaches the top of the address space.
-      if last.1.succ().is_none_or(|next| lo <= next) {
-        last.1 = last.1.max(hi);
-        continue;
-      }
-    }
-    out.push((lo, hi));
-  }
-  out
-}
-
-/// `a` minus `b`, both sorted disjoint inclusive ranges.
-fn subtract<T: Addr>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
-  let mut out = Vec::new();
-  let mut j = 0;
-  for &(lo, hi) in a {
-    // Skip the ranges of `b` wholly below this one.
-    while j < b.len() && b[j].1 < lo {
-      j += 1;
-    }
-    let mut start = Some(lo);
-    let mut k = j;
-    while let Some(s) = start {
-      match b.get(k) {
-        Some(&(blo, bhi)) if blo <= hi => {
-          if blo > s {
-            // blo > s >= 0, so blo has a predecessor.
-            if let Some(end) = blo.pred() {
-              out.push((s, end));
-            }
-          }
-          start = if bhi >= hi { None } else { bhi.succ() };
-          k += 1;
-        }
-        _ => {
-          out.push((s, hi));
-          start = None;
-        }
-      }
-    }
-  }
-  out
-}
-
-#[cfg(test)]
-mod tests {
-  use super::*;
-
-  #[test]
-  fn subtract_edges() {
-    let a = vec![(0u32, 10), (20, 30), (40, u32::MAX)];
-    let b = vec![(0u32, 2), (5, 6), (10, 25), (29, 29), (50, u32::MAX)];
-    assert_eq!(
-      subtract(&a, &b),
-      vec![(3, 4), (7, 9), (26, 28), (30, 30), (40, 49)]
-    );
-    assert_eq!(subtract(&b, &[]), b);
-    assert_eq!(subtract(&[], &b), vec![]);
-    assert_eq!(
-      merge(vec![(5u32, 9), (0, 4), (11, 12), (3, 3)]),
-      vec![(0, 9), (11, 12)]
-    );
-    assert_eq!(merge(vec![(0u128, u128::MAX), (7, 9)]), vec![(0, u128::MAX)]);
-  }
 }

@@ -1,0 +1,34 @@
+//! Typed models of what each target really holds: NSG security rules (with Azure's default
+//! rules and limits) and an Azure Firewall rule collection group. `plan` builds them from
+//! the IR, backends render them, and the evaluator and `import` of deployed exports will
+//! read them. Values only: no policy, no rendering, no I/O.
+
+pub mod firewall;
+pub mod nsg;
+
+use std::fmt;
+
+use ipnet::IpNet;
+
+/// The address side of an NSG rule or firewall network rule: `*`, a service tag, or a prefix.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Endpoint {
+  Any,
+  Tag(String),
+  Prefix(IpNet),
+}
+
+impl fmt::Display for Endpoint {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match self {
+      Endpoint::Any => f.write_str("*"),
+      Endpoint::Tag(tag) => f.write_str(tag),
+      Endpoint::Prefix(net) => write!(f, "{net}"),
+    }
+  }
+}
+
+/// Every item in its target spelling, for renderers that write lists of strings.
+pub fn texts<T: ToString>(items: &[T]) -> Vec<String> {
+  items.iter().map(ToString::to_string).collect()
+}
