@@ -1,4 +1,4 @@
-//! The command line: parses arguments, calls the library, writes files, sets the exit code.
+//! The command line: parses arguments, calls the library (`amlnet::io` writes `--out`), sets the exit code.
 //! The one reporting layer: every library error is printed here. Exit codes: 0 success
 //! (no change for `diff`), 1 `diff` found changes, 2 error.
 
@@ -31,6 +31,9 @@ enum Command {
     /// Directory to write every artifact into (replaced atomically)
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Let --out replace a non-empty directory that amlnet did not write
+    #[arg(long, requires = "out")]
+    force: bool,
     /// `summary` prints counts and diagnostics; `json` prints the IR
     #[arg(long, value_enum, default_value = "summary")]
     format: CompileFormat,
@@ -57,7 +60,12 @@ enum CompileFormat {
 fn main() -> ExitCode {
   let cli = Cli::parse();
   let result = match &cli.command {
-    Command::Compile { profile, out, format } => compile(profile, out.as_deref(), *format),
+    Command::Compile {
+      profile,
+      out,
+      force,
+      format,
+    } => compile(profile, out.as_deref(), *force, *format),
     Command::Explain { profile, query } => explain(profile, query.as_deref()),
     Command::Diff(args) => amlnet::diff::run(args).map(exit_code),
     Command::Expand(args) => amlnet::expand::run(args).map(exit_code),
@@ -79,14 +87,14 @@ fn main() -> ExitCode {
   }
 }
 
-fn compile(profile: &Path, out: Option<&Path>, format: CompileFormat) -> Result<u8, Error> {
+fn compile(profile: &Path, out: Option<&Path>, force: bool, format: CompileFormat) -> Result<u8, Error> {
   let ir = amlnet::compile_path(profile)?;
   let output = backend::render_all(&ir);
   // A backend that refused part of the rule set fails the run before anything is written.
   let refused = output.notes.iter().any(|n| n.severity == Severity::Error);
   let out = out.filter(|_| !refused);
   if let Some(dir) = out {
-    write_atomically(dir, &ir, &output)?;
+    write_out(dir, force, profile, &ir, &output)?;
   }
   match format {
     CompileFormat::Json => print!("{}", ir.to_json()),
@@ -147,60 +155,25 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
   s
 }
 
-/// Write everything into a fresh sibling directory, then swap it in: a failed run never
-/// leaves a half-written output directory behind.
-fn write_atomically(dir: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
-  let parent = dir
-    .parent()
-    .filter(|p| !p.as_os_str().is_empty())
-    .unwrap_or(Path::new("."));
-  let name = dir
-    .file_name()
-    .map(|n| n.to_string_lossy().into_owned())
-    .unwrap_or_else(|| "out".into());
-  let staging = parent.join(format!(".{name}.amlnet-{}", std::process::id()));
-  let write = |path: &Path, text: &str| -> Result<(), Error> {
-    if let Some(p) = path.parent() {
-      std::fs::create_dir_all(p).map_err(|source| Error::Write {
-        path: p.to_path_buf(),
-        source,
-      })?;
-    }
-    std::fs::write(path, text).map_err(|source| Error::Write {
-      path: path.to_path_buf(),
-      source,
-    })
+/// The IR, every artifact and the manifest into `dir` (see `amlnet::io`).
+fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
+  let mut files = vec![("ir.json".to_string(), ir.to_json())];
+  files.extend(
+    output
+      .artifacts
+      .iter()
+      .map(|a| (a.path.clone(), a.contents.clone())),
+  );
+  let mut stamp = serde_json::Map::new();
+  stamp.insert("amlnet_version".into(), ir.amlnet_version.clone().into());
+  stamp.insert("catalog_version".into(), ir.catalog_version.clone().into());
+  stamp.insert("profile".into(), ir.profile.clone().into());
+  stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
+  let options = amlnet::io::Options {
+    force,
+    inputs: vec![profile],
   };
-  let result = (|| {
-    std::fs::create_dir_all(&staging).map_err(|source| Error::Write {
-      path: staging.clone(),
-      source,
-    })?;
-    write(&staging.join("ir.json"), &ir.to_json())?;
-    write(&staging.join("manifest.json"), &backend::manifest(ir, output))?;
-    for a in &output.artifacts {
-      write(&staging.join(&a.path), &a.contents)?;
-    }
-    let old = parent.join(format!(".{name}.amlnet-old-{}", std::process::id()));
-    if dir.exists() {
-      std::fs::rename(dir, &old).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-      })?;
-    }
-    std::fs::rename(&staging, dir).map_err(|source| Error::Write {
-      path: dir.to_path_buf(),
-      source,
-    })?;
-    if old.exists() {
-      let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
-  })();
-  if result.is_err() {
-    let _ = std::fs::remove_dir_all(&staging);
-  }
-  result
+  amlnet::io::replace_dir(dir, &options, &stamp, &files)
 }
 
 fn explain(profile: &Path, query: Option<&str>) -> Result<u8, Error> {
