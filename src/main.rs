@@ -98,7 +98,7 @@ fn compile(profile: &Path, out: Option<&Path>, force: bool, format: CompileForma
   }
   match format {
     CompileFormat::Json => print!("{}", ir.to_json()),
-    CompileFormat::Summary => print!("{}", summary(&ir, &output, out)),
+    CompileFormat::Summary => print!("{}", summary(profile, &ir, &output, out)),
   }
   if refused {
     eprintln!("error: a backend refused part of the rule set (see the errors above); nothing was written");
@@ -106,7 +106,7 @@ fn compile(profile: &Path, out: Option<&Path>, force: bool, format: CompileForma
   Ok(if refused { 2 } else { 0 })
 }
 
-fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
+fn summary(profile: &Path, ir: &Ir, output: &Output, out: Option<&Path>) -> String {
   use std::fmt::Write as _;
   let mut s = format!("{} ({} {}): ", ir.profile, ir.cloud, ir.region);
   let count = |pred: &dyn Fn(&amlnet::ir::Flow) -> bool| ir.flows.iter().filter(|f| pred(f)).count();
@@ -131,7 +131,7 @@ fn summary(ir: &Ir, output: &Output, out: Option<&Path>) -> String {
     let at = if d.location.is_empty() {
       String::new()
     } else {
-      format!(" ({})", d.location)
+      format!(" ({})", shown(profile, &d.location))
     };
     let _ = writeln!(s, "{level}[{}]: {}{at}", d.code, d.message);
   }
@@ -174,6 +174,14 @@ fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) 
     inputs: vec![profile],
   };
   amlnet::io::replace_dir(dir, &options, &stamp, &files)
+}
+
+/// An IR location (relative to the profile's directory) as typed from the cwd, to click on.
+fn shown(profile: &Path, location: &str) -> String {
+  match profile.parent().filter(|p| !p.as_os_str().is_empty()) {
+    Some(dir) if !Path::new(location).is_absolute() => format!("{}/{location}", dir.display()),
+    _ => location.to_string(),
+  }
 }
 
 fn explain(profile: &Path, query: Option<&str>) -> Result<u8, Error> {
