@@ -9,9 +9,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use amlnet::net::PrefixSet;
 use amlnet::expand::expand;
 use amlnet::ir::Ir;
+use amlnet::net::PrefixSet;
 use amlnet::service_tags::ServiceTags;
 
 const RUNS: usize = 30;

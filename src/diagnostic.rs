@@ -1,6 +1,9 @@
 //! Where things are in the profile files, and how problems with them are shown.
 //!
-//! `SourceMap` holds every loaded profile file; a `Span` points into one of them.
+//! `SourceMap` holds every loaded profile file; a `Span` points into one of them. Each
+//! file has two names: `path` as the command line reached it, shown in terminal messages
+//! (clickable from where the user stands), and `name`, relative to the main profile's
+//! directory, the only one written into the IR, so artifacts do not depend on the cwd.
 //! `Problem` is one finding of loading or validation: a code, a message, a hint,
 //! the documented constraint it comes from, and where. Rendering gives
 //! `error[AML103]: ...` then ` --> file:line:col` and a code frame with carets.
@@ -18,7 +21,10 @@ pub struct SourceMap {
 
 #[derive(Debug)]
 pub struct SourceFile {
+  /// As reached from the command line (`profiles/base/common.toml`): for the terminal.
   pub path: String,
+  /// Relative to the main profile's directory (`base/common.toml`): for the IR.
+  pub name: String,
   pub text: String,
 }
 
@@ -30,8 +36,8 @@ pub struct Span {
 }
 
 impl SourceMap {
-  pub fn add(&mut self, path: String, text: String) -> usize {
-    self.files.push(SourceFile { path, text });
+  pub fn add(&mut self, path: String, name: String, text: String) -> usize {
+    self.files.push(SourceFile { path, name, text });
     self.files.len() - 1
   }
 
@@ -49,10 +55,20 @@ impl SourceMap {
     (line, text[line_start..start].chars().count() + 1)
   }
 
-  /// "path:line:col", the form the IR and editors use.
+  /// "name:line:col", the form the IR uses (relative to the main profile's directory).
   pub fn location(&self, span: &Span) -> String {
     let (line, col) = self.line_col(span);
-    format!("{}:{line}:{col}", self.files[span.file].path)
+    format!("{}:{line}:{col}", self.files[span.file].name)
+  }
+
+  /// A location from `location` as the terminal shows it: with the file's path as typed.
+  pub fn shown(&self, location: &str) -> String {
+    self
+      .files
+      .iter()
+      .filter_map(|f| Some((f, location.strip_prefix(f.name.as_str())?.strip_prefix(':')?)))
+      .max_by_key(|(f, _)| f.name.len())
+      .map_or_else(|| location.to_string(), |(f, rest)| format!("{}:{rest}", f.path))
   }
 
   fn frame(&self, span: &Span, out: &mut String) {
@@ -139,7 +155,7 @@ impl Problem {
     if let Some(span) = &self.span {
       map.frame(span, &mut out);
     } else if !self.at.is_empty() {
-      let _ = writeln!(out, " --> {}", self.at);
+      let _ = writeln!(out, " --> {}", map.shown(&self.at));
     }
     if let Some(hint) = &self.hint {
       let _ = writeln!(out, "  = help: {hint}");

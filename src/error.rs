@@ -13,6 +13,9 @@ pub enum Error {
   Read { path: PathBuf, source: std::io::Error },
   #[error("cannot write `{}`: {source}", path.display())]
   Write { path: PathBuf, source: std::io::Error },
+  /// `--out` names a directory amlnet will not replace; nothing was touched.
+  #[error("will not write to `{}`: {reason}", path.display())]
+  OutDir { path: PathBuf, reason: String },
   /// Any other input a command cannot use; the message says what and how to fix it.
   #[error("{message}")]
   Input { message: String },

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
@@ -43,6 +43,9 @@ pub struct ExpandArgs {
   /// Write every format under DIR/expand/ instead of printing
   #[arg(long, value_name = "DIR")]
   pub out: Option<PathBuf>,
+  /// Let --out replace a non-empty DIR/expand/ that amlnet did not write
+  #[arg(long, requires = "out")]
+  pub force: bool,
 }
 
 pub fn run(args: &ExpandArgs) -> Result<i32> {
@@ -76,7 +79,19 @@ pub fn run(args: &ExpandArgs) -> Result<i32> {
   };
   match &args.out {
     Some(dir) => {
-      let target = write_atomic(dir, "expand", &files)?;
+      let target = dir.join("expand");
+      let files: Vec<(String, String)> = files.into_iter().map(|(n, t)| (n.to_string(), t)).collect();
+      let stamp = match Stamp::of(&ir).json() {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+      };
+      let mut inputs = vec![args.profile.as_path(), args.service_tags.as_path()];
+      inputs.extend(args.against.as_deref());
+      let options = crate::io::Options {
+        force: args.force,
+        inputs,
+      };
+      crate::io::replace_dir(&target, &options, &stamp, &files)?;
       eprintln!("wrote {} files to {}", files.len(), target.display());
     }
     None => {
@@ -752,49 +767,4 @@ fn csv_field(s: &str) -> String {
   } else {
     s.to_string()
   }
-}
-
-/// Write `files` into `dir/name/` atomically: everything goes into a temporary
-/// directory beside `dir/name`, which then replaces it by rename, so a reader sees
-/// the old set or the new set, never a mix. Returns `dir/name`.
-pub fn write_atomic(dir: &Path, name: &str, files: &[(&str, String)]) -> Result<PathBuf> {
-  let write_err = |path: &Path| {
-    let path = path.to_path_buf();
-    move |source| Error::Write { path, source }
-  };
-  std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-  let target = dir.join(name);
-  let pid = std::process::id();
-  let tmp = dir.join(format!(".{name}.tmp-{pid}"));
-  let old = dir.join(format!(".{name}.old-{pid}"));
-  let _ = std::fs::remove_dir_all(&tmp);
-  let result = (|| {
-    std::fs::create_dir(&tmp).map_err(write_err(&tmp))?;
-    for (file, contents) in files {
-      let path = tmp.join(file);
-      let mut f = std::fs::File::create(&path).map_err(write_err(&path))?;
-      f.write_all(contents.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(write_err(&path))?;
-    }
-    if target.exists() {
-      std::fs::rename(&target, &old).map_err(write_err(&target))?;
-      if let Err(source) = std::fs::rename(&tmp, &target) {
-        // Put the previous output back rather than leave nothing.
-        let _ = std::fs::rename(&old, &target);
-        return Err(Error::Write {
-          path: target.clone(),
-          source,
-        });
-      }
-      let _ = std::fs::remove_dir_all(&old);
-    } else {
-      std::fs::rename(&tmp, &target).map_err(write_err(&target))?;
-    }
-    Ok(())
-  })();
-  if result.is_err() {
-    let _ = std::fs::remove_dir_all(&tmp);
-  }
-  result.map(|()| target)
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod expand;
 pub mod explain;
 pub mod facts;
+pub mod io;
 pub mod ir;
 pub mod loader;
 pub mod lower;

@@ -3,7 +3,9 @@
 //! The only stage that touches the file system on the compile path. Returns the
 //! source map (for diagnostics), the merged raw profile (child keys win over base
 //! keys, arrays of tables are replaced whole), and a sha256 over every file's text
-//! in load order, which stamps every artifact.
+//! in load order, which stamps every artifact. Files are named in the source map both as
+//! reached from the command line and relative to the main profile's directory (the
+//! main profile by its file name), so the IR is the same from any cwd.
 
 use std::path::{Path, PathBuf};
 
@@ -29,15 +31,16 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   let mut chain: Vec<RawProfile> = Vec::new();
   let mut seen: Vec<PathBuf> = Vec::new();
   let mut hasher = Sha256::new();
-  let mut next = Some(path.to_path_buf());
-  while let Some(path) = next.take() {
+  let main_name = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
+  let mut next = Some((path.to_path_buf(), main_name));
+  while let Some((path, name)) = next.take() {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
     let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
       path: path.clone(),
       source,
     })?;
     hasher.update(text.as_bytes());
-    let file = sources.add(path.display().to_string(), text);
+    let file = sources.add(path.display().to_string(), slashed(&name), text);
     let raw = match profile::parse(&sources.files()[file].text, file) {
       Ok(raw) => raw,
       Err(problem) => return Err(fail(&sources, &[*problem])),
@@ -63,7 +66,8 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         .hint("the path is relative to the directory of the profile that extends it");
         return Err(fail(&sources, &[problem]));
       }
-      next = Some(base);
+      let base_name = normalize(&name.parent().unwrap_or(Path::new("")).join(&extends.value));
+      next = Some((base, base_name));
     }
     seen.push(canonical);
     chain.push(raw);
@@ -84,6 +88,31 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     hash,
     stem,
   })
+}
+
+/// `a/./b/../c` as `a/c`, lexically (the file system is not asked).
+fn normalize(path: &Path) -> PathBuf {
+  use std::path::Component;
+  let mut out = PathBuf::new();
+  for c in path.components() {
+    match c {
+      Component::CurDir => {}
+      Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+        out.pop();
+      }
+      c => out.push(c),
+    }
+  }
+  out
+}
+
+/// A relative path with `/` separators on every OS.
+fn slashed(path: &Path) -> String {
+  let parts: Vec<String> = path
+    .components()
+    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+    .collect();
+  parts.join("/")
 }
 
 /// Render profile problems into the one error the CLI prints.

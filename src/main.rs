@@ -1,4 +1,4 @@
-//! The command line: parses arguments, calls the library, writes files, sets the exit code.
+//! The command line: parses arguments, calls the library (`amlnet::io` writes `--out`), sets the exit code.
 //! The one reporting layer: every library error is printed here. Exit codes: 0 success
 //! (no change for `diff`), 1 `diff` found changes, 2 error.
 
@@ -31,6 +31,9 @@ enum Command {
     /// Directory to write every artifact into (replaced atomically)
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Let --out replace a non-empty directory that amlnet did not write
+    #[arg(long, requires = "out")]
+    force: bool,
     /// `summary` prints counts and diagnostics; `json` prints the IR
     #[arg(long, value_enum, default_value = "summary")]
     format: CompileFormat,
@@ -57,7 +60,12 @@ enum CompileFormat {
 fn main() -> ExitCode {
   let cli = Cli::parse();
   let result = match &cli.command {
-    Command::Compile { profile, out, format } => compile(profile, out.as_deref(), *format),
+    Command::Compile {
+      profile,
+      out,
+      force,
+      format,
+    } => compile(profile, out.as_deref(), *force, *format),
     Command::Explain { profile, query } => explain(profile, query.as_deref()),
     Command::Diff(args) => amlnet::diff::run(args).map(exit_code),
     Command::Expand(args) => amlnet::expand::run(args).map(exit_code),
@@ -79,20 +87,26 @@ fn main() -> ExitCode {
   }
 }
 
-fn compile(profile: &Path, out: Option<&Path>, format: CompileFormat) -> Result<u8, Error> {
+fn compile(profile: &Path, out: Option<&Path>, force: bool, format: CompileFormat) -> Result<u8, Error> {
   // Whatever the plan or a backend refuses is an error of `compile` itself: nothing is written.
   let amlnet::Compiled { ir, plan, output } = amlnet::compile(profile)?;
   if let Some(dir) = out {
-    write_atomically(dir, &ir, &output)?;
+    write_out(dir, force, profile, &ir, &output)?;
   }
   match format {
     CompileFormat::Json => print!("{}", ir.to_json()),
-    CompileFormat::Summary => print!("{}", summary(&ir, &plan, &output, out)),
+    CompileFormat::Summary => print!("{}", summary(profile, &ir, &plan, &output, out)),
   }
   Ok(0)
 }
 
-fn summary(ir: &Ir, plan: &amlnet::plan::Plan, output: &Output, out: Option<&Path>) -> String {
+fn summary(
+  profile: &Path,
+  ir: &Ir,
+  plan: &amlnet::plan::Plan,
+  output: &Output,
+  out: Option<&Path>,
+) -> String {
   use std::fmt::Write as _;
   let mut s = format!("{} ({} {}): ", ir.profile, ir.cloud, ir.region);
   let count = |pred: &dyn Fn(&amlnet::ir::Flow) -> bool| ir.flows.iter().filter(|f| pred(f)).count();
@@ -117,7 +131,7 @@ fn summary(ir: &Ir, plan: &amlnet::plan::Plan, output: &Output, out: Option<&Pat
     let at = if d.location.is_empty() {
       String::new()
     } else {
-      format!(" ({})", d.location)
+      format!(" ({})", shown(profile, &d.location))
     };
     let _ = writeln!(s, "{level}[{}]: {}{at}", d.code, d.message);
   }
@@ -141,60 +155,33 @@ fn summary(ir: &Ir, plan: &amlnet::plan::Plan, output: &Output, out: Option<&Pat
   s
 }
 
-/// Write everything into a fresh sibling directory, then swap it in: a failed run never
-/// leaves a half-written output directory behind.
-fn write_atomically(dir: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
-  let parent = dir
-    .parent()
-    .filter(|p| !p.as_os_str().is_empty())
-    .unwrap_or(Path::new("."));
-  let name = dir
-    .file_name()
-    .map(|n| n.to_string_lossy().into_owned())
-    .unwrap_or_else(|| "out".into());
-  let staging = parent.join(format!(".{name}.amlnet-{}", std::process::id()));
-  let write = |path: &Path, text: &str| -> Result<(), Error> {
-    if let Some(p) = path.parent() {
-      std::fs::create_dir_all(p).map_err(|source| Error::Write {
-        path: p.to_path_buf(),
-        source,
-      })?;
-    }
-    std::fs::write(path, text).map_err(|source| Error::Write {
-      path: path.to_path_buf(),
-      source,
-    })
+/// The IR, every artifact and the manifest into `dir` (see `amlnet::io`).
+fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
+  let mut files = vec![("ir.json".to_string(), ir.to_json())];
+  files.extend(
+    output
+      .artifacts
+      .iter()
+      .map(|a| (a.path.clone(), a.contents.clone())),
+  );
+  let mut stamp = serde_json::Map::new();
+  stamp.insert("amlnet_version".into(), ir.amlnet_version.clone().into());
+  stamp.insert("catalog_version".into(), ir.catalog_version.clone().into());
+  stamp.insert("profile".into(), ir.profile.clone().into());
+  stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
+  let options = amlnet::io::Options {
+    force,
+    inputs: vec![profile],
   };
-  let result = (|| {
-    std::fs::create_dir_all(&staging).map_err(|source| Error::Write {
-      path: staging.clone(),
-      source,
-    })?;
-    write(&staging.join("ir.json"), &ir.to_json())?;
-    write(&staging.join("manifest.json"), &backend::manifest(ir, output))?;
-    for a in &output.artifacts {
-      write(&staging.join(&a.path), &a.contents)?;
-    }
-    let old = parent.join(format!(".{name}.amlnet-old-{}", std::process::id()));
-    if dir.exists() {
-      std::fs::rename(dir, &old).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-      })?;
-    }
-    std::fs::rename(&staging, dir).map_err(|source| Error::Write {
-      path: dir.to_path_buf(),
-      source,
-    })?;
-    if old.exists() {
-      let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
-  })();
-  if result.is_err() {
-    let _ = std::fs::remove_dir_all(&staging);
+  amlnet::io::replace_dir(dir, &options, &stamp, &files)
+}
+
+/// An IR location (relative to the profile's directory) as typed from the cwd, to click on.
+fn shown(profile: &Path, location: &str) -> String {
+  match profile.parent().filter(|p| !p.as_os_str().is_empty()) {
+    Some(dir) if !Path::new(location).is_absolute() => format!("{}/{location}", dir.display()),
+    _ => location.to_string(),
   }
-  result
 }
 
 fn explain(profile: &Path, query: Option<&str>) -> Result<u8, Error> {

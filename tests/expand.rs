@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use amlnet::expand::{compare, expand, write_atomic, Expansion};
+use amlnet::expand::{compare, expand, Expansion};
 use amlnet::ir::{Direction, Flow, Ir, PeerKind, Protocol};
 use amlnet::net::prefixes::{difference_v4, difference_v6, PrefixSet};
 use amlnet::service_tags::ServiceTags;
@@ -589,14 +589,16 @@ fn renders_fixture_in_every_format() {
 fn atomic_write_replaces_the_whole_directory() {
   let dir = std::env::temp_dir().join(format!("amlnet-expand-test-{}", std::process::id()));
   let _ = std::fs::remove_dir_all(&dir);
-  let target = write_atomic(
-    &dir,
-    "expand",
-    &[("a.txt", "one\n".into()), ("b.txt", "two\n".into())],
-  )
-  .expect("write");
-  assert_eq!(target, dir.join("expand"));
-  let target = write_atomic(&dir, "expand", &[("a.txt", "three\n".into())]).expect("rewrite");
+  let target = dir.join("expand");
+  let write = |files: &[(&str, &str)]| {
+    let files: Vec<(String, String)> = files
+      .iter()
+      .map(|(p, t)| (p.to_string(), t.to_string()))
+      .collect();
+    amlnet::io::replace_dir(&target, &Default::default(), &Default::default(), &files)
+  };
+  write(&[("a.txt", "one\n"), ("b.txt", "two\n")]).expect("write");
+  write(&[("a.txt", "three\n")]).expect("rewrite");
   assert_eq!(
     std::fs::read_to_string(target.join("a.txt")).expect("a"),
     "three\n"
@@ -1259,6 +1261,7 @@ fn cli_against_reports_changes_and_exits_0() {
       "changes.csv",
       "changes.json",
       "changes.txt",
+      "manifest.json",
       "prefixes.csv",
       "prefixes.json",
       "prefixes.txt"
