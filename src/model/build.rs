@@ -2,6 +2,7 @@
 //! workspace and its network (cloud, region, workspace, VNet and subnets). Takes the
 //! merged raw profile, returns the model or records problems; never reads files.
 
+use super::names;
 use super::*;
 use crate::diagnostic::{did_you_mean, Problem};
 use crate::profile::RawProfile;
@@ -10,6 +11,8 @@ use crate::region::Cloud;
 impl Builder<'_> {
   /// Build the model. Returns `None` when any error was found (see `problems`).
   pub fn build(&mut self, raw: &RawProfile, stem: &str) -> Option<Model> {
+    self.text(raw);
+    let name = self.profile_name(raw, stem);
     let cloud = match &raw.cloud {
       Some(c) => self
         .choice(c, "cloud", &Cloud::ALL.map(|c| (c.name(), c)))
@@ -27,109 +30,32 @@ impl Builder<'_> {
     let workspace = self.workspace(raw);
     let network = self.network(raw);
     let storage = raw.storage.as_ref().and_then(|s| self.storage(s));
-    let key_vault = raw.key_vault.as_ref().and_then(|kv| {
-      let name = self.string(&kv.name, "key_vault.name", "name the workspace key vault")?;
-      Some(KeyVault {
-        name,
-        access: self.access(&kv.access, "key_vault.access", Access::Public),
-        ip: self.opt_ip(&kv.private_endpoint_ip, "key_vault.private_endpoint_ip"),
-      })
-    });
-    let container_registry = raw.container_registry.as_ref().and_then(|cr| {
-      let name = self.string(
-        &cr.name,
-        "container_registry.name",
-        "name the workspace container registry",
-      )?;
-      let sku = match &cr.sku {
-        Some(l) => self.setting(l.value.clone(), l),
-        None => Setting {
-          value: "Premium".into(),
-          at: String::new(),
-        },
-      };
-      Some(ContainerRegistry {
-        name,
-        access: self.access(&cr.access, "container_registry.access", Access::Public),
-        sku,
-        ip: self.opt_ip(&cr.private_endpoint_ip, "container_registry.private_endpoint_ip"),
-        data_ip: self
-          .opt_ip(&cr.data_endpoint_ip, "container_registry.data_endpoint_ip")
-          .map(|s| s.value),
-      })
-    });
-    let app_insights_private_link = match raw.application_insights.as_ref().and_then(|a| a.access.as_ref()) {
-      Some(v) => {
-        const AI: &[(&str, bool)] = &[("private-link", true), ("public", false)];
-        self
-          .choice(v, "application_insights.access", AI)
-          .unwrap_or(Setting {
-            value: false,
-            at: String::new(),
-          })
-      }
-      None => Setting {
-        value: false,
-        at: String::new(),
-      },
-    };
-    let computes = raw
-      .compute
-      .iter()
-      .flatten()
-      .filter_map(|c| self.compute(c))
-      .collect();
+    let key_vault = raw.key_vault.as_ref().and_then(|kv| self.key_vault(kv));
+    let container_registry = raw
+      .container_registry
+      .as_ref()
+      .and_then(|cr| self.container_registry(cr));
+    let app_insights_private_link = self.app_insights(raw);
+    let computes = self.computes(raw);
     let registries = raw
       .registry
       .iter()
       .flatten()
       .filter_map(|r| self.registry(r, cloud))
       .collect();
-    let managed_network = raw.managed_network.as_ref().and_then(|m| {
-      const MODES: &[(&str, IsolationMode)] = &[
-        ("disabled", IsolationMode::Disabled),
-        ("allow_internet_outbound", IsolationMode::AllowInternetOutbound),
-        (
-          "allow_only_approved_outbound",
-          IsolationMode::AllowOnlyApprovedOutbound,
-        ),
-      ];
-      self.choice(
-        m.isolation_mode.as_ref()?,
-        "managed_network.isolation_mode",
-        MODES,
-      )
-    });
-    let online_endpoints = raw
-      .online_endpoint
-      .iter()
-      .flatten()
-      .filter_map(|e| {
-        Some(OnlineEndpoint {
-          name: self.string(
-            &e.name,
-            "online_endpoint.name",
-            "name the managed online endpoint",
-          )?,
-          public_network_access: self.enabled(
-            &e.public_network_access,
-            "online_endpoint.public_network_access",
-            false,
-          ),
-        })
-      })
-      .collect();
+    let (managed_network, managed_network_firewall_sku) = self.managed_network(raw);
+    let online_endpoints = self.online_endpoints(raw);
     let aks = raw.aks.as_ref().and_then(|a| self.aks(a));
     let features = self.features(raw);
     let nsg = self.nsg(raw, stem);
     let firewall = self.firewall(raw, &workspace, &network);
     let dns = self.dns(raw);
+    if let Some(network) = &network {
+      self.endpoint_addresses(raw, network);
+    }
 
-    let (cloud, (region, region_tag), workspace, network) = (cloud?, region?, workspace?, network?);
-    let name = raw
-      .name
-      .as_ref()
-      .map_or_else(|| stem.to_string(), |n| n.value.clone());
+    let (name, cloud, (region, region_tag), workspace, network) =
+      (name?, cloud?, region?, workspace?, network?);
     let model = Model {
       name,
       cloud,
@@ -144,6 +70,7 @@ impl Builder<'_> {
       computes,
       registries,
       managed_network,
+      managed_network_firewall_sku,
       online_endpoints,
       aks,
       features,
@@ -196,7 +123,12 @@ impl Builder<'_> {
       self.missing("workspace", None, "add a [workspace] table with `name` and `id`");
       return None;
     };
-    let name = self.string(&ws.name, "workspace.name", "name the workspace");
+    let name = self.name(
+      &ws.name,
+      "workspace.name",
+      &names::WORKSPACE,
+      "name the workspace",
+    );
     let id = match &ws.id {
       Some(id) => self.guid(id, "workspace.id"),
       None => {
@@ -224,7 +156,7 @@ impl Builder<'_> {
       let inference_ip = self
         .opt_ip(&pe.inference_ip, "workspace.private_endpoint.inference_ip")
         .map(|s| s.value);
-      let subnet = pe.subnet.as_ref().map(|s| self.setting(s.value.clone(), s));
+      let subnet = self.opt_name(&pe.subnet, "workspace.private_endpoint.subnet", &names::SUBNET);
       Some(WorkspacePe {
         subnet,
         ip,
@@ -232,14 +164,32 @@ impl Builder<'_> {
         inference_ip,
       })
     });
-    let image_build_compute = ws
-      .image_build_compute
-      .as_ref()
-      .map(|l| self.setting(l.value.clone(), l));
+    let image_build_compute = self.opt_name(
+      &ws.image_build_compute,
+      "workspace.image_build_compute",
+      &names::COMPUTE_CLUSTER,
+    );
+    let public_network_access =
+      self.enabled(&ws.public_network_access, "workspace.public_network_access", true);
+    if let (Some(l), false, None) = (
+      &ws.public_network_access,
+      public_network_access.value,
+      &ws.private_endpoint,
+    ) {
+      self.problems.push(
+        Problem::error(
+          "AML032",
+          "workspace.public_network_access = \"disabled\" but the workspace has no private endpoint",
+          Some(l.span.clone()),
+        )
+        .hint("nothing could reach the workspace: add [workspace.private_endpoint], or set public_network_access = \"enabled\"")
+        .source("FACTS § 1.3"),
+      );
+    }
     Some(Workspace {
       name: name?,
       id: id?,
-      public_network_access: self.enabled(&ws.public_network_access, "workspace.public_network_access", true),
+      public_network_access,
       hbi: self.flag(&ws.hbi_workspace, false),
       v1_legacy_mode: self.flag(&ws.v1_legacy_mode, false),
       image_build_compute,
@@ -256,12 +206,14 @@ impl Builder<'_> {
       );
       return None;
     };
-    let address_space: Vec<_> = net
-      .address_space
-      .iter()
-      .flat_map(|l| l.value.iter())
-      .filter_map(|c| self.cidr(c, "network.address_space"))
-      .collect();
+    let mut address_space = Vec::new();
+    for c in net.address_space.iter().flat_map(|l| l.value.iter()) {
+      if let Some(space) = self.cidr(c, "network.address_space") {
+        if self.usable_address_space(c, space.value) {
+          address_space.push(space);
+        }
+      }
+    }
     let on_premises = net
       .on_premises
       .iter()
@@ -273,7 +225,7 @@ impl Builder<'_> {
       .iter()
       .flatten()
       .filter_map(|s| {
-        let name = self.string(&s.name, "network.subnet.name", "name the subnet")?;
+        let name = self.name(&s.name, "network.subnet.name", &names::SUBNET, "name the subnet")?;
         let prefix = match &s.prefix {
           Some(p) => self.cidr(p, "network.subnet.prefix")?,
           None => {
@@ -281,7 +233,7 @@ impl Builder<'_> {
             return None;
           }
         };
-        let delegated_to = s.delegated_to.as_ref().map(|d| self.setting(d.value.clone(), d));
+        let delegated_to = self.opt_name(&s.delegated_to, "network.subnet.delegated_to", &names::DELEGATION);
         Some(Subnet {
           name,
           prefix,
@@ -289,6 +241,10 @@ impl Builder<'_> {
         })
       })
       .collect();
+    self.unique_names(
+      net.subnet.iter().flatten().filter_map(|s| s.name.as_ref()),
+      "subnet",
+    );
     const EGRESS: &[(&str, Egress)] = &[
       ("nsg", Egress::Nsg),
       ("firewall", Egress::Firewall),
@@ -308,11 +264,14 @@ impl Builder<'_> {
         "list the VNet's CIDR blocks, e.g. address_space = [\"10.0.0.0/16\"]",
       );
     }
+    let vnet_name = match &net.vnet_name {
+      Some(v) => self
+        .follows(v, "network.vnet_name", &names::VNET)
+        .then(|| v.value.clone())?,
+      None => "vnet-aml".to_string(),
+    };
     Some(Network {
-      vnet_name: net
-        .vnet_name
-        .as_ref()
-        .map_or_else(|| "vnet-aml".to_string(), |v| v.value.clone()),
+      vnet_name,
       address_space,
       egress,
       service_tags: self.flag(&net.service_tags, true),

@@ -6,9 +6,11 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use super::names::NameRule;
+use super::text;
 use super::{Access, Setting};
 use crate::diagnostic::{did_you_mean, Problem, SourceMap, Span};
-use crate::profile::Located;
+use crate::profile::{Located, RawProfile, Strings};
 
 /// Builds the model, collecting every problem instead of stopping at the first.
 pub struct Builder<'a> {
@@ -219,5 +221,179 @@ impl<'a> Builder<'a> {
         at: String::new(),
       },
     }
+  }
+
+  /// A required name that must follow `rule`.
+  pub(super) fn name(
+    &mut self,
+    v: &Option<Located<String>>,
+    key: &str,
+    rule: &NameRule,
+    hint: &str,
+  ) -> Option<String> {
+    let name = self.string(v, key, hint)?;
+    self.follows(v.as_ref()?, key, rule).then_some(name)
+  }
+
+  /// An optional name that must follow `rule`, kept with its location.
+  pub(super) fn opt_name(
+    &mut self,
+    v: &Option<Located<String>>,
+    key: &str,
+    rule: &NameRule,
+  ) -> Option<Setting<String>> {
+    let l = v.as_ref()?;
+    self
+      .follows(l, key, rule)
+      .then(|| self.setting(l.value.clone(), l))
+  }
+
+  /// Whether a located name follows `rule`; records AML020 when it does not.
+  pub(super) fn follows(&mut self, l: &Located<String>, key: &str, rule: &NameRule) -> bool {
+    let Some(why) = rule.broken_by(&l.value) else {
+      return true;
+    };
+    self.problems.push(
+      Problem::error(
+        "AML020",
+        format!(
+          "`{key}` = `{}` is not a valid {} name",
+          shown(&l.value),
+          rule.what
+        ),
+        Some(l.span.clone()),
+      )
+      .hint(why),
+    );
+    false
+  }
+
+  /// A name amlnet makes up (from the file stem or the workspace name) must follow the
+  /// rule too; the problem points at the start of the profile and says which key to set.
+  pub(super) fn derived_name(&mut self, name: &str, key: &str, rule: &NameRule) {
+    if let Some(why) = rule.broken_by(name) {
+      self.problems.push(
+        Problem::error(
+          "AML020",
+          format!(
+            "the default `{key}` = `{}` is not a valid {} name",
+            shown(name),
+            rule.what
+          ),
+          Some(start_of_profile()),
+        )
+        .hint(format!("{why}; set `{key}`")),
+      );
+    }
+  }
+
+  /// Text rules that hold for every string value, whatever its key: no control or
+  /// bidirectional-formatting characters, and at most `text::MAX_STRING` characters.
+  pub(super) fn text(&mut self, raw: &RawProfile) {
+    let mut strings = Vec::new();
+    raw.strings(&mut strings);
+    for l in strings {
+      if let Some((_, c)) = text::forbidden_in_value(&l.value) {
+        self.problems.push(
+          Problem::error(
+            "AML019",
+            format!("a string holds the control or formatting character {}", text::describe(c)),
+            Some(l.span.clone()),
+          )
+          .hint("remove it: control, line-separator and bidirectional-override characters hide what a value really is"),
+        );
+      } else if l.value.chars().count() > text::MAX_STRING {
+        self.problems.push(
+          Problem::error(
+            "AML018",
+            format!(
+              "a string of {} characters is longer than the limit of {}",
+              l.value.chars().count(),
+              text::MAX_STRING
+            ),
+            Some(l.span.clone()),
+          )
+          .hint("no profile value needs to be this long; names have tighter limits of their own"),
+        );
+      }
+    }
+  }
+
+  /// The profile name: `name` when set, else the file stem; either must be an identifier.
+  pub(super) fn profile_name(&mut self, raw: &RawProfile, stem: &str) -> Option<String> {
+    let (value, span, hint) = match &raw.name {
+      Some(n) => (
+        n.value.as_str(),
+        n.span.clone(),
+        "profile names are used in file headers and default resource names",
+      ),
+      None => (
+        stem,
+        start_of_profile(),
+        "the file name stands in for the profile name: set `name = \"...\"` at the top of the profile",
+      ),
+    };
+    let Some(why) = text::identifier_problem(value) else {
+      return Some(value.to_string());
+    };
+    let what = if raw.name.is_some() {
+      "profile name"
+    } else {
+      "file name (no `name` is set)"
+    };
+    self.problems.push(
+      Problem::error(
+        "AML021",
+        format!("the {what} `{}` is not an identifier", shown(value)),
+        Some(span),
+      )
+      .hint(format!("{why}; {hint}")),
+    );
+    None
+  }
+
+  /// A DNS name; `*` as the first label only when `wildcard`.
+  pub(super) fn dns_name(&mut self, l: &Located<String>, key: &str, wildcard: bool) -> Option<String> {
+    let Some(why) = text::dns_name_problem(&l.value, wildcard) else {
+      return Some(l.value.clone());
+    };
+    self.problems.push(
+      Problem::error(
+        "AML022",
+        format!("`{key}` = `{}` is not a valid DNS name", shown(&l.value)),
+        Some(l.span.clone()),
+      )
+      .hint(why),
+    );
+    None
+  }
+
+  /// A key the profile format accepts for compatibility but amlnet does not act on.
+  pub(super) fn unsupported<T>(&mut self, v: &Option<Located<T>>, key: &str, why: &str) {
+    if let Some(l) = v {
+      self.problems.push(
+        Problem::error(
+          "AML023",
+          format!("`{key}` is not supported"),
+          Some(l.span.clone()),
+        )
+        .hint(format!("{why}; remove the key")),
+      );
+    }
+  }
+}
+
+/// The first byte of the profile named on the command line, for problems about values
+/// amlnet derives (a default name from the file stem) rather than reads.
+pub(super) fn start_of_profile() -> Span {
+  Span { file: 0, range: 0..0 }
+}
+
+/// A value as shown in a message: escaped, and cut at 80 characters.
+pub(super) fn shown(s: &str) -> String {
+  let escaped: String = s.chars().flat_map(char::escape_debug).collect();
+  match escaped.char_indices().nth(80) {
+    Some((i, _)) => format!("{}...", &escaped[..i]),
+    None => escaped,
   }
 }

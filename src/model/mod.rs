@@ -27,6 +27,8 @@ pub struct Model {
   pub computes: Vec<Compute>,
   pub registries: Vec<Registry>,
   pub managed_network: Option<Setting<IsolationMode>>,
+  /// `managed_network.firewall_sku` (`standard` or `basic`) when set.
+  pub managed_network_firewall_sku: Option<Setting<String>>,
   pub online_endpoints: Vec<OnlineEndpoint>,
   pub aks: Option<Aks>,
   pub features: Features,
@@ -228,8 +230,12 @@ impl Features {
     flag.as_ref().filter(|s| s.value)
   }
 }
+mod addresses;
 mod build;
 mod builder;
+pub mod names;
 mod resources;
+mod services;
+pub mod text;
 
 pub use builder::Builder;

@@ -2,8 +2,11 @@
 //! firewall and DNS settings. Takes raw tables, returns their typed form or records
 //! problems; never reads files.
 
+use std::collections::HashSet;
+
 use ipnet::Ipv4Net;
 
+use super::names;
 use super::*;
 use crate::diagnostic::{did_you_mean, Problem};
 use crate::profile::{Located, RawProfile};
@@ -11,14 +14,17 @@ use crate::region::Cloud;
 
 impl Builder<'_> {
   pub(super) fn storage(&mut self, s: &crate::profile::RawStorage) -> Option<Storage> {
-    let name = self.string(
+    let name = self.name(
       &s.name,
       "storage.name",
+      &names::STORAGE_ACCOUNT,
       "name the workspace default storage account",
     )?;
     let access = self.access(&s.access, "storage.access", Access::Public);
     let mut endpoints = Vec::new();
     if let Some(pe) = &s.private_endpoint {
+      // Its subnet is checked with the endpoint addresses (`addresses.rs`).
+      self.opt_name(&pe.subnet, "storage.private_endpoint.subnet", &names::SUBNET);
       for (sub, ip) in [
         ("blob", &pe.blob),
         ("dfs", &pe.dfs),
@@ -39,7 +45,6 @@ impl Builder<'_> {
   }
 
   pub(super) fn compute(&mut self, c: &crate::profile::RawCompute) -> Option<Compute> {
-    let name = self.string(&c.name, "compute.name", "name the compute instance or cluster")?;
     const KINDS: &[(&str, ComputeKind)] = &[
       ("instance", ComputeKind::Instance),
       ("cluster", ComputeKind::Cluster),
@@ -49,6 +54,16 @@ impl Builder<'_> {
       Some(k) => self.choice(k, "compute.kind", KINDS)?.value,
       None => ComputeKind::Instance,
     };
+    let rule = match kind {
+      ComputeKind::Instance => &names::COMPUTE_INSTANCE,
+      _ => &names::COMPUTE_CLUSTER,
+    };
+    let name = self.name(
+      &c.name,
+      "compute.name",
+      rule,
+      "name the compute instance or cluster",
+    )?;
     let max_nodes = match (&c.max_nodes, kind) {
       (Some(n), _) => self.count(n, "compute.max_nodes", 0, 10_000)?,
       (None, ComputeKind::Instance) => 1,
@@ -58,7 +73,7 @@ impl Builder<'_> {
     Some(Compute {
       name,
       kind,
-      subnet: c.subnet.as_ref().map(|s| self.setting(s.value.clone(), s)),
+      subnet: self.opt_name(&c.subnet, "compute.subnet", &names::SUBNET),
       public_ip: self.flag(&c.public_ip, true),
       max_nodes: if kind == ComputeKind::Instance {
         1
@@ -75,7 +90,14 @@ impl Builder<'_> {
     r: &crate::profile::RawRegistry,
     cloud: Option<Cloud>,
   ) -> Option<Registry> {
-    let name = self.string(&r.name, "registry.name", "name the Azure ML registry")?;
+    let name = self.name(
+      &r.name,
+      "registry.name",
+      &names::ML_REGISTRY,
+      "name the Azure ML registry",
+    )?;
+    let storage_name = self.opt_name(&r.storage_name, "registry.storage_name", &names::STORAGE_ACCOUNT);
+    let acr_name = self.opt_name(&r.acr_name, "registry.acr_name", &names::CONTAINER_REGISTRY);
     let id = match &r.id {
       Some(id) => self.guid(id, "registry.id")?,
       None => {
@@ -112,7 +134,7 @@ impl Builder<'_> {
       .opt_ip(&r.private_endpoint_ip, "registry.private_endpoint_ip")
       .map(|s| s.value);
     let storage = match (
-      &r.storage_name,
+      storage_name,
       self.opt_ip(&r.storage_blob_ip, "registry.storage_blob_ip"),
     ) {
       (Some(n), Some(ip)) => Some((n.value.clone(), ip.value)),
@@ -121,7 +143,7 @@ impl Builder<'_> {
     let acr_data = self
       .opt_ip(&r.acr_data_ip, "registry.acr_data_ip")
       .map(|s| s.value);
-    let acr = match (&r.acr_name, self.opt_ip(&r.acr_ip, "registry.acr_ip")) {
+    let acr = match (acr_name, self.opt_ip(&r.acr_ip, "registry.acr_ip")) {
       (Some(n), Some(ip)) => Some((n.value.clone(), ip.value, acr_data)),
       _ => None,
     };
@@ -137,14 +159,15 @@ impl Builder<'_> {
   }
 
   pub(super) fn aks(&mut self, a: &crate::profile::RawAks) -> Option<Aks> {
-    let name = self.string(&a.name, "aks.name", "name the AKS cluster")?;
-    let scoring_port = match &a.scoring_port {
-      Some(p) => Some(self.count(p, "aks.scoring_port", 1, 65535)? as u16),
-      None => None,
-    };
+    let name = self.name(&a.name, "aks.name", &names::AKS, "name the AKS cluster")?;
+    self.unsupported(
+      &a.scoring_port,
+      "aks.scoring_port",
+      "amlnet writes no rule for AKS scoring traffic, so the port would change nothing",
+    );
     Some(Aks {
       name,
-      subnet: a.subnet.as_ref().map(|s| self.setting(s.value.clone(), s)),
+      subnet: self.opt_name(&a.subnet, "aks.subnet", &names::SUBNET),
       service_cidr: a
         .service_cidr
         .as_ref()
@@ -159,7 +182,7 @@ impl Builder<'_> {
           .or_else(|| self.cidr(c, "aks.docker_bridge_cidr"))
       }),
       training: self.flag(&a.training, false),
-      scoring_port,
+      scoring_port: None,
       at: a.name.as_ref().map(|n| self.at(&n.span)).unwrap_or_default(),
     })
   }
@@ -201,8 +224,19 @@ impl Builder<'_> {
       Some(v) => self.count(v, "nsg.priority_step", 1, 100).unwrap_or(10),
       None => 10,
     };
+    let name = match &n.name {
+      Some(v) => {
+        self.follows(v, "nsg.name", &names::NSG);
+        v.value.clone()
+      }
+      None => {
+        let name = format!("nsg-{stem}");
+        self.derived_name(&name, "nsg.name", &names::NSG);
+        name
+      }
+    };
     Nsg {
-      name: n.name.map_or_else(|| format!("nsg-{stem}"), |v| v.value),
+      name,
       inbound_start,
       outbound_start,
       step,
@@ -224,14 +258,9 @@ impl Builder<'_> {
     };
     // Without explicit sources, the rules apply to the subnets that hold compute.
     let source_addresses = match &f.source_addresses {
-      Some(list) => list
-        .value
-        .iter()
-        .filter_map(|c| self.cidr(c, "firewall.source_addresses"))
-        .map(|s| s.value.to_string())
-        .collect(),
+      Some(list) => self.firewall_sources(list),
       None => {
-        let compute_subnets: Vec<&str> = raw
+        let compute_subnets: HashSet<&str> = raw
           .compute
           .iter()
           .flatten()
@@ -262,11 +291,27 @@ impl Builder<'_> {
         v
       }
     };
+    if let Some(v) = &f.policy_name {
+      self.follows(v, "firewall.policy_name", &names::FIREWALL_POLICY);
+    }
+    let rule_collection_group = match &f.rule_collection_group {
+      Some(v) => {
+        self.follows(v, "firewall.rule_collection_group", &names::RULE_COLLECTION_GROUP);
+        v.value.clone()
+      }
+      None => {
+        let name = format!("amlnet-{ws_name}");
+        self.derived_name(
+          &name,
+          "firewall.rule_collection_group",
+          &names::RULE_COLLECTION_GROUP,
+        );
+        name
+      }
+    };
     Firewall {
       policy_name: f.policy_name.map_or_else(|| "afwp-hub".to_string(), |v| v.value),
-      rule_collection_group: f
-        .rule_collection_group
-        .map_or_else(|| format!("amlnet-{ws_name}"), |v| v.value),
+      rule_collection_group,
       priority,
       source_addresses,
     }
@@ -285,20 +330,55 @@ impl Builder<'_> {
     let resolver_ip = self
       .opt_ip(&d.resolver_ip, "dns.resolver_ip")
       .map(|s| s.value.to_string());
+    let mut name = |v: &Option<Located<String>>, key: &str, default: &str| match v {
+      Some(l) => self.dns_name(l, key, false).unwrap_or_default(),
+      None => default.to_string(),
+    };
+    let soa_mname = name(&d.soa_mname, "dns.soa_mname", "ns1.amlnet.internal");
+    let soa_rname = name(&d.soa_rname, "dns.soa_rname", "hostmaster.amlnet.internal");
+    let nameservers = match &d.nameservers {
+      Some(list) => list
+        .value
+        .iter()
+        .filter_map(|n| self.dns_name(n, "dns.nameservers", false))
+        .collect(),
+      None => vec!["ns1.amlnet.internal".to_string()],
+    };
     Dns {
       ttl,
-      soa_mname: d
-        .soa_mname
-        .map_or_else(|| "ns1.amlnet.internal".to_string(), |v| v.value),
-      soa_rname: d
-        .soa_rname
-        .map_or_else(|| "hostmaster.amlnet.internal".to_string(), |v| v.value),
+      soa_mname,
+      soa_rname,
       serial,
-      nameservers: d.nameservers.map_or_else(
-        || vec!["ns1.amlnet.internal".to_string()],
-        |v| v.value.into_iter().map(|n| n.value).collect(),
-      ),
+      nameservers,
       resolver_ip,
     }
+  }
+
+  /// Explicit firewall sources: CIDRs, or `*`; everything-allowed sources are a warning.
+  fn firewall_sources(&mut self, list: &Located<Vec<Located<String>>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &list.value {
+      let everything = c.value == "*";
+      let source = if everything {
+        Some("*".to_string())
+      } else {
+        self
+          .cidr(c, "firewall.source_addresses")
+          .map(|s| s.value.to_string())
+      };
+      let Some(source) = source else { continue };
+      if everything || source == "0.0.0.0/0" {
+        self.problems.push(
+          Problem::warning(
+            "AML031",
+            format!("firewall.source_addresses `{source}` lets every source use the rules"),
+            Some(c.span.clone()),
+          )
+          .hint("list the compute subnets (or leave source_addresses out: it defaults to them)"),
+        );
+      }
+      out.push(source);
+    }
+    out
   }
 }
