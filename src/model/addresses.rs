@@ -77,7 +77,7 @@ impl Builder<'_> {
     let mut first: HashMap<&str, &Located<String>> = HashMap::new();
     for name in names {
       if let Some(earlier) = first.get(name.value.as_str()) {
-        let at = self.map.location(&earlier.span);
+        let at = self.at(&earlier.span);
         self.problems.push(
           Problem::error(
             "AML024",
@@ -154,7 +154,7 @@ impl Builder<'_> {
       }
       match taken.get(&e.ip) {
         Some(other) if other.endpoint != e.endpoint => {
-          let at = self.map.location(&other.value.span);
+          let at = self.at(&other.value.span);
           self.problems.push(
             Problem::error(
               "AML029",

@@ -16,18 +16,38 @@ use crate::profile::{Located, RawProfile, Strings};
 pub struct Builder<'a> {
   pub(super) map: &'a SourceMap,
   pub problems: Vec<Problem>,
+  /// Byte offset of every line start, per file, so a location costs a binary search
+  /// rather than a scan of the file (profiles with thousands of entries stay linear).
+  line_starts: Vec<Vec<usize>>,
 }
 
 impl<'a> Builder<'a> {
   pub fn new(map: &'a SourceMap) -> Self {
+    let line_starts = map
+      .files()
+      .iter()
+      .map(|f| {
+        std::iter::once(0)
+          .chain(f.text.match_indices('\n').map(|(i, _)| i + 1))
+          .collect()
+      })
+      .collect();
     Builder {
       map,
       problems: Vec::new(),
+      line_starts,
     }
   }
 
+  /// "path:line:col" of a span, as `SourceMap::location` writes it.
   pub(super) fn at(&self, span: &Span) -> String {
-    self.map.location(span)
+    let file = &self.map.files()[span.file];
+    let start = span.range.start.min(file.text.len());
+    let starts = &self.line_starts[span.file];
+    let line = starts.partition_point(|&s| s <= start);
+    let line_start = starts[line - 1];
+    let col = file.text[line_start..start].chars().count() + 1;
+    format!("{}:{line}:{col}", file.path)
   }
 
   pub(super) fn setting<T>(&self, value: T, located: &Located<impl Sized>) -> Setting<T> {
@@ -250,6 +270,9 @@ impl<'a> Builder<'a> {
 
   /// Whether a located name follows `rule`; records AML020 when it does not.
   pub(super) fn follows(&mut self, l: &Located<String>, key: &str, rule: &NameRule) -> bool {
+    if text::forbidden_in_value(&l.value).is_some() || l.value.chars().count() > text::MAX_STRING {
+      return false; // already reported by `text`
+    }
     let Some(why) = rule.broken_by(&l.value) else {
       return true;
     };
@@ -391,7 +414,16 @@ pub(super) fn start_of_profile() -> Span {
 
 /// A value as shown in a message: escaped, and cut at 80 characters.
 pub(super) fn shown(s: &str) -> String {
-  let escaped: String = s.chars().flat_map(char::escape_debug).collect();
+  let escaped: String = s
+    .chars()
+    .map(|c| {
+      if c.is_control() || text::is_forbidden(c) {
+        format!("\\u{{{:04x}}}", u32::from(c))
+      } else {
+        c.to_string()
+      }
+    })
+    .collect();
   match escaped.char_indices().nth(80) {
     Some((i, _)) => format!("{}...", &escaped[..i]),
     None => escaped,

@@ -200,6 +200,12 @@ impl NameRule {
   /// The rule `name` breaks, as a sentence, or `None` when it follows the rule.
   pub fn broken_by(&self, name: &str) -> Option<String> {
     let what = self.what;
+    if name.starts_with('[') {
+      return Some(format!(
+        "a name starting with `[` is an ARM template expression that ARM would evaluate; a {what} name may contain only {}",
+        self.allowed_text
+      ));
+    }
     let len = name.chars().count();
     if len < self.min || len > self.max {
       return Some(format!(
