@@ -5,6 +5,11 @@
 //! IPv4 addresses, CIDRs, names, enumerations); the documented cross-resource
 //! constraints live in `constraints.rs`. The model never sees TOML: it keeps
 //! "file:line:col" strings, not spans, so later stages can cite the setting.
+//!
+//! `builder` holds the value parsers, `build` the top level and the workspace and
+//! network tables, `services` and `resources` the other tables, `addresses` the checks
+//! of addresses and names against each other, `names` Azure's naming rules and `text`
+//! the rules for characters, lengths, the profile name and DNS names.
 
 use std::net::Ipv4Addr;
 
