@@ -4,10 +4,12 @@
 //! cannot work, warnings for ones they advise against. Each problem cites its
 //! source. Never changes the model and never emits rules.
 
+use std::collections::{HashMap, HashSet};
+
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::Problem;
-use crate::model::{Access, ComputeKind, IsolationMode, Model, Setting};
+use crate::model::{Access, ComputeKind, IsolationMode, Model, Setting, Subnet};
 
 const DOCKER_BRIDGE: &str = "172.17.0.0/16";
 
@@ -135,9 +137,63 @@ fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
   a.contains(&b.network()) || b.contains(&a.network())
 }
 
+/// Addresses each subnet's compute needs, by subnet name (one pass over the compute).
+fn compute_per_subnet(m: &Model) -> HashMap<&str, u64> {
+  let mut needed: HashMap<&str, u64> = HashMap::new();
+  for c in &m.computes {
+    if let Some(subnet) = &c.subnet {
+      *needed.entry(subnet.value.as_str()).or_default() += u64::from(c.max_nodes);
+    }
+  }
+  needed
+}
+
+/// Overlapping subnets, found by sorting by network address and sweeping: a subnet
+/// overlaps an earlier one exactly when it starts before the furthest end seen so far.
+/// Each pair is named in declaration order and reported at the later declaration.
+fn overlapping_subnets(subnets: &[Subnet], p: &mut Vec<Problem>) {
+  let mut order: Vec<usize> = (0..subnets.len()).collect();
+  order.sort_by_key(|&i| {
+    (
+      subnets[i].prefix.value.network(),
+      subnets[i].prefix.value.prefix_len(),
+    )
+  });
+  let mut furthest: Option<usize> = None;
+  for i in order {
+    let s = &subnets[i];
+    if let Some(f) = furthest {
+      let held = &subnets[f];
+      if s.prefix.value.network() <= held.prefix.value.broadcast() {
+        let (first, second) = if f < i { (held, s) } else { (s, held) };
+        p.push(
+          located(
+            Problem::error(
+              "AML106",
+              format!(
+                "subnets `{}` ({}) and `{}` ({}) overlap",
+                first.name, first.prefix.value, second.name, second.prefix.value
+              ),
+              None,
+            ),
+            at(&second.prefix),
+          )
+          .source("VNFAQ § facts 4 C3"),
+        );
+      }
+      if s.prefix.value.broadcast() <= held.prefix.value.broadcast() {
+        continue;
+      }
+    }
+    furthest = Some(i);
+  }
+}
+
 fn subnets(m: &Model, p: &mut Vec<Problem>) {
   let subnets = &m.network.subnets;
-  for (i, s) in subnets.iter().enumerate() {
+  let needed_by = compute_per_subnet(m);
+  overlapping_subnets(subnets, p);
+  for s in subnets {
     if s.prefix.value.prefix_len() > 29 {
       p.push(
         located(
@@ -177,30 +233,7 @@ fn subnets(m: &Model, p: &mut Vec<Problem>) {
         .source("VNFAQ § facts 4 C3"),
       );
     }
-    for other in &subnets[i + 1..] {
-      if overlaps(&s.prefix.value, &other.prefix.value) {
-        p.push(
-          located(
-            Problem::error(
-              "AML106",
-              format!(
-                "subnets `{}` ({}) and `{}` ({}) overlap",
-                s.name, s.prefix.value, other.name, other.prefix.value
-              ),
-              None,
-            ),
-            at(&other.prefix),
-          )
-          .source("VNFAQ § facts 4 C3"),
-        );
-      }
-    }
-    let needed: u64 = m
-      .computes
-      .iter()
-      .filter(|c| c.subnet.as_ref().is_some_and(|n| n.value == s.name))
-      .map(|c| u64::from(c.max_nodes))
-      .sum();
+    let needed = needed_by.get(s.name.as_str()).copied().unwrap_or(0);
     let usable = (1u64 << (32 - u32::from(s.prefix.value.prefix_len()))).saturating_sub(5);
     if needed > usable {
       p.push(
@@ -214,11 +247,7 @@ fn subnets(m: &Model, p: &mut Vec<Problem>) {
       );
     }
     if let Some(d) = &s.delegated_to {
-      if m
-        .computes
-        .iter()
-        .any(|c| c.subnet.as_ref().is_some_and(|n| n.value == s.name))
-      {
+      if needed_by.contains_key(s.name.as_str()) {
         p.push(
           located(
             Problem::error(
@@ -244,9 +273,10 @@ fn compute(m: &Model, p: &mut Vec<Problem>) {
     .managed_network
     .as_ref()
     .is_some_and(|s| s.value != IsolationMode::Disabled);
+  let declared: HashSet<&str> = m.network.subnets.iter().map(|s| s.name.as_str()).collect();
   for c in &m.computes {
     if let Some(subnet) = &c.subnet {
-      if m.subnet(&subnet.value).is_none() {
+      if !declared.contains(subnet.value.as_str()) {
         let names: Vec<&str> = m.network.subnets.iter().map(|s| s.name.as_str()).collect();
         let hint = crate::diagnostic::did_you_mean(&subnet.value, names.iter().copied())
           .map_or(format!("declared subnets: {}", names.join(", ")), |s| {

@@ -26,6 +26,9 @@ pub struct SourceFile {
   /// Relative to the main profile's directory (`base/common.toml`): for the IR.
   pub name: String,
   pub text: String,
+  /// Byte offset of every line start, so a location costs a binary search rather than a
+  /// scan of the file (profiles with thousands of entries stay linear).
+  line_starts: Vec<usize>,
 }
 
 /// A byte range in one file of the source map.
@@ -37,7 +40,15 @@ pub struct Span {
 
 impl SourceMap {
   pub fn add(&mut self, path: String, name: String, text: String) -> usize {
-    self.files.push(SourceFile { path, name, text });
+    let line_starts = std::iter::once(0)
+      .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+      .collect();
+    self.files.push(SourceFile {
+      path,
+      name,
+      text,
+      line_starts,
+    });
     self.files.len() - 1
   }
 
@@ -47,12 +58,11 @@ impl SourceMap {
 
   /// 1-based line and column (in characters) of a byte offset.
   pub fn line_col(&self, span: &Span) -> (usize, usize) {
-    let text = &self.files[span.file].text;
-    let start = span.range.start.min(text.len());
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, text[line_start..start].chars().count() + 1)
+    let file = &self.files[span.file];
+    let start = span.range.start.min(file.text.len());
+    let line = file.line_starts.partition_point(|&s| s <= start);
+    let line_start = file.line_starts[line - 1];
+    (line, file.text[line_start..start].chars().count() + 1)
   }
 
   /// "name:line:col", the form the IR uses (relative to the main profile's directory).

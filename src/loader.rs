@@ -6,7 +6,12 @@
 //! in load order, which stamps every artifact. Files are named in the source map both as
 //! reached from the command line and relative to the main profile's directory (the
 //! main profile by its file name), so the IR is the same from any cwd.
+//!
+//! Input is bounded: only regular files are read, at most `MAX_PROFILE_BYTES` of them,
+//! and `extends` only names regular `.toml` files, so a device, a directory or a FIFO
+//! fails at once instead of being read until memory runs out.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -26,6 +31,9 @@ pub struct Loaded {
 /// How deep an `extends` chain may go before it is treated as a mistake.
 const MAX_EXTENDS: usize = 8;
 
+/// The largest profile file amlnet reads (1 MiB; shipped profiles are a few KiB).
+pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
 pub fn load(path: &Path) -> Result<Loaded, Error> {
   let mut sources = SourceMap::default();
   let mut chain: Vec<RawProfile> = Vec::new();
@@ -35,12 +43,12 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   let mut next = Some((path.to_path_buf(), main_name));
   while let Some((path, name)) = next.take() {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-      path: path.clone(),
-      source,
-    })?;
+    let text = read_bounded(&path)?;
     hasher.update(text.as_bytes());
     let file = sources.add(path.display().to_string(), slashed(&name), text);
+    if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
+      return Err(fail(&sources, &[problem]));
+    }
     let raw = match profile::parse(&sources.files()[file].text, file) {
       Ok(raw) => raw,
       Err(problem) => return Err(fail(&sources, &[*problem])),
@@ -57,13 +65,7 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         .hint("make the base profile stand on its own (it must not extend this file)");
         return Err(fail(&sources, &[problem]));
       }
-      if !base.is_file() {
-        let problem = Problem::error(
-          "AML004",
-          format!("`extends` names `{}`, which does not exist", base.display()),
-          Some(extends.span.clone()),
-        )
-        .hint("the path is relative to the directory of the profile that extends it");
+      if let Some(problem) = extends_problem(&base, &extends.span) {
         return Err(fail(&sources, &[problem]));
       }
       let base_name = normalize(&name.parent().unwrap_or(Path::new("")).join(&extends.value));
@@ -113,6 +115,106 @@ fn slashed(path: &Path) -> String {
     .map(|c| c.as_os_str().to_string_lossy().into_owned())
     .collect();
   parts.join("/")
+}
+
+/// Read a profile: a regular file (symlinks followed) of at most `MAX_PROFILE_BYTES`,
+/// in UTF-8. The read itself is bounded, so a file that grows while it is read cannot
+/// exhaust memory either.
+fn read_bounded(path: &Path) -> Result<String, Error> {
+  let read_error = |source| Error::Read {
+    path: path.to_path_buf(),
+    source,
+  };
+  let meta = std::fs::metadata(path).map_err(read_error)?;
+  if !meta.is_file() {
+    return Err(unreadable(
+      path,
+      "is not a regular file; a profile is a .toml file",
+    ));
+  }
+  let mut bytes = Vec::new();
+  std::fs::File::open(path)
+    .and_then(|f| f.take(MAX_PROFILE_BYTES + 1).read_to_end(&mut bytes))
+    .map_err(read_error)?;
+  if bytes.len() as u64 > MAX_PROFILE_BYTES {
+    return Err(unreadable(
+      path,
+      &format!(
+        "is larger than {} KiB, the limit for a profile file",
+        MAX_PROFILE_BYTES / 1024
+      ),
+    ));
+  }
+  String::from_utf8(bytes).map_err(|e| {
+    read_error(std::io::Error::new(
+      std::io::ErrorKind::InvalidData,
+      format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+    ))
+  })
+}
+
+/// AML005: a profile file amlnet will not read, located by its path alone.
+fn unreadable(path: &Path, why: &str) -> Error {
+  let mut problem = Problem::error("AML005", format!("`{}` {why}", path.display()), None)
+    .hint("name a profile: a regular .toml file of at most 1 MiB");
+  problem.at = path.display().to_string();
+  fail(&SourceMap::default(), &[problem])
+}
+
+/// What is wrong with the file an `extends` names: it must exist, be a regular file
+/// (a symlink to one is fine) and end in `.toml`.
+fn extends_problem(base: &Path, span: &crate::diagnostic::Span) -> Option<Problem> {
+  let span = Some(span.clone());
+  let hint = "the path is relative to the directory of the profile that extends it";
+  let Ok(meta) = std::fs::metadata(base) else {
+    return Some(
+      Problem::error(
+        "AML004",
+        format!("`extends` names `{}`, which does not exist", base.display()),
+        span,
+      )
+      .hint(hint),
+    );
+  };
+  let toml = base.extension().is_some_and(|e| e == "toml");
+  if meta.is_file() && toml {
+    return None;
+  }
+  let what = if !meta.is_file() {
+    "which is not a regular file"
+  } else {
+    "which does not end in `.toml`"
+  };
+  Some(
+    Problem::error(
+      "AML006",
+      format!("`extends` names `{}`, {what}", base.display()),
+      span,
+    )
+    .hint("`extends` names another profile: a regular .toml file, relative to this one"),
+  )
+}
+
+/// A control or bidirectional-formatting character anywhere in a profile's text (tab,
+/// line feed and carriage return excepted), keys and comments included.
+fn forbidden_character(text: &str, file: usize) -> Option<Problem> {
+  let (at, c) = text
+    .char_indices()
+    .find(|(_, c)| crate::model::text::is_forbidden(*c))?;
+  Some(
+    Problem::error(
+      "AML019",
+      format!(
+        "the profile holds the control or formatting character {}",
+        crate::model::text::describe(c)
+      ),
+      Some(crate::diagnostic::Span {
+        file,
+        range: at..at + c.len_utf8(),
+      }),
+    )
+    .hint("remove it: control, line-separator and bidirectional-override characters hide what the text really says"),
+  )
 }
 
 /// Render profile problems into the one error the CLI prints.

@@ -60,6 +60,12 @@ macro_rules! raw_table {
       pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
     }
 
+    impl Strings for $name {
+      fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>) {
+        $(self.$field.strings(out);)*
+      }
+    }
+
     impl Merge for Option<$name> {
       fn merge(self, base: Self) -> Self {
         match (self, base) {
@@ -69,6 +75,44 @@ macro_rules! raw_table {
       }
     }
   };
+}
+
+/// Every string value of a raw table, nested tables and arrays included, so text
+/// rules (characters, lengths) apply whatever the key.
+pub trait Strings {
+  fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>);
+}
+
+impl Strings for Located<String> {
+  fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>) {
+    out.push(self);
+  }
+}
+
+impl Strings for Located<bool> {
+  fn strings<'a>(&'a self, _: &mut Vec<&'a Located<String>>) {}
+}
+
+impl Strings for Located<i64> {
+  fn strings<'a>(&'a self, _: &mut Vec<&'a Located<String>>) {}
+}
+
+impl<T: Strings> Strings for Located<Vec<T>> {
+  fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>) {
+    self.value.iter().for_each(|v| v.strings(out));
+  }
+}
+
+impl<T: Strings> Strings for Option<T> {
+  fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>) {
+    self.iter().for_each(|v| v.strings(out));
+  }
+}
+
+impl<T: Strings> Strings for Vec<T> {
+  fn strings<'a>(&'a self, out: &mut Vec<&'a Located<String>>) {
+    self.iter().for_each(|v| v.strings(out));
+  }
 }
 
 /// Arrays of tables are replaced whole by a child profile, never appended to.

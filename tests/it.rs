@@ -10,4 +10,5 @@ mod dns_servers;
 mod errors;
 mod expand;
 mod golden;
+mod limits;
 mod out_dir;

@@ -1,0 +1,246 @@
+//! The validated model: what the profile means, in types.
+//!
+//! Takes the merged `RawProfile` and the source map, returns a `Model` or the list of
+//! problems that prevent one. Every value is checked here (regions per cloud, GUIDs,
+//! IPv4 addresses, CIDRs, names, enumerations); the documented cross-resource
+//! constraints live in `constraints.rs`. The model never sees TOML: it keeps
+//! "file:line:col" strings, not spans, so later stages can cite the setting.
+//!
+//! `builder` holds the value parsers, `build` the top level and the workspace and
+//! network tables, `services` and `resources` the other tables, `addresses` the checks
+//! of addresses and names against each other, `names` Azure's naming rules and `text`
+//! the rules for characters, lengths, the profile name and DNS names.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::region::Cloud;
+
+#[derive(Clone, Debug)]
+pub struct Model {
+  pub name: String,
+  pub cloud: Cloud,
+  pub region: String,
+  pub region_tag: String,
+  pub workspace: Workspace,
+  pub network: Network,
+  pub storage: Option<Storage>,
+  pub key_vault: Option<KeyVault>,
+  pub container_registry: Option<ContainerRegistry>,
+  pub app_insights_private_link: Setting<bool>,
+  pub computes: Vec<Compute>,
+  pub registries: Vec<Registry>,
+  pub managed_network: Option<Setting<IsolationMode>>,
+  /// `managed_network.firewall_sku` (`standard` or `basic`) when set.
+  pub managed_network_firewall_sku: Option<Setting<String>>,
+  pub online_endpoints: Vec<OnlineEndpoint>,
+  pub aks: Option<Aks>,
+  pub features: Features,
+  pub nsg: Nsg,
+  pub firewall: Firewall,
+  pub dns: Dns,
+}
+
+/// A value and the "file:line:col" it was set at ("" for a default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting<T> {
+  pub value: T,
+  pub at: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+  PrivateEndpoint,
+  ServiceEndpoint,
+  Public,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Egress {
+  Nsg,
+  Firewall,
+  NatGateway,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComputeKind {
+  Instance,
+  Cluster,
+  Serverless,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IsolationMode {
+  Disabled,
+  AllowInternetOutbound,
+  AllowOnlyApprovedOutbound,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workspace {
+  pub name: String,
+  pub id: String,
+  pub public_network_access: Setting<bool>,
+  pub hbi: Setting<bool>,
+  pub v1_legacy_mode: Setting<bool>,
+  pub image_build_compute: Option<Setting<String>>,
+  pub private_endpoint: Option<WorkspacePe>,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkspacePe {
+  pub subnet: Option<Setting<String>>,
+  pub ip: Setting<Ipv4Addr>,
+  /// The private endpoint NIC gives notebooks and online-endpoint scoring their own
+  /// addresses (custom-DNS article); without them those records cannot be written.
+  pub notebooks_ip: Option<Ipv4Addr>,
+  pub inference_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+  pub vnet_name: String,
+  pub address_space: Vec<Setting<Ipv4Net>>,
+  pub egress: Setting<Egress>,
+  pub service_tags: Setting<bool>,
+  pub on_premises: Vec<Setting<Ipv4Net>>,
+  pub firewall_between_compute_and_storage: Setting<bool>,
+  pub subnets: Vec<Subnet>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+  pub name: String,
+  pub prefix: Setting<Ipv4Net>,
+  pub delegated_to: Option<Setting<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Storage {
+  pub name: String,
+  pub access: Setting<Access>,
+  /// Private endpoint IP per sub-resource ("blob", "file", ...), sorted by sub-resource.
+  pub endpoints: Vec<(String, Setting<Ipv4Addr>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyVault {
+  pub name: String,
+  pub access: Setting<Access>,
+  pub ip: Option<Setting<Ipv4Addr>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContainerRegistry {
+  pub name: String,
+  pub access: Setting<Access>,
+  pub sku: Setting<String>,
+  pub ip: Option<Setting<Ipv4Addr>>,
+  pub data_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Compute {
+  pub name: String,
+  pub kind: ComputeKind,
+  pub subnet: Option<Setting<String>>,
+  pub public_ip: Setting<bool>,
+  pub max_nodes: u32,
+  pub gpu: bool,
+  pub at: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Registry {
+  pub name: String,
+  pub id: String,
+  pub region: String,
+  pub access: Setting<Access>,
+  pub ip: Option<Ipv4Addr>,
+  pub storage: Option<(String, Ipv4Addr)>,
+  pub acr: Option<(String, Ipv4Addr, Option<Ipv4Addr>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OnlineEndpoint {
+  pub name: String,
+  pub public_network_access: Setting<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Aks {
+  pub name: String,
+  pub subnet: Option<Setting<String>>,
+  pub service_cidr: Option<Setting<Ipv4Net>>,
+  pub dns_service_ip: Option<Setting<Ipv4Addr>>,
+  pub docker_bridge_cidr: Option<Setting<Ipv4Net>>,
+  pub training: Setting<bool>,
+  pub scoring_port: Option<u16>,
+  pub at: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Features {
+  pub studio: Option<Setting<bool>>,
+  pub vscode: Option<Setting<bool>>,
+  pub vscode_web: Option<Setting<bool>>,
+  pub rstudio: Option<Setting<bool>>,
+  pub automl_nlp_vision: Option<Setting<bool>>,
+  pub batch_endpoints: Option<Setting<bool>>,
+  pub package_repositories: Vec<Setting<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Nsg {
+  pub name: String,
+  pub inbound_start: u32,
+  pub outbound_start: u32,
+  pub step: u32,
+  pub deny_internet_outbound: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Firewall {
+  pub policy_name: String,
+  pub rule_collection_group: String,
+  pub priority: u32,
+  pub source_addresses: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dns {
+  pub ttl: u32,
+  pub soa_mname: String,
+  pub soa_rname: String,
+  pub serial: u32,
+  pub nameservers: Vec<String>,
+  pub resolver_ip: Option<String>,
+}
+
+pub const PACKAGE_REPOSITORIES: &[&str] = &["conda", "cran", "huggingface", "pypi", "pytorch", "tensorflow"];
+
+impl Model {
+  pub fn has_workspace_pe(&self) -> bool {
+    self.workspace.private_endpoint.is_some()
+  }
+
+  pub fn subnet(&self, name: &str) -> Option<&Subnet> {
+    self.network.subnets.iter().find(|s| s.name == name)
+  }
+}
+
+impl Features {
+  pub fn on(flag: &Option<Setting<bool>>) -> Option<&Setting<bool>> {
+    flag.as_ref().filter(|s| s.value)
+  }
+}
+mod addresses;
+mod build;
+mod builder;
+pub mod names;
+mod resources;
+mod services;
+pub mod text;
+
+pub use builder::Builder;
