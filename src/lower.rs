@@ -501,13 +501,7 @@ fn settings(m: &Model) -> Settings {
       policy_name: m.firewall.policy_name.clone(),
       rule_collection_group: m.firewall.rule_collection_group.clone(),
       priority: m.firewall.priority,
-      // The model validated every prefix.
-      source_addresses: m
-        .firewall
-        .source_addresses
-        .iter()
-        .filter_map(|a| a.parse().ok())
-        .collect(),
+      source_addresses: m.firewall.source_addresses.iter().map(|&a| a.into()).collect(),
     },
     dns: ir::DnsSettings {
       ttl: m.dns.ttl,
@@ -520,7 +514,7 @@ fn settings(m: &Model) -> Settings {
       minimum: 300,
       nameservers: m.dns.nameservers.clone(),
       azure_dns: std::net::IpAddr::from([168, 63, 129, 16]),
-      resolver_ip: m.dns.resolver_ip.as_deref().and_then(|ip| ip.parse().ok()),
+      resolver_ip: m.dns.resolver_ip.map(std::net::IpAddr::V4),
     },
     vnet_name: m.network.vnet_name.clone(),
     address_space: m.network.address_space.iter().map(|a| a.value).collect(),

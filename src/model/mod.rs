@@ -205,7 +205,7 @@ pub struct Firewall {
   pub policy_name: String,
   pub rule_collection_group: String,
   pub priority: u32,
-  pub source_addresses: Vec<String>,
+  pub source_addresses: Vec<Ipv4Net>,
 }
 
 #[derive(Clone, Debug)]
@@ -215,7 +215,7 @@ pub struct Dns {
   pub soa_rname: String,
   pub serial: u32,
   pub nameservers: Vec<String>,
-  pub resolver_ip: Option<String>,
+  pub resolver_ip: Option<std::net::Ipv4Addr>,
 }
 
 pub const PACKAGE_REPOSITORIES: &[&str] = &["conda", "cran", "huggingface", "pypi", "pytorch", "tensorflow"];

@@ -266,7 +266,7 @@ impl Builder<'_> {
           .flatten()
           .filter_map(|c| c.subnet.as_ref().map(|s| s.value.as_str()))
           .collect();
-        let mut v: Vec<String> = net
+        let mut v: Vec<Ipv4Net> = net
           .iter()
           .flat_map(|n| n.subnets.iter())
           .filter(|s| {
@@ -277,16 +277,17 @@ impl Builder<'_> {
                 .and_then(|a| a.subnet.as_ref())
                 .is_some_and(|a| a.value == s.name)
           })
-          .map(|s| s.prefix.value.to_string())
+          .map(|s| s.prefix.value)
           .collect();
         if v.is_empty() {
           v = net
             .iter()
             .flat_map(|n| n.address_space.iter())
-            .map(|a| a.value.to_string())
+            .map(|a| a.value)
             .collect();
         }
-        v.sort();
+        // Sorted as text, the order the artifacts have always listed them in.
+        v.sort_by_cached_key(|n| n.to_string());
         v.dedup();
         v
       }
@@ -327,9 +328,7 @@ impl Builder<'_> {
       Some(s) => self.count(s, "dns.serial", 1, 4_294_967_295).unwrap_or(1),
       None => 1,
     };
-    let resolver_ip = self
-      .opt_ip(&d.resolver_ip, "dns.resolver_ip")
-      .map(|s| s.value.to_string());
+    let resolver_ip = self.opt_ip(&d.resolver_ip, "dns.resolver_ip").map(|s| s.value);
     let mut name = |v: &Option<Located<String>>, key: &str, default: &str| match v {
       Some(l) => self.dns_name(l, key, false).unwrap_or_default(),
       None => default.to_string(),
@@ -354,20 +353,18 @@ impl Builder<'_> {
     }
   }
 
-  /// Explicit firewall sources: CIDRs, or `*`; everything-allowed sources are a warning.
-  fn firewall_sources(&mut self, list: &Located<Vec<Located<String>>>) -> Vec<String> {
+  /// Explicit firewall sources: CIDRs, or `*` (every IPv4 source, 0.0.0.0/0);
+  /// everything-allowed sources are a warning.
+  fn firewall_sources(&mut self, list: &Located<Vec<Located<String>>>) -> Vec<Ipv4Net> {
     let mut out = Vec::new();
     for c in &list.value {
-      let everything = c.value == "*";
-      let source = if everything {
-        Some("*".to_string())
+      let source = if c.value == "*" {
+        Some(Ipv4Net::default())
       } else {
-        self
-          .cidr(c, "firewall.source_addresses")
-          .map(|s| s.value.to_string())
+        self.cidr(c, "firewall.source_addresses").map(|s| s.value)
       };
       let Some(source) = source else { continue };
-      if everything || source == "0.0.0.0/0" {
+      if source.prefix_len() == 0 {
         self.problems.push(
           Problem::warning(
             "AML031",
