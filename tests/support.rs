@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: the shipped profiles, running the real binary,
-//! and scratch directories under target/.
+//! the project's Python (.venv/, made by `make deps`) and scratch directories under target/.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +21,33 @@ pub fn shipped_profiles() -> Vec<PathBuf> {
 
 pub fn root() -> PathBuf {
   PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The project's Python, `.venv/bin/python3`, which holds the checkers' modules. Tests never
+/// fall back to a `python3` on PATH: what it has installed is not what scripts/deps/pip.txt says.
+pub fn python() -> PathBuf {
+  venv_bin("python3")
+}
+
+/// A program pip installed into `.venv/bin` (e.g. `checkov`); panics with the fix when absent.
+pub fn venv_bin(name: &str) -> PathBuf {
+  let path = root().join(".venv/bin").join(name);
+  assert!(
+    path.exists(),
+    "{} is missing: run `make deps` (scripts/install-test-deps.sh creates .venv/ and installs \
+     scripts/deps/pip.txt into it)",
+    path.display()
+  );
+  path
+}
+
+/// PATH with `.venv/bin` first, for a venv program that starts others by name.
+pub fn venv_path() -> std::ffi::OsString {
+  let mut dirs = vec![root().join(".venv/bin")];
+  dirs.extend(std::env::split_paths(
+    &std::env::var_os("PATH").unwrap_or_default(),
+  ));
+  std::env::join_paths(dirs).expect("PATH entries have no separator")
 }
 
 pub struct Run {
