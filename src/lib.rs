@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod backend;
 pub mod catalog;
+pub mod codes;
 pub mod constraints;
 pub mod diagnostic;
 pub mod diff;
