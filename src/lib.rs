@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod catalog;
+pub mod codes;
 pub mod constraints;
 pub mod diagnostic;
 pub mod diff;

@@ -3,8 +3,9 @@
 //! checkov all three, bash with a recording `az` the CLI script, PyYAML the managed-network
 //! YAML. Each format must carry exactly the ARM outputs' rules, zones and records.
 //!
-//! The Python checkers live in scripts/check_*.py and are installed by
-//! scripts/install-test-deps.sh; a missing checker fails these tests, it never skips them.
+//! The Python checkers live in scripts/check_*.py and run on the project's .venv/, which
+//! `make deps` (scripts/install-test-deps.sh) fills; a missing checker fails these tests, it
+//! never skips them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use amlnet::ir::{Direction, Flow, Ir, ManagedNetworkSettings, PeerKind, Protocol
 use amlnet::plan::Plan;
 use serde_json::Value;
 
-use crate::support::{root, scratch, shipped_profiles, stem};
+use crate::support::{root, scratch, shipped_profiles, stem, venv_bin, venv_path};
 
 /// checkov checks skipped on purpose, with the reason. docs/deploy.md lists every one (a test
 /// below checks that); none is needed today: checkov flags nothing in the emitted rules.
@@ -53,13 +54,12 @@ struct Py {
 }
 
 fn python(script: &str, args: &[PathBuf]) -> Py {
-  let out = Command::new("python3")
+  let python = crate::support::python();
+  let out = Command::new(&python)
     .arg(root().join("scripts").join(script))
     .args(args)
     .output()
-    .unwrap_or_else(|e| {
-      panic!("python3 runs (install it; scripts/install-test-deps.sh installs the modules): {e}")
-    });
+    .unwrap_or_else(|e| panic!("{} runs (run `make deps`): {e}", python.display()));
   let py = Py {
     code: out.status.code().unwrap_or(-1),
     stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -67,7 +67,7 @@ fn python(script: &str, args: &[PathBuf]) -> Py {
   };
   assert_ne!(
     py.code, 3,
-    "{script}: a checker module is missing, run scripts/install-test-deps.sh:\n{}",
+    "{script}: a checker module is missing from .venv, run `make deps`:\n{}",
     py.stderr
   );
   py
@@ -678,8 +678,8 @@ fn checkov_control(dir: &Path) {
 fn checkov_flags_nothing_in_the_outputs_and_catches_the_control() {
   let (base, all) = compile_all("checkov");
   checkov_control(&base.join("zz-control"));
-  let mut cmd = Command::new("checkov");
-  cmd.arg("--directory").arg(&base).args([
+  let mut cmd = Command::new(venv_bin("checkov"));
+  cmd.env("PATH", venv_path()).arg("--directory").arg(&base).args([
     "--framework",
     "terraform",
     "arm",
@@ -699,7 +699,7 @@ fn checkov_flags_nothing_in_the_outputs_and_catches_the_control() {
   }
   let out = cmd
     .output()
-    .unwrap_or_else(|e| panic!("checkov runs (scripts/install-test-deps.sh installs it): {e}"));
+    .unwrap_or_else(|e| panic!("checkov runs (run `make deps`): {e}"));
   let stdout = String::from_utf8_lossy(&out.stdout);
   let reports: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
     panic!(

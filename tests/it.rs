@@ -5,6 +5,7 @@ mod support;
 mod catalog;
 mod checkers;
 mod cli;
+mod codes;
 mod diff;
 mod dns_servers;
 mod errors;

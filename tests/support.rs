@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: the shipped profiles, running the real binary,
-//! and scratch directories under target/.
+//! the project's Python (.venv/, made by `make deps`) and scratch directories under target/.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +21,59 @@ pub fn shipped_profiles() -> Vec<PathBuf> {
 
 pub fn root() -> PathBuf {
   PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The project's Python, `.venv/bin/python3`, which holds the checkers' modules. Tests never
+/// fall back to a `python3` on PATH: what it has installed is not what scripts/deps/pip.txt says.
+pub fn python() -> PathBuf {
+  venv_bin("python3")
+}
+
+/// A program pip installed into `.venv/bin` (e.g. `checkov`); panics with the fix when absent.
+pub fn venv_bin(name: &str) -> PathBuf {
+  let path = root().join(".venv/bin").join(name);
+  assert!(
+    path.exists(),
+    "{} is missing: run `make deps` (scripts/install-test-deps.sh creates .venv/ and installs \
+     scripts/deps/pip.txt into it)",
+    path.display()
+  );
+  path
+}
+
+/// PATH with `.venv/bin` first, for a venv program that starts others by name.
+pub fn venv_path() -> std::ffi::OsString {
+  let mut dirs = vec![root().join(".venv/bin")];
+  dirs.extend(std::env::split_paths(
+    &std::env::var_os("PATH").unwrap_or_default(),
+  ));
+  std::env::join_paths(dirs).expect("PATH entries have no separator")
+}
+
+/// For a test that skips because optional data is absent: counts the snapshots in `dir` whose
+/// names start with `prefix` as asserted, so the orphan check of `make test` (which reads
+/// insta's INSTA_SNAPSHOT_REFERENCES_FILE list) does not take them for orphans.
+pub fn snapshots_skipped(dir: &str, prefix: &str) {
+  use std::io::Write as _;
+  let Some(refs) = std::env::var_os("INSTA_SNAPSHOT_REFERENCES_FILE") else {
+    return;
+  };
+  let mut list = String::new();
+  for e in std::fs::read_dir(root().join(dir))
+    .expect("snapshot dir exists")
+    .flatten()
+  {
+    let name = e.file_name().to_string_lossy().into_owned();
+    if name.starts_with(prefix) && name.ends_with(".snap") {
+      list += &format!("{}\n", e.path().display());
+    }
+  }
+  std::fs::OpenOptions::new()
+    .append(true)
+    .create(true)
+    .open(refs)
+    .and_then(|mut f| f.write_all(list.as_bytes()))
+    .expect("the snapshot references file is writable");
 }
 
 pub struct Run {
