@@ -89,6 +89,7 @@ pub struct RecordTemplate {
   pub name: String,
   pub public: Option<String>,
   pub ip: String,
+  pub endpoint: crate::ir::PrivateEndpoint,
   pub sources: Vec<String>,
 }
 

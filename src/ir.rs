@@ -109,7 +109,28 @@ pub struct DnsRecord {
   pub resource: String,
   /// The public name that resolves to this record through a privatelink CNAME, if any.
   pub public_name: Option<String>,
+  /// The private endpoint that serves the record (catalog `endpoint`); absent in IR files
+  /// written before amlnet recorded it.
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub endpoint: Option<PrivateEndpoint>,
   pub sources: Vec<String>,
+}
+
+/// The private endpoint behind a DNS record: what a managed-network `private_endpoint` rule
+/// targets. Catalog data (catalog/dns.toml), copied into each record by `lower`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateEndpoint {
+  /// ARM provider and type: `Microsoft.Storage/storageAccounts`.
+  pub provider: String,
+  /// The subresource (group ID): `blob`, `vault`, `registry`, `amlworkspace`.
+  pub subresource: String,
+  /// Azure creates this endpoint itself (the workspace's own): no user rule.
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub created_by_azure: bool,
+  /// The resource's name when the record's first label is not it.
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub resource_name: Option<String>,
 }
 
 /// An A record on a public name, for DNS servers that hold host records instead of forwarding.
@@ -169,6 +190,10 @@ pub struct Settings {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedNetworkSettings {
   pub isolation_mode: IsolationMode,
+  /// The cloud's storage suffix (`core.windows.net`): approved-outbound mode cannot reach
+  /// Azure Storage through FQDN rules.
+  #[serde(default)]
+  pub storage_suffix: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

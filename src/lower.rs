@@ -50,7 +50,7 @@ pub fn lower(input: Input<'_>) -> Result<Ir, Vec<Problem>> {
     host_records,
     dns_forwarders,
     diagnostics: problems.iter().map(|p| p.to_ir(input.sources)).collect(),
-    settings: settings(m),
+    settings: settings(m, names),
   };
   ir.normalize();
   if problems.iter().any(|p| p.severity == crate::ir::Severity::Error) {
@@ -303,6 +303,7 @@ fn dns(
         value: ip,
         resource: t.resource.clone(),
         public_name: t.public.as_ref().and_then(|p| scope.fill(p)),
+        endpoint: Some(t.endpoint.clone()),
         sources: sources.clone(),
       });
     }
@@ -482,7 +483,7 @@ fn ip_table(m: &Model) -> BTreeMap<&'static str, String> {
   ips
 }
 
-fn settings(m: &Model) -> Settings {
+fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
   Settings {
     workspace_name: m.workspace.name.clone(),
     egress: match m.network.egress.value {
@@ -526,6 +527,7 @@ fn settings(m: &Model) -> Settings {
           ir::IsolationMode::AllowOnlyApprovedOutbound
         }
       },
+      storage_suffix: names.map(|n| n.storage.clone()).unwrap_or_default(),
     }),
   }
 }

@@ -1077,8 +1077,19 @@ fn deploy_backends_repeat_the_arm_notes_word_for_word() {
 // Managed network YAML.
 
 fn yaml_of(ir: &Ir) -> (Option<Value>, Output) {
-  let mut out = Output::default();
-  Target::ManagedNetwork.render(ir, &amlnet::plan::Plan::new(ir), &mut out);
+  // The managed-network notes are the plan's; the backend only writes the YAML.
+  let plan = Plan::new(ir);
+  let notes = plan
+    .notes
+    .iter()
+    .filter(|n| n.code.starts_with("MNV"))
+    .cloned()
+    .collect();
+  let mut out = Output {
+    artifacts: Vec::new(),
+    notes,
+  };
+  Target::ManagedNetwork.render(ir, &plan, &mut out);
   let Some(a) = out
     .artifacts
     .iter()
@@ -1312,6 +1323,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
 
   ir.settings.managed_network = Some(ManagedNetworkSettings {
     isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
+    storage_suffix: "core.windows.net".into(),
   });
   let (doc, out) = yaml_of(&ir);
   let doc = doc.expect("YAML");
@@ -1335,6 +1347,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   for none in [
     Some(ManagedNetworkSettings {
       isolation_mode: amlnet::ir::IsolationMode::Disabled,
+      storage_suffix: "core.windows.net".into(),
     }),
     None,
   ] {
@@ -1348,6 +1361,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   // An isolation mode the YAML does not know cannot reach the backend: reading the IR refuses it.
   ir.settings.managed_network = Some(ManagedNetworkSettings {
     isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
+    storage_suffix: "core.windows.net".into(),
   });
   assert!(
     serde_json::from_str::<Ir>(&ir.to_json()).is_ok(),

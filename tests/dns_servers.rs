@@ -20,6 +20,16 @@ use hickory_proto::serialize::txt::Parser;
 
 const GUID: &str = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d";
 
+/// A private endpoint for hand-built records (the DNS outputs do not read it).
+fn endpoint() -> amlnet::ir::PrivateEndpoint {
+  amlnet::ir::PrivateEndpoint {
+    provider: "Microsoft.Storage/storageAccounts".into(),
+    subresource: "blob".into(),
+    created_by_azure: false,
+    resource_name: None,
+  }
+}
+
 /// A realistic IR for one workspace in eastus, built by hand.
 fn hand_built_ir() -> Ir {
   let src = || vec!["azureml-network-facts.md section 2.1".to_string()];
@@ -33,6 +43,7 @@ fn hand_built_ir() -> Ir {
     name: format!("{rel}.{zone}"),
     record_type: amlnet::ir::RecordType::A,
     value: ip.parse().expect("IPv4"),
+    endpoint: Some(endpoint()),
     resource: resource.into(),
     public_name: public,
     sources: src(),
@@ -915,6 +926,7 @@ fn invalid_names_are_errors_and_are_not_written() {
       name: name.clone(),
       record_type: amlnet::ir::RecordType::A,
       value: "10.0.1.9".parse().expect("IPv4"),
+      endpoint: Some(endpoint()),
       resource: "bad".into(),
       public_name: None,
       sources: vec![],

@@ -6,11 +6,13 @@
 //! Never renders text and never reads the profile, the model or the catalog.
 
 pub mod firewall;
+pub mod managed;
 pub mod names;
 pub mod nsg;
 
 use crate::ir::{Diagnostic, Flow, Ir, Severity};
 use crate::target::firewall::RuleCollectionGroup;
+use crate::target::managed::ManagedNetwork;
 use crate::target::nsg::SecurityRule;
 
 pub use names::{description, identifier, rule_name, Labels};
@@ -21,6 +23,8 @@ pub struct Plan {
   /// NSG security rules, inbound then outbound, each in priority order.
   pub nsg: Vec<SecurityRule>,
   pub firewall: RuleCollectionGroup,
+  /// The workspace managed VNet's outbound rules, when the workspace uses one.
+  pub managed: Option<ManagedNetwork>,
   /// Notes of the plan, each said once: what a target cannot express and what covers it,
   /// and errors where Azure would refuse the plan.
   pub notes: Vec<Diagnostic>,
@@ -33,9 +37,11 @@ impl Plan {
     let nsg = nsg::rules(ir);
     nsg::notes(ir, &nsg, &mut notes);
     let firewall = firewall::plan(ir, &mut notes);
+    let managed = managed::plan(ir, &mut notes);
     Plan {
       nsg,
       firewall,
+      managed,
       notes: notes.0,
     }
   }

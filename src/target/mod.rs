@@ -4,6 +4,7 @@
 //! read them. Values only: no policy, no rendering, no I/O.
 
 pub mod firewall;
+pub mod managed;
 pub mod nsg;
 
 use std::fmt;
