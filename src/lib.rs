@@ -58,6 +58,13 @@ pub fn compile_path(path: &Path) -> Result<Ir> {
 
 /// Compile with a given catalog (tests pass their own; the CLI passes the embedded one).
 pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled> {
+  let (ir, at) = lower_with(path, catalog)?;
+  plan_and_render(ir, &at)
+}
+
+/// The front half: load, build the model, check constraints, lower to the IR. Returns the
+/// IR and the main profile's path as shown in messages.
+pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, String)> {
   let loaded = loader::load(path)?;
   let mut builder = model::Builder::new(&loaded.sources);
   let model = builder.build(&loaded.raw, &loaded.stem);
@@ -90,6 +97,18 @@ pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled>
     })?,
     _ => return Err(loader::fail(&loaded.sources, &errors)),
   };
+  let at = loaded
+    .sources
+    .files()
+    .first()
+    .map(|f| f.path.clone())
+    .unwrap_or_default();
+  Ok((ir, at))
+}
+
+/// The back half: plan every target once and render every artifact; whatever the plan or
+/// a backend refuses is an error located at the profile `at`.
+pub fn plan_and_render(ir: Ir, at: &str) -> Result<Compiled> {
   let plan = plan::Plan::new(&ir);
   let output = backend::render_all(&ir, &plan);
   let refused: Vec<&ir::Diagnostic> = output
@@ -98,12 +117,6 @@ pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled>
     .filter(|n| n.severity == Severity::Error)
     .collect();
   if !refused.is_empty() {
-    let at = loaded
-      .sources
-      .files()
-      .first()
-      .map(|f| f.path.as_str())
-      .unwrap_or_default();
     let rendered: Vec<String> = refused
       .iter()
       .map(|n| format!("error[{}]: {}\n --> {at}\n", n.code, n.message))
