@@ -108,13 +108,22 @@ fn normalize(path: &Path) -> PathBuf {
   out
 }
 
-/// A relative path with `/` separators on every OS.
+/// A path with `/` separators on every OS (an absolute path keeps its one leading `/`).
 fn slashed(path: &Path) -> String {
-  let parts: Vec<String> = path
-    .components()
-    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-    .collect();
-  parts.join("/")
+  use std::path::Component;
+  let mut out = String::new();
+  for c in path.components() {
+    match c {
+      Component::RootDir => out.push('/'),
+      c => {
+        if !out.is_empty() && !out.ends_with('/') {
+          out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+      }
+    }
+  }
+  out
 }
 
 /// Read a profile: a regular file (symlinks followed) of at most `MAX_PROFILE_BYTES`,

@@ -163,3 +163,24 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
   }
 }
+
+/// A profile that extends another by an absolute path names it with one leading `/` in
+/// its IR locations, not `//`.
+#[test]
+fn an_absolute_extends_path_is_named_once() {
+  let dir = scratch("absolute-extends");
+  let base = root().join("profiles/secure-workspace.toml");
+  let file = dir.join("p.toml");
+  std::fs::write(&file, format!("extends = {:?}\n", base.display().to_string())).expect("writable");
+  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
+  let located: Vec<&str> = ir
+    .diagnostics
+    .iter()
+    .map(|d| d.location.as_str())
+    .filter(|l| !l.is_empty())
+    .collect();
+  assert!(!located.is_empty(), "the base profile's notes are located");
+  for l in located {
+    assert!(l.starts_with(&format!("{}:", base.display())), "{l}");
+  }
+}

@@ -38,12 +38,15 @@ impl<'a> Builder<'a> {
     }
   }
 
+  /// A required key is absent: located at the table that should hold it, or at the top
+  /// of the profile when the table itself is absent (every error carries a location).
   pub(super) fn missing(&mut self, key: &str, table_span: Option<&Span>, hint: &str) {
+    let top = Span { file: 0, range: 0..0 };
     self.problems.push(
       Problem::error(
         "AML010",
         format!("missing required key `{key}`"),
-        table_span.cloned(),
+        Some(table_span.cloned().unwrap_or(top)),
       )
       .hint(hint),
     );
