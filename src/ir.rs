@@ -194,6 +194,9 @@ pub struct ManagedNetworkSettings {
   /// Azure Storage through FQDN rules.
   #[serde(default)]
   pub storage_suffix: String,
+  /// The managed firewall's SKU (`standard` or `basic`) when the profile sets one.
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub firewall_sku: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

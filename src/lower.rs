@@ -528,6 +528,7 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
         }
       },
       storage_suffix: names.map(|n| n.storage.clone()).unwrap_or_default(),
+      firewall_sku: m.managed_network_firewall_sku.as_ref().map(|s| s.value.clone()),
     }),
   }
 }

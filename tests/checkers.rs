@@ -1033,43 +1033,41 @@ fn azcli_script_stops_before_any_call_without_the_ids_it_needs() {
 
 // ---------------------------------------------------------------------------------------
 
+/// Every format renders one plan, so each plan note (NSG, firewall, managed network) is said
+/// exactly once per compile, and no backend adds a plan note of its own.
 #[test]
-fn deploy_backends_repeat_the_arm_notes_word_for_word() {
+fn plan_notes_are_said_once_and_only_by_the_plan() {
   for path in shipped_profiles() {
-    let ir = amlnet::compile_path(&path).expect("compiles");
-    let mut arm = Output::default();
-    for t in [Target::Nsg, Target::Firewall, Target::PrivateDns] {
-      t.render(&ir, &amlnet::plan::Plan::new(&ir), &mut arm);
+    let c = amlnet::compile(&path).expect("compiles");
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &c.output.notes {
+      assert!(
+        seen.insert((&n.code, &n.message)),
+        "{}: {} said twice",
+        stem(&path),
+        n.code
+      );
     }
-    for t in [Target::Terraform, Target::Bicep, Target::AzCli] {
+    for t in Target::ALL {
       let mut out = Output::default();
-      t.render(&ir, &amlnet::plan::Plan::new(&ir), &mut out);
-      // DEP001 (a record that is not an A record) is the deploy formats' own.
-      for n in out.notes.iter().filter(|n| n.code != "DEP001") {
+      t.render(&c.ir, &c.plan, &mut out);
+      for n in &out.notes {
         assert!(
-          arm.notes.contains(n),
-          "{}: {} note {} {} is one the ARM backends give",
+          !["NSG", "AFW", "MNV", "PLAN"]
+            .iter()
+            .any(|p| n.code.starts_with(p)),
+          "{}: backend {} gives plan note {} itself",
           stem(&path),
           t.name(),
-          n.code,
-          n.message
-        );
-      }
-      for n in arm
-        .notes
-        .iter()
-        .filter(|n| n.code.starts_with("AFW") || n.code.starts_with("NSG"))
-      {
-        assert!(
-          out.notes.contains(n),
-          "{}: {} repeats {} {}",
-          stem(&path),
-          t.name(),
-          n.code,
-          n.message
+          n.code
         );
       }
     }
+    assert!(
+      c.plan.notes.iter().all(|n| c.output.notes.contains(n)),
+      "{}: the compile reports every plan note",
+      stem(&path)
+    );
   }
 }
 
@@ -1324,6 +1322,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   ir.settings.managed_network = Some(ManagedNetworkSettings {
     isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
     storage_suffix: "core.windows.net".into(),
+    firewall_sku: None,
   });
   let (doc, out) = yaml_of(&ir);
   let doc = doc.expect("YAML");
@@ -1348,6 +1347,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
     Some(ManagedNetworkSettings {
       isolation_mode: amlnet::ir::IsolationMode::Disabled,
       storage_suffix: "core.windows.net".into(),
+      firewall_sku: None,
     }),
     None,
   ] {
@@ -1362,6 +1362,7 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
   ir.settings.managed_network = Some(ManagedNetworkSettings {
     isolation_mode: amlnet::ir::IsolationMode::AllowInternetOutbound,
     storage_suffix: "core.windows.net".into(),
+    firewall_sku: None,
   });
   assert!(
     serde_json::from_str::<Ir>(&ir.to_json()).is_ok(),
@@ -1392,4 +1393,21 @@ fn managed_network_checker_rejects_a_malformed_rule() {
     "{}",
     py.stdout
   );
+}
+
+/// `managed_network.firewall_sku` is written into the workspace YAML (it used to be accepted
+/// and ignored), and the YAML still passes its checker.
+#[test]
+fn managed_network_firewall_sku_reaches_the_yaml() {
+  let dir = scratch("mnv-sku");
+  let base = root().join("profiles/online-endpoint-managed-vnet.toml");
+  let file = dir.join("p.toml");
+  std::fs::write(
+    &file,
+    format!("extends = {:?}\n[managed_network]\nisolation_mode = \"allow_only_approved_outbound\"\nfirewall_sku = \"basic\"\n", base.display().to_string()),
+  )
+  .expect("writable");
+  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
+  let (doc, _) = yaml_of(&ir);
+  assert_eq!(doc.expect("YAML")["managed_network"]["firewall_sku"], "basic");
 }

@@ -34,6 +34,9 @@ fn yaml(ir: &Ir, managed: &ManagedNetwork) -> String {
   let _ = writeln!(y, "location: {}", q(&managed.location));
   y.push_str("managed_network:\n");
   let _ = writeln!(y, "  isolation_mode: {}", q(managed.isolation_mode.as_str()));
+  if let Some(sku) = &managed.firewall_sku {
+    let _ = writeln!(y, "  firewall_sku: {}", q(sku));
+  }
   if managed.rules.is_empty() {
     y.push_str("  outbound_rules: []\n");
     return y;

@@ -125,6 +125,7 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> Option<ManagedNetwork> {
     workspace: ir.settings.workspace_name.clone(),
     location: ir.region.clone(),
     isolation_mode: mode,
+    firewall_sku: settings.firewall_sku.clone(),
     rules,
   })
 }

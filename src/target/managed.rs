@@ -10,6 +10,8 @@ pub struct ManagedNetwork {
   pub workspace: String,
   pub location: String,
   pub isolation_mode: IsolationMode,
+  /// `standard` or `basic`, when set (the managed firewall serves FQDN rules).
+  pub firewall_sku: Option<String>,
   /// In YAML order: fqdn rules, then service_tag rules, then private_endpoint rules, each by name.
   pub rules: Vec<OutboundRule>,
 }
