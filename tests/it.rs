@@ -8,6 +8,7 @@ mod cli;
 mod diff;
 mod dns_servers;
 mod errors;
+mod eval;
 mod expand;
 mod golden;
 mod limits;
