@@ -221,3 +221,62 @@ fn planned_nsg_allows_its_own_service_tag_flows() {
   );
   assert!(unknown.is_err());
 }
+
+/// The real downloads, when present beside the checkout (`../shared`, or `../../shared`
+/// for a worktree): every tag a shipped profile's NSG names resolves, and the planned NSG
+/// allows each of its own outbound flows from the VNet.
+#[test]
+fn real_downloads_resolve_every_planned_tag() {
+  let Some(dir) = ["../shared", "../../shared"]
+    .iter()
+    .map(|d| {
+      Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(d)
+        .join("data/service-tags")
+    })
+    .find(|d| d.is_dir())
+  else {
+    eprintln!("note: no shared/data/service-tags beside the checkout; real ServiceTags checks skipped");
+    return;
+  };
+  let downloads: Vec<ServiceTags> = [
+    "ServiceTags_Public_2025-11-09.json",
+    "ServiceTags_Gov_2026-07-19.json",
+  ]
+  .iter()
+  .map(|f| ServiceTags::load(&dir.join(f)).unwrap())
+  .collect();
+  let vnet = set(&["10.0.0.0/16"]);
+  let mut checked = 0;
+  for profile in shipped_profiles() {
+    let compiled = amlnet::compile(&profile).unwrap();
+    let cloud = compiled.ir.cloud.name();
+    let Some(tags) = downloads.iter().find(|t| t.ir_cloud() == cloud) else {
+      continue;
+    };
+    let platform = Platform::new(Some(tags), vnet.clone());
+    let nsg = Nsg::new(&compiled.plan.nsg);
+    for rule in &compiled.plan.nsg {
+      let class = TrafficClass {
+        protocols: Protocols::from(rule.protocol),
+        source: platform.endpoint(&rule.source).unwrap(),
+        destination: platform.endpoint(&rule.destination).unwrap(),
+        ports: rule.ports.clone(),
+      };
+      if rule.direction == Direction::Outbound && rule.access == Access::Allow {
+        let class = TrafficClass {
+          source: vnet.clone(),
+          ..class
+        };
+        assert!(
+          nsg.allows(Direction::Outbound, &class, &platform).unwrap(),
+          "{}: {}",
+          profile.display(),
+          rule.name
+        );
+        checked += 1;
+      }
+    }
+  }
+  assert!(checked > 10, "only {checked} planned rules checked");
+}
