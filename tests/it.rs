@@ -9,6 +9,7 @@ mod codes;
 mod diff;
 mod dns_servers;
 mod errors;
+mod eval;
 mod expand;
 mod golden;
 mod limits;

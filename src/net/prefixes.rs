@@ -5,9 +5,9 @@
 //! blocks. Pure functions over values: never reads files, never adds or drops a
 //! single address.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::interval::{merge, subtract};
+use super::interval::{intersect, merge, subtract};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 
 /// An address set held as aggregated prefixes: each list sorted ascending, no two
@@ -59,6 +59,49 @@ impl PrefixSet {
       .chain(self.ipv6.iter().map(|n| IpNet::V6(*n)))
   }
 
+  /// Every IPv4 and IPv6 address (`0.0.0.0/0` and `::/0`).
+  pub fn all() -> PrefixSet {
+    PrefixSet {
+      ipv4: vec![Ipv4Net::default()],
+      ipv6: vec![Ipv6Net::default()],
+    }
+  }
+
+  /// Does the set hold this address?
+  pub fn contains(&self, addr: IpAddr) -> bool {
+    match addr {
+      IpAddr::V4(a) => self.ipv4.iter().any(|n| n.contains(&a)),
+      IpAddr::V6(a) => self.ipv6.iter().any(|n| n.contains(&a)),
+    }
+  }
+
+  /// The addresses in `self` or `other`, aggregated.
+  pub fn union(&self, other: &PrefixSet) -> PrefixSet {
+    PrefixSet::from_parts(
+      self.ipv4.iter().chain(&other.ipv4).copied().collect(),
+      self.ipv6.iter().chain(&other.ipv6).copied().collect(),
+    )
+  }
+
+  /// The addresses in both `self` and `other`, aggregated.
+  pub fn intersection(&self, other: &PrefixSet) -> PrefixSet {
+    PrefixSet {
+      ipv4: intersect(&intervals_v4(&self.ipv4), &intervals_v4(&other.ipv4))
+        .into_iter()
+        .flat_map(|(lo, hi)| Ipv4Subnets::new(Ipv4Addr::from(lo), Ipv4Addr::from(hi), 0))
+        .collect(),
+      ipv6: intersect(&intervals_v6(&self.ipv6), &intervals_v6(&other.ipv6))
+        .into_iter()
+        .flat_map(|(lo, hi)| Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0))
+        .collect(),
+    }
+  }
+
+  /// Is every address of `self` in `other`?
+  pub fn is_subset(&self, other: &PrefixSet) -> bool {
+    self.difference(other).is_empty()
+  }
+
   /// The addresses of `self` that are not in `other`, aggregated.
   pub fn difference(&self, other: &PrefixSet) -> PrefixSet {
     PrefixSet {
@@ -102,4 +145,27 @@ pub fn difference_v6(a: &[Ipv6Net], b: &[Ipv6Net]) -> Vec<Ipv6Net> {
     .into_iter()
     .flat_map(|(lo, hi)| Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn set(items: &[&str]) -> PrefixSet {
+    PrefixSet::aggregate(&items.iter().map(|s| s.parse().unwrap()).collect::<Vec<IpNet>>())
+  }
+
+  #[test]
+  fn set_operations() {
+    let a = set(&["10.0.0.0/24", "fd00::/64"]);
+    let b = set(&["10.0.0.128/25", "10.0.1.0/24"]);
+    assert_eq!(a.intersection(&b), set(&["10.0.0.128/25"]));
+    assert_eq!(a.union(&b), set(&["10.0.0.0/23", "fd00::/64"]));
+    assert!(set(&["10.0.0.4/30"]).is_subset(&a));
+    assert!(!b.is_subset(&a));
+    assert!(a.contains("10.0.0.7".parse().unwrap()));
+    assert!(!a.contains("10.0.1.7".parse().unwrap()));
+    assert!(PrefixSet::all().contains("2001:db8::1".parse().unwrap()));
+    assert_eq!(PrefixSet::all().intersection(&a), a);
+  }
 }

@@ -1,0 +1,234 @@
+//! Azure Firewall Policy semantics (reference/target-formats.md § 2.1): all network rule
+//! collections before all application rule collections; within each kind by rule
+//! collection group priority, then collection priority, then rule order. Rules are
+//! terminating: the first match applies its collection's action; no match is denied.
+//!
+//! Takes rule collection groups (or collections with their actions), a `Query` and a
+//! `TagResolver`; returns the queried class partitioned by what decided it. Network rules
+//! match by protocol, source, destination addresses (prefixes, tags, `*`) and ports, or
+//! by name for `destinationFqdns` (exact, case-insensitive: no wildcards there, § 2.2).
+//! Application rules match TCP to one of their ports with the query's name matching a
+//! target FQDN (`fqdn_matches`); Http and Https are told apart by port only. Not modelled:
+//! DNAT, threat intelligence, the built-in infrastructure collection, ICMP, FQDN tags,
+//! web categories, target URLs, IP groups.
+
+use ipnet::IpNet;
+
+use crate::net::{PortSet, PrefixSet};
+use crate::target::firewall::{ApplicationRule, Destination, NetworkRule, RuleCollectionGroup};
+use crate::target::nsg::Access;
+
+use super::class::{split, RuleBox};
+use super::{Protocols, TagResolver, TrafficClass, UnknownTag};
+
+/// What is asked: a class of packets, and the name the client asked for when it used one
+/// (an application rule or an FQDN network rule can only match a named query). With a
+/// name, `class.destination` is what it resolves to, or `PrefixSet::all()` when unknown:
+/// the answer is then split by the addresses it might resolve to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+  pub class: TrafficClass,
+  pub name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules<'a> {
+  Network(&'a [NetworkRule]),
+  Application(&'a [ApplicationRule]),
+}
+
+/// One filter rule collection with the priorities that order it and its action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Collection<'a> {
+  pub group: &'a str,
+  pub group_priority: u32,
+  pub name: &'a str,
+  pub priority: u32,
+  pub action: Access,
+  pub rules: Rules<'a>,
+}
+
+/// What decided a part of the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decider<'a> {
+  Network(Collection<'a>, &'a NetworkRule),
+  Application(Collection<'a>, &'a ApplicationRule),
+  /// No rule matched.
+  DefaultDeny,
+}
+
+impl Decider<'_> {
+  /// The deciding rule's name; `None` for the default deny.
+  pub fn rule_name(&self) -> Option<&str> {
+    match self {
+      Decider::Network(_, r) => Some(&r.name),
+      Decider::Application(_, r) => Some(&r.name),
+      Decider::DefaultDeny => None,
+    }
+  }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict<'a> {
+  pub class: TrafficClass,
+  pub access: Access,
+  pub decided_by: Decider<'a>,
+}
+
+/// A firewall policy's filter collections in evaluation order.
+#[derive(Clone, Debug)]
+pub struct Policy<'a> {
+  collections: Vec<Collection<'a>>,
+}
+
+impl<'a> Policy<'a> {
+  /// The collections of amlnet's rule collection groups, which are all Allow.
+  pub fn new(groups: &'a [RuleCollectionGroup]) -> Policy<'a> {
+    let mut collections = Vec::new();
+    for g in groups {
+      let c = |name, priority, rules| Collection {
+        group: &g.name,
+        group_priority: g.priority,
+        name,
+        priority,
+        action: Access::Allow,
+        rules,
+      };
+      collections.push(c(
+        &g.network.name,
+        g.network.priority,
+        Rules::Network(&g.network.rules),
+      ));
+      collections.push(c(
+        &g.application.name,
+        g.application.priority,
+        Rules::Application(&g.application.rules),
+      ));
+    }
+    Policy::from_collections(collections)
+  }
+
+  /// Any collections with their actions (an imported policy, a test), put in order.
+  pub fn from_collections(mut collections: Vec<Collection<'a>>) -> Policy<'a> {
+    collections.sort_by_key(|c| {
+      (
+        matches!(c.rules, Rules::Application(_)),
+        c.group_priority,
+        c.priority,
+      )
+    });
+    Policy { collections }
+  }
+
+  /// Partition `query.class` by what decides each part, in evaluation order; the parts
+  /// are pairwise disjoint and together exactly the class.
+  pub fn evaluate(&self, query: &Query, tags: &dyn TagResolver) -> Result<Vec<Verdict<'a>>, UnknownTag> {
+    let mut open = if query.class.is_empty() {
+      vec![]
+    } else {
+      vec![query.class.clone()]
+    };
+    let mut verdicts = Vec::new();
+    let mut decide = |open: &mut Vec<TrafficClass>, matcher: &RuleBox, access, decided_by| {
+      let mut next = Vec::new();
+      for part in open.iter() {
+        let (inside, outside) = split(part, matcher);
+        if let Some(class) = inside {
+          verdicts.push(Verdict {
+            class,
+            access,
+            decided_by,
+          });
+        }
+        next.extend(outside);
+      }
+      *open = next;
+    };
+    for c in &self.collections {
+      match c.rules {
+        Rules::Network(rules) => {
+          for r in rules {
+            let source = sources(&r.source_addresses);
+            let destination = match &r.destination {
+              Destination::Addresses(endpoints) => {
+                let mut set = PrefixSet::default();
+                for e in endpoints {
+                  set = set.union(&tags.endpoint(e)?);
+                }
+                Some(set)
+              }
+              Destination::Fqdns(names) => match &query.name {
+                Some(q) if names.iter().any(|n| same_name(n, q)) => None,
+                _ => continue,
+              },
+            };
+            let protocols = r
+              .protocols
+              .iter()
+              .fold(Protocols::default(), |p, &q| p.union(q.into()));
+            let matcher = RuleBox {
+              protocols,
+              source: &source,
+              destination: destination.as_ref(),
+              ports: &r.ports,
+            };
+            decide(&mut open, &matcher, c.action, Decider::Network(*c, r));
+          }
+        }
+        Rules::Application(rules) => {
+          let Some(name) = &query.name else { continue };
+          for r in rules
+            .iter()
+            .filter(|r| r.target_fqdns.iter().any(|p| fqdn_matches(p, name)))
+          {
+            let source = sources(&r.source_addresses);
+            let ports = PortSet::from_ranges(
+              r.protocols
+                .iter()
+                .map(|&(_, port)| crate::net::PortRange::single(port)),
+            );
+            let matcher = RuleBox {
+              protocols: Protocols::TCP,
+              source: &source,
+              destination: None,
+              ports: &ports,
+            };
+            decide(&mut open, &matcher, c.action, Decider::Application(*c, r));
+          }
+        }
+      }
+    }
+    verdicts.extend(open.into_iter().map(|class| Verdict {
+      class,
+      access: Access::Deny,
+      decided_by: Decider::DefaultDeny,
+    }));
+    Ok(verdicts)
+  }
+}
+
+/// Does an application rule's target FQDN match `name`? Case-insensitive, a trailing dot
+/// ignored. `*` matches every name; a leading `*` matches anything to its left, so
+/// `*.contoso.com` matches `a.contoso.com` and `b.a.contoso.com` but not `contoso.com`, and
+/// `*contoso.com` also matches `contoso.com` and `evilcontoso.com` (MicrosoftDocs/azure-docs
+/// articles/firewall/firewall-faq.yml, "How do wildcards work in target URLs and target
+/// FQDNs in application rules?"; reference/target-formats.md § 2.3).
+pub fn fqdn_matches(pattern: &str, name: &str) -> bool {
+  let (pattern, name) = (normal(pattern), normal(name));
+  match pattern.strip_prefix('*') {
+    Some(rest) => !name.is_empty() && name.ends_with(rest),
+    None => pattern == name,
+  }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+  normal(a) == normal(b)
+}
+
+fn normal(name: &str) -> String {
+  name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn sources(nets: &[IpNet]) -> PrefixSet {
+  PrefixSet::aggregate(nets)
+}
