@@ -156,12 +156,7 @@ impl Problem {
   }
 
   pub fn render(&self, map: &SourceMap) -> String {
-    let level = match self.severity {
-      Severity::Error => "error",
-      Severity::Warning => "warning",
-      Severity::Info => "info",
-    };
-    let mut out = format!("{level}[{}]: {}\n", self.code, self.message);
+    let mut out = format!("{}[{}]: {}\n", self.severity, self.code, self.message);
     if let Some(span) = &self.span {
       map.frame(span, &mut out);
     } else if !self.at.is_empty() {

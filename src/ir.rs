@@ -269,3 +269,26 @@ impl Protocol {
     }
   }
 }
+
+impl Severity {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Severity::Error => "error",
+      Severity::Warning => "warning",
+      Severity::Info => "info",
+    }
+  }
+}
+
+/// The one spelling of each vocabulary word, the same as its JSON spelling.
+macro_rules! display_as_str {
+  ($($t:ty),*) => {$(
+    impl std::fmt::Display for $t {
+      fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+      }
+    }
+  )*};
+}
+
+display_as_str!(Direction, Protocol, Severity);

@@ -44,8 +44,9 @@ pub struct Compiled {
 ///
 /// The one validation path of every command (`compile`, `explain`, `diff`, `expand`): a
 /// profile comes back only when the model, the constraints, the plan and every backend
-/// accept it. Errors come back as `Error::Profile`, rendered with locations and code frames;
-/// warnings and notes stay in `Ir::diagnostics` and `Output::notes`.
+/// accept it. Errors come back as `Error::Profile`: the problems and the source map they
+/// point into, for the caller to render or read; warnings and notes stay in
+/// `Ir::diagnostics` and `Output::notes`.
 pub fn compile(path: &Path) -> Result<Compiled> {
   compile_with(path, catalog::get())
 }
@@ -73,44 +74,40 @@ pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled>
     .cloned()
     .collect();
   let ir = match model {
-    Some(model) if errors.is_empty() => lower::lower(lower::Input {
-      catalog,
-      model: &model,
-      problems,
-      sources: &loaded.sources,
-      profile_hash: loaded.hash,
-    })
-    .map_err(|problems| {
-      let errors: Vec<_> = problems
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect();
-      loader::fail(&loaded.sources, &errors)
-    })?,
-    _ => return Err(loader::fail(&loaded.sources, &errors)),
+    Some(model) if errors.is_empty() => {
+      let lowered = lower::lower(lower::Input {
+        catalog,
+        model: &model,
+        problems,
+        sources: &loaded.sources,
+        profile_hash: loaded.hash,
+      });
+      match lowered {
+        Ok(ir) => ir,
+        Err(problems) => {
+          let errors = problems
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+          return Err(loader::fail(loaded.sources, errors));
+        }
+      }
+    }
+    _ => return Err(loader::fail(loaded.sources, errors)),
   };
   let plan = plan::Plan::new(&ir);
   let output = backend::render_all(&ir, &plan);
-  let refused: Vec<&ir::Diagnostic> = output
+  let refused: Vec<ir::Diagnostic> = output
     .notes
     .iter()
     .filter(|n| n.severity == Severity::Error)
+    .cloned()
     .collect();
   if !refused.is_empty() {
-    let at = loaded
-      .sources
-      .files()
-      .first()
-      .map(|f| f.path.as_str())
-      .unwrap_or_default();
-    let rendered: Vec<String> = refused
-      .iter()
-      .map(|n| format!("error[{}]: {}\n --> {at}\n", n.code, n.message))
-      .collect();
-    return Err(Error::Profile {
-      rendered: rendered.join("\n"),
-      count: refused.len(),
-    });
+    return Err(Error::Profile(error::ProfileErrors::refused(
+      loaded.sources,
+      refused,
+    )));
   }
   Ok(Compiled { ir, plan, output })
 }
