@@ -27,7 +27,7 @@ pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
 
 pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
   let ir = amlnet::compile_path(&args.profile)?;
-  let text = amlnet::explain::explain(&ir, args.query.as_deref()).map_err(Error::input)?;
+  let text = amlnet::explain::explain(&ir, args.query.as_deref())?;
   write_stdout(&text)?;
   Ok(OK)
 }
