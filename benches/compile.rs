@@ -48,9 +48,9 @@ fn row(profile: &Path, catalog: &amlnet::catalog::Catalog, runs: usize) {
   let lower = measure(runs, || {
     black_box(amlnet::lower_with(profile, catalog).expect("compiles"));
   });
-  let (ir, at) = amlnet::lower_with(profile, catalog).expect("compiles");
+  let (ir, sources) = amlnet::lower_with(profile, catalog).expect("compiles");
   let render = measure(runs, || {
-    black_box(amlnet::plan_and_render(ir.clone(), &at).expect("renders"));
+    black_box(amlnet::plan_and_render(ir.clone(), sources.clone()).expect("renders"));
   });
   let name = profile
     .file_stem()

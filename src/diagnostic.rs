@@ -14,12 +14,12 @@ use std::ops::Range;
 
 use crate::ir::{self, Severity};
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
   files: Vec<SourceFile>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
   /// As reached from the command line (`profiles/base/common.toml`): for the terminal.
   pub path: String,
@@ -156,12 +156,7 @@ impl Problem {
   }
 
   pub fn render(&self, map: &SourceMap) -> String {
-    let level = match self.severity {
-      Severity::Error => "error",
-      Severity::Warning => "warning",
-      Severity::Info => "info",
-    };
-    let mut out = format!("{level}[{}]: {}\n", self.code, self.message);
+    let mut out = format!("{}[{}]: {}\n", self.severity, self.code, self.message);
     if let Some(span) = &self.span {
       map.frame(span, &mut out);
     } else if !self.at.is_empty() {

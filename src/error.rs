@@ -1,14 +1,18 @@
-//! The library's error type. Every variant is bad input or an environment failure:
-//! the CLI prints it and exits 2. Profile errors arrive already rendered with their
-//! code frames (see `diagnostic.rs`).
+//! The library's error type. Every variant is bad input or an environment failure; the
+//! CLI shows it and exits 2. Nothing here prints: profile errors keep their problems and
+//! the source map they point into (`ProfileErrors`), so a caller can render them once as
+//! located code frames (`render`, also `Display`) or take them as data (`diagnostics`).
 
 use std::path::PathBuf;
 
+use crate::diagnostic::{Problem, SourceMap};
+use crate::ir::{self, Severity};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-  /// One or more profile errors, rendered with file:line:col and a code frame.
-  #[error("{rendered}")]
-  Profile { rendered: String, count: usize },
+  /// One or more profile errors, each with file:line:col; `Display` renders code frames.
+  #[error("{}", .0.render())]
+  Profile(ProfileErrors),
   #[error("cannot read `{}`: {source}", path.display())]
   Read { path: PathBuf, source: std::io::Error },
   #[error("cannot write `{}`: {source}", path.display())]
@@ -30,3 +34,71 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The errors that stop one profile, and the files they point into.
+#[derive(Debug)]
+pub struct ProfileErrors {
+  sources: SourceMap,
+  /// Loading and validation errors, located by span or model location.
+  problems: Vec<Problem>,
+  /// Errors a backend raised on the finished IR; they point at the main profile file.
+  refused: Vec<ir::Diagnostic>,
+}
+
+impl ProfileErrors {
+  /// Loading or validation problems in the files of `sources`.
+  pub fn problems(sources: SourceMap, problems: Vec<Problem>) -> Self {
+    ProfileErrors {
+      sources,
+      problems,
+      refused: Vec::new(),
+    }
+  }
+
+  /// Backend notes of severity error: the IR cannot be expressed in some target.
+  pub fn refused(sources: SourceMap, refused: Vec<ir::Diagnostic>) -> Self {
+    ProfileErrors {
+      sources,
+      problems: Vec::new(),
+      refused,
+    }
+  }
+
+  /// How many errors there are.
+  pub fn count(&self) -> usize {
+    self.problems.len() + self.refused.len()
+  }
+
+  /// Every error as data, located as the IR locates things ("file:line:col" relative to
+  /// the main profile's directory; the main profile's file name for a backend refusal).
+  pub fn diagnostics(&self) -> Vec<ir::Diagnostic> {
+    let main = self.sources.files().first();
+    let problems = self.problems.iter().map(|p| p.to_ir(&self.sources));
+    let refused = self.refused.iter().map(|d| ir::Diagnostic {
+      severity: Severity::Error,
+      location: match (&d.location, main) {
+        (at, Some(file)) if at.is_empty() => file.name.clone(),
+        (at, _) => at.clone(),
+      },
+      ..d.clone()
+    });
+    problems.chain(refused).collect()
+  }
+
+  /// `error[CODE]: message`, ` --> file:line:col` as typed, a code frame, help and sources;
+  /// one block per error, blank-line separated.
+  pub fn render(&self) -> String {
+    let at = self
+      .sources
+      .files()
+      .first()
+      .map(|f| f.path.as_str())
+      .unwrap_or_default();
+    let problems = self.problems.iter().map(|p| p.render(&self.sources));
+    let refused = self
+      .refused
+      .iter()
+      .map(|n| format!("{}[{}]: {}\n --> {at}\n", Severity::Error, n.code, n.message));
+    problems.chain(refused).collect::<Vec<_>>().join("\n")
+  }
+}

@@ -3,14 +3,17 @@
 //! Takes the IR and a query (flow id, peer such as a service tag or FQDN, catalog
 //! requirement id, or DNS name; empty = everything) and returns readable text: the
 //! profile settings that triggered it, the catalog entries, their sources, and the
-//! choices made where sources disagree. Reads the catalog for those details; writes nothing.
+//! choices made where sources disagree. Reads the catalog for those details; never prints
+//! and never compiles: the caller passes an IR from `crate::compile`.
 
 use std::fmt::Write as _;
 
 use crate::catalog;
 use crate::ir::{Flow, Ir};
+use crate::{Error, Result};
 
-pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
+/// Everything matching `query` (case-insensitive), or an `Error::Input` naming the closest peer.
+pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String> {
   let q = query.map(str::to_ascii_lowercase);
   let matches = |s: &str| q.as_deref().is_none_or(|q| s.to_ascii_lowercase() == q);
   let mut out = String::new();
@@ -65,11 +68,11 @@ pub fn explain(ir: &Ir, query: Option<&str>) -> Result<String, String> {
     let hint = query
       .and_then(|q| crate::diagnostic::did_you_mean(q, known.iter().copied()))
       .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-    return Err(format!(
+    return Err(Error::input(format!(
       "profile `{}` emits no rule or record matching `{}`{hint} (query a flow id, a service tag, an FQDN, a requirement id or a DNS name)",
       ir.profile,
       query.unwrap_or_default()
-    ));
+    )));
   }
   Ok(out)
 }

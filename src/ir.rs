@@ -2,8 +2,9 @@
 //!
 //! The IR is plain data. It is sorted and deduplicated when `lower` hands it over
 //! (`Ir::normalize`), it serializes to the JSON that `compile --format json` prints,
-//! and it deserializes back so `diff` can read a compiled file. Backends see nothing
-//! else: no profile, no model, no catalog.
+//! and it deserializes back so `diff` can read a compiled file: strictly, every struct
+//! denying unknown fields and every value typed, so a hostile file is refused by
+//! deserialization. Backends see nothing else: no profile, no model, no catalog.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -23,6 +24,7 @@ pub use vocabulary::{Egress, IsolationMode, Local, RecordType};
 pub const FORMAT_VERSION: &str = "1.0";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ir {
   pub format_version: String,
   pub amlnet_version: String,
@@ -63,6 +65,7 @@ pub enum Protocol {
 /// allow the same peer on the same protocol become one flow with the union of
 /// their ports and sources.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flow {
   pub id: String,
   pub direction: Direction,
@@ -91,6 +94,7 @@ pub struct Flow {
 
 /// A private DNS zone the profile needs, linked to the workspace VNet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DnsZone {
   pub name: String,
   pub purpose: String,
@@ -99,6 +103,7 @@ pub struct DnsZone {
 
 /// A record inside a private DNS zone (`name` is the full FQDN, no trailing dot).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DnsRecord {
   pub zone: String,
   pub name: String,
@@ -135,6 +140,7 @@ pub struct PrivateEndpoint {
 
 /// An A record on a public name, for DNS servers that hold host records instead of forwarding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HostRecord {
   pub name: String,
   pub value: Ipv4Addr,
@@ -144,6 +150,7 @@ pub struct HostRecord {
 
 /// A public zone a custom DNS server must forward to Azure DNS.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Forwarder {
   pub zone: String,
   /// Whether an on-premises server forwards this zone to the in-VNet resolver too.
@@ -160,6 +167,7 @@ pub enum Severity {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Diagnostic {
   pub severity: Severity,
   pub code: String,
@@ -171,6 +179,7 @@ pub struct Diagnostic {
 
 /// Deployment parameters the backends need (names, priority plan, DNS defaults).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
   pub workspace_name: String,
   pub egress: Egress,
@@ -188,6 +197,7 @@ pub struct Settings {
 /// Workspace managed VNet settings. Its outbound rules are not stored: the backend derives
 /// them from the flows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManagedNetworkSettings {
   pub isolation_mode: IsolationMode,
   /// The cloud's storage suffix (`core.windows.net`): approved-outbound mode cannot reach
@@ -200,6 +210,7 @@ pub struct ManagedNetworkSettings {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NsgSettings {
   pub name: String,
   pub inbound_start: u32,
@@ -209,6 +220,7 @@ pub struct NsgSettings {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FirewallSettings {
   pub policy_name: String,
   pub rule_collection_group: String,
@@ -217,6 +229,7 @@ pub struct FirewallSettings {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DnsSettings {
   pub ttl: u32,
   pub soa_mname: String,
@@ -297,3 +310,26 @@ impl Protocol {
     }
   }
 }
+
+impl Severity {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Severity::Error => "error",
+      Severity::Warning => "warning",
+      Severity::Info => "info",
+    }
+  }
+}
+
+/// The one spelling of each vocabulary word, the same as its JSON spelling.
+macro_rules! display_as_str {
+  ($($t:ty),*) => {$(
+    impl std::fmt::Display for $t {
+      fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+      }
+    }
+  )*};
+}
+
+display_as_str!(Direction, Protocol, Severity);

@@ -47,8 +47,9 @@ pub struct Compiled {
 ///
 /// The one validation path of every command (`compile`, `explain`, `diff`, `expand`): a
 /// profile comes back only when the model, the constraints, the plan and every backend
-/// accept it. Errors come back as `Error::Profile`, rendered with locations and code frames;
-/// warnings and notes stay in `Ir::diagnostics` and `Output::notes`.
+/// accept it. Errors come back as `Error::Profile`: the problems and the source map they
+/// point into, for the caller to render or read; warnings and notes stay in
+/// `Ir::diagnostics` and `Output::notes`.
 pub fn compile(path: &Path) -> Result<Compiled> {
   compile_with(path, catalog::get())
 }
@@ -60,13 +61,13 @@ pub fn compile_path(path: &Path) -> Result<Ir> {
 
 /// Compile with a given catalog (tests pass their own; the CLI passes the embedded one).
 pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled> {
-  let (ir, at) = lower_with(path, catalog)?;
-  plan_and_render(ir, &at)
+  let (ir, sources) = lower_with(path, catalog)?;
+  plan_and_render(ir, sources)
 }
 
 /// The front half: load, build the model, check constraints, lower to the IR. Returns the
-/// IR and the main profile's path as shown in messages.
-pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, String)> {
+/// IR and the source map that later errors point into.
+pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, diagnostic::SourceMap)> {
   let loaded = loader::load(path)?;
   let mut builder = model::Builder::new(&loaded.sources);
   let model = builder.build(&loaded.raw, &loaded.stem);
@@ -83,50 +84,43 @@ pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, String
     .cloned()
     .collect();
   let ir = match model {
-    Some(model) if errors.is_empty() => lower::lower(lower::Input {
-      catalog,
-      model: &model,
-      problems,
-      sources: &loaded.sources,
-      profile_hash: loaded.hash,
-    })
-    .map_err(|problems| {
-      let errors: Vec<_> = problems
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect();
-      loader::fail(&loaded.sources, &errors)
-    })?,
-    _ => return Err(loader::fail(&loaded.sources, &errors)),
+    Some(model) if errors.is_empty() => {
+      let lowered = lower::lower(lower::Input {
+        catalog,
+        model: &model,
+        problems,
+        sources: &loaded.sources,
+        profile_hash: loaded.hash,
+      });
+      match lowered {
+        Ok(ir) => ir,
+        Err(problems) => {
+          let errors = problems
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+          return Err(loader::fail(loaded.sources, errors));
+        }
+      }
+    }
+    _ => return Err(loader::fail(loaded.sources, errors)),
   };
-  let at = loaded
-    .sources
-    .files()
-    .first()
-    .map(|f| f.path.clone())
-    .unwrap_or_default();
-  Ok((ir, at))
+  Ok((ir, loaded.sources))
 }
 
 /// The back half: plan every target once and render every artifact; whatever the plan or
-/// a backend refuses is an error located at the profile `at`.
-pub fn plan_and_render(ir: Ir, at: &str) -> Result<Compiled> {
+/// a backend refuses is an error located at the main profile of `sources`.
+pub fn plan_and_render(ir: Ir, sources: diagnostic::SourceMap) -> Result<Compiled> {
   let plan = plan::Plan::new(&ir);
   let output = backend::render_all(&ir, &plan);
-  let refused: Vec<&ir::Diagnostic> = output
+  let refused: Vec<ir::Diagnostic> = output
     .notes
     .iter()
     .filter(|n| n.severity == Severity::Error)
+    .cloned()
     .collect();
   if !refused.is_empty() {
-    let rendered: Vec<String> = refused
-      .iter()
-      .map(|n| format!("error[{}]: {}\n --> {at}\n", n.code, n.message))
-      .collect();
-    return Err(Error::Profile {
-      rendered: rendered.join("\n"),
-      count: refused.len(),
-    });
+    return Err(Error::Profile(error::ProfileErrors::refused(sources, refused)));
   }
   Ok(Compiled { ir, plan, output })
 }

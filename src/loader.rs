@@ -47,11 +47,11 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     hasher.update(text.as_bytes());
     let file = sources.add(path.display().to_string(), slashed(&name), text);
     if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
-      return Err(fail(&sources, &[problem]));
+      return Err(fail(sources, vec![problem]));
     }
     let raw = match profile::parse(&sources.files()[file].text, file) {
       Ok(raw) => raw,
-      Err(problem) => return Err(fail(&sources, &[*problem])),
+      Err(problem) => return Err(fail(sources, vec![*problem])),
     };
     if let Some(extends) = &raw.extends {
       let base = path.parent().unwrap_or(Path::new(".")).join(&extends.value);
@@ -63,10 +63,10 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
           Some(extends.span.clone()),
         )
         .hint("make the base profile stand on its own (it must not extend this file)");
-        return Err(fail(&sources, &[problem]));
+        return Err(fail(sources, vec![problem]));
       }
       if let Some(problem) = extends_problem(&base, &extends.span) {
-        return Err(fail(&sources, &[problem]));
+        return Err(fail(sources, vec![problem]));
       }
       let base_name = normalize(&name.parent().unwrap_or(Path::new("")).join(&extends.value));
       next = Some((base, base_name));
@@ -167,7 +167,7 @@ fn unreadable(path: &Path, why: &str) -> Error {
   let mut problem = Problem::error("AML005", format!("`{}` {why}", path.display()), None)
     .hint("name a profile: a regular .toml file of at most 1 MiB");
   problem.at = path.display().to_string();
-  fail(&SourceMap::default(), &[problem])
+  fail(SourceMap::default(), vec![problem])
 }
 
 /// What is wrong with the file an `extends` names: it must exist, be a regular file
@@ -226,11 +226,7 @@ fn forbidden_character(text: &str, file: usize) -> Option<Problem> {
   )
 }
 
-/// Render profile problems into the one error the CLI prints.
-pub fn fail(sources: &SourceMap, problems: &[Problem]) -> Error {
-  let rendered: Vec<String> = problems.iter().map(|p| p.render(sources)).collect();
-  Error::Profile {
-    rendered: rendered.join("\n"),
-    count: problems.len(),
-  }
+/// Profile problems as the one error the CLI shows, with the files they point into.
+pub fn fail(sources: SourceMap, problems: Vec<Problem>) -> Error {
+  Error::Profile(crate::error::ProfileErrors::problems(sources, problems))
 }

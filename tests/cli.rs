@@ -1,6 +1,8 @@
-//! End-to-end runs of the binary: compile summary and JSON shape, explain, --out layout.
+//! End-to-end runs of the binary: compile summary and JSON shape (and its error document),
+//! explain, --out layout; the CLI-only invariants (no printing below it, one validation
+//! path for every command).
 
-use crate::support::{amlnet, scratch};
+use crate::support::{amlnet, root, scratch};
 
 #[test]
 fn json_output_has_the_documented_keys() {
@@ -183,4 +185,155 @@ fn firewall_plan_keeps_the_udp_half_of_an_any_protocol_fqdn_flow() {
     .expect("network rule");
   assert_eq!(net.protocols, [amlnet::target::firewall::NetworkProtocol::Any]);
   assert_eq!(net.ports, ["443", "8787"]);
+}
+
+/// Printing, the environment, the terminal and exit codes belong to the CLI layer
+/// (src/main.rs, src/cli.rs, src/cli/): the library returns values and errors.
+#[test]
+fn nothing_below_the_cli_prints_reads_the_environment_or_exits() {
+  const FORBIDDEN: &[&str] = &[
+    "println!(",
+    "print!(",
+    "eprintln!(",
+    "eprint!(",
+    "dbg!(",
+    "stdout()",
+    "stderr()",
+    "env::var",
+    "is_terminal",
+    "IsTerminal",
+    "process::exit",
+  ];
+  let src = root().join("src");
+  let mut files = Vec::new();
+  rust_files(&src, &mut files);
+  assert!(files.len() > 20, "src/ is walked");
+  let mut found = Vec::new();
+  for file in files {
+    let rel = file
+      .strip_prefix(&src)
+      .expect("under src")
+      .to_string_lossy()
+      .replace('\\', "/");
+    if rel == "main.rs" || rel == "cli.rs" || rel.starts_with("cli/") {
+      continue;
+    }
+    let text = std::fs::read_to_string(&file).expect("readable");
+    for (n, line) in text.lines().enumerate() {
+      let code = line.split("//").next().unwrap_or("");
+      for call in FORBIDDEN.iter().filter(|c| code.contains(*c)) {
+        found.push(format!("src/{rel}:{}: {call}", n + 1));
+      }
+    }
+  }
+  assert!(
+    found.is_empty(),
+    "move these to the CLI layer (src/cli/):\n{}",
+    found.join("\n")
+  );
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+  for entry in std::fs::read_dir(dir).expect("readable").flatten() {
+    let path = entry.path();
+    if path.is_dir() {
+      rust_files(&path, out);
+    } else if path.extension().is_some_and(|e| e == "rs") {
+      out.push(path);
+    }
+  }
+}
+
+/// One validation path: `compile`, `explain`, `diff` (profile inputs) and `expand` refuse
+/// exactly what `compile` refuses, with the same error, because they all compile through
+/// `amlnet::compile`. Every file in tests/invalid/, every command: exit 2, its code named.
+#[test]
+fn every_command_refuses_every_invalid_profile() {
+  let mut files: Vec<String> = std::fs::read_dir(root().join("tests/invalid"))
+    .expect("tests/invalid exists")
+    .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+    .filter(|name| name.ends_with(".toml"))
+    .map(|name| format!("tests/invalid/{name}"))
+    .collect();
+  files.sort();
+  assert!(files.len() >= 15, "the invalid cases are present");
+  let tags = "tests/fixtures/service-tags/public-old.json";
+  let check = |rel: &String| -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(rel)).expect("readable");
+    let code = text
+      .lines()
+      .next()
+      .and_then(|l| l.strip_prefix("# expect: "))
+      .and_then(|e| e.split(' ').next())
+      .unwrap_or_else(|| panic!("{rel}: first line is `# expect: CODE line:col`"));
+    let runs: [&[&str]; 4] = [
+      &["compile", rel],
+      &["explain", rel],
+      &["diff", rel, rel],
+      &["expand", rel, "--service-tags", tags],
+    ];
+    runs
+      .iter()
+      .filter_map(|args| {
+        let run = amlnet(args);
+        let ok = run.code == 2 && run.stdout.is_empty() && run.stderr.contains(&format!("error[{code}]"));
+        (!ok).then(|| {
+          format!(
+            "{args:?}: exit {}, expected 2 and {code}\n{}",
+            run.code, run.stderr
+          )
+        })
+      })
+      .collect()
+  };
+  // Two workers: four runs per file add up.
+  let (left, right) = files.split_at(files.len() / 2);
+  let failures: Vec<String> = std::thread::scope(|s| {
+    let other = s.spawn(|| left.iter().flat_map(check).collect::<Vec<_>>());
+    let mut mine: Vec<String> = right.iter().flat_map(check).collect();
+    mine.extend(other.join().expect("worker"));
+    mine
+  });
+  assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The IR of every shipped profile reads back as itself, strict as reading is.
+#[test]
+fn every_shipped_ir_reads_back() {
+  for path in crate::support::shipped_profiles() {
+    let ir = amlnet::compile_path(&path).expect("compiles");
+    let back: amlnet::Ir = serde_json::from_str(&ir.to_json()).expect("reads back");
+    assert_eq!(back, ir, "{}", path.display());
+  }
+}
+
+/// `compile --format json` that fails: located diagnostics on stderr as always, and an error
+/// document on stdout holding the same errors as data.
+#[test]
+fn compile_json_failure_prints_an_error_document() {
+  let rel = "tests/invalid/bad-cidr.toml";
+  let run = amlnet(&["compile", rel, "--format", "json"]);
+  assert_eq!(run.code, 2, "{}", run.stderr);
+  assert!(run.stderr.contains(&format!("--> {rel}:")), "{}", run.stderr);
+  let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+  assert_eq!(doc["error"], "the profile has 1 error; nothing was written");
+  let d = &doc["diagnostics"][0];
+  assert_eq!(d["severity"], "error");
+  assert!(d["code"].as_str().is_some_and(|c| c.starts_with("AML")), "{doc}");
+  assert!(
+    d["location"]
+      .as_str()
+      .is_some_and(|l| l.starts_with("bad-cidr.toml:")),
+    "{doc}"
+  );
+  let missing = amlnet(&["compile", "profiles/none.toml", "--format", "json"]);
+  assert_eq!(missing.code, 2);
+  let doc: serde_json::Value = serde_json::from_str(&missing.stdout).expect("JSON on stdout");
+  assert_eq!(doc["diagnostics"], serde_json::json!([]));
+  assert!(
+    doc["error"]
+      .as_str()
+      .is_some_and(|e| e.starts_with("cannot read")),
+    "{doc}"
+  );
 }

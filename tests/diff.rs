@@ -3,10 +3,11 @@
 //! Everything runs the real binary from the crate root with relative paths, so the paths in
 //! the snapshots are stable. Hand-written IR fixtures live in tests/fixtures/ir/.
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+use crate::support::amlnet;
 
 const V1: &str = "tests/fixtures/ir/secure-workspace-v1.json";
 const V2: &str = "tests/fixtures/ir/secure-workspace-v2.json";
@@ -14,26 +15,6 @@ const V1_REORDERED: &str = "tests/fixtures/ir/secure-workspace-v1-reordered.json
 const V1_NARROWED: &str = "tests/fixtures/ir/secure-workspace-v1-narrowed.json";
 const CATALOG_0: &str = "tests/fixtures/ir/training-no-public-ip-catalog-0.json";
 const CATALOG_1: &str = "tests/fixtures/ir/training-no-public-ip-catalog-1.json";
-
-struct Run {
-  stdout: String,
-  stderr: String,
-  code: i32,
-}
-
-fn amlnet(args: &[&str]) -> Run {
-  let out = Command::new(env!("CARGO_BIN_EXE_amlnet"))
-    .current_dir(env!("CARGO_MANIFEST_DIR"))
-    .env_remove("NO_COLOR")
-    .args(args)
-    .output()
-    .expect("the amlnet binary runs");
-  Run {
-    stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-    stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    code: out.status.code().expect("amlnet exits with a code"),
-  }
-}
 
 /// `amlnet diff OLD NEW [extra…]`, asserting the exit code and that nothing went to stderr.
 #[track_caller]
@@ -366,6 +347,99 @@ fn error_json_that_is_not_an_ir() {
   error(
     V1,
     "tests/fixtures/ir/not-ir.json",
-    "tests/fixtures/ir/not-ir.json:5:1: not a valid amlnet IR: missing field `catalog_version`",
+    "tests/fixtures/ir/not-ir.json:4:8: not a valid amlnet IR: unknown field `name`, expected one of \
+     `format_version`, `amlnet_version`, `catalog_version`, `profile`, `profile_hash`, `cloud`, `region`, \
+     `flows`, `dns_zones`, `dns_records`, `host_records`, `dns_forwarders`, `diagnostics`, `settings`",
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile IR files: refused by deserialization (typed peers, ports, clouds, addresses, no
+// unknown fields) or by the checks beyond the types, exit 2, nothing on stdout
+
+/// V1 with one edit, written under the test tmpdir as `name`.
+fn hostile(name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+  let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(V1)).unwrap();
+  let mut doc: Value = serde_json::from_str(&text).unwrap();
+  edit(&mut doc);
+  let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-hostile");
+  std::fs::create_dir_all(&dir).unwrap();
+  let path = dir.join(name);
+  std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+  path
+}
+
+/// `diff V1 FILE` exits 2 with "error: FILE:LINE:COL: not a valid amlnet IR: …" holding `detail`.
+#[track_caller]
+fn refused(file: &Path, detail: &str) {
+  let file = file.to_str().unwrap();
+  let run = amlnet(&["diff", V1, file]);
+  assert_eq!(run.code, 2, "exit code; stderr:\n{}", run.stderr);
+  assert_eq!(run.stdout, "");
+  let located = run
+    .stderr
+    .strip_prefix(&format!("error: {file}:"))
+    .and_then(|rest| rest.split_once(": not a valid amlnet IR: "))
+    .is_some_and(|(at, _)| at.split(':').all(|n| n.parse::<u32>().is_ok()));
+  assert!(located, "names the file and line:col:\n{}", run.stderr);
+  assert!(run.stderr.contains(detail), "{detail}:\n{}", run.stderr);
+  assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn hostile_peer_is_refused() {
+  let file = hostile("peer-newline.json", |d| {
+    d["flows"][0]["peer"] = "a.b\nc".into();
+    d["flows"][0]["peer_kind"] = "fqdn".into();
+  });
+  refused(&file, r#""a.b\nc" is not a host name"#);
+  let file = hostile("peer-tag.json", |d| {
+    d["flows"][0]["peer"] = "Storage; rm -rf".into()
+  });
+  refused(&file, "is not a service tag name");
+}
+
+#[test]
+fn hostile_port_is_refused() {
+  let file = hostile("port-injection.json", |d| {
+    d["flows"][0]["ports"] = serde_json::json!(["443", "1-2; rm"]);
+  });
+  refused(&file, r#"ports must be numbers 0-65535, ranges "lo-hi" or "*""#);
+}
+
+#[test]
+fn unknown_cloud_is_refused() {
+  let file = hostile("cloud.json", |d| d["cloud"] = "AzureMars".into());
+  refused(&file, r#"unknown cloud "AzureMars""#);
+}
+
+#[test]
+fn record_value_that_is_not_an_ip_is_refused() {
+  let file = hostile("record-value.json", |d| {
+    d["dns_records"][0]["value"] = "10.0.0.4; evil.example".into();
+  });
+  refused(&file, "invalid IPv4 address syntax");
+}
+
+#[test]
+fn unknown_fields_are_refused() {
+  let file = hostile("unknown-field.json", |d| d["flows"][0]["priority"] = 100.into());
+  refused(&file, "unknown field `priority`");
+  let file = hostile("unknown-top-field.json", |d| d["rules"] = serde_json::json!([]));
+  refused(&file, "unknown field `rules`");
+}
+
+#[test]
+fn duplicate_flow_ids_are_refused() {
+  let file = hostile("duplicate-id.json", |d| {
+    let first = d["flows"][0].clone();
+    d["flows"].as_array_mut().unwrap().push(first);
+  });
+  let run = amlnet(&["diff", V1, file.to_str().unwrap()]);
+  assert_eq!(run.code, 2, "{}", run.stderr);
+  assert!(
+    run.stderr.contains("appears more than once") && run.stderr.contains("duplicate-id.json"),
+    "{}",
+    run.stderr
   );
 }

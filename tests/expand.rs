@@ -8,13 +8,14 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use amlnet::expand::{compare, expand, Expansion};
 use amlnet::ir::{Direction, Flow, Ir, PeerKind, Protocol};
 use amlnet::net::prefixes::{difference_v4, difference_v6, PrefixSet};
 use amlnet::service_tags::ServiceTags;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+use crate::support::amlnet;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1024,18 +1025,11 @@ fn real_gov_file_is_another_cloud() {
 // ---------------------------------------------------------------------------------------------
 // The binary
 
-fn amlnet(args: &[&str]) -> std::process::Output {
-  Command::new(env!("CARGO_BIN_EXE_amlnet"))
-    .args(args)
-    .output()
-    .expect("runs amlnet")
-}
-
 #[test]
 fn cli_help_lists_the_options() {
   let out = amlnet(&["expand", "--help"]);
-  assert!(out.status.success());
-  let help = String::from_utf8_lossy(&out.stdout);
+  assert!(out.code == 0);
+  let help = out.stdout.clone();
   for option in ["--service-tags", "--against", "--format", "--out"] {
     assert!(help.contains(option), "{option}: {help}");
   }
@@ -1049,12 +1043,7 @@ fn cli_unreadable_service_tags_exits_2() {
     "--service-tags",
     fixture_path("absent.json").to_str().expect("utf-8"),
   ]);
-  assert_eq!(
-    out.status.code(),
-    Some(2),
-    "{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
+  assert_eq!(Some(out.code), Some(2), "{}", out.stderr);
 }
 
 /// A fresh, empty scratch directory for one test.
@@ -1124,13 +1113,8 @@ fn cli_prints_every_format_and_writes_them_atomically() {
   let mut printed = Vec::new();
   for format in ["text", "csv", "json"] {
     let out = amlnet(&["expand", p, "--service-tags", f, "--format", format]);
-    assert_eq!(
-      out.status.code(),
-      Some(0),
-      "{format}: {}",
-      String::from_utf8_lossy(&out.stderr)
-    );
-    printed.push(String::from_utf8(out.stdout).expect("utf-8"));
+    assert_eq!(Some(out.code), Some(0), "{format}: {}", out.stderr);
+    printed.push(out.stdout);
   }
   let json: serde_json::Value = serde_json::from_str(&printed[2]).expect("JSON");
   assert_eq!(json["profile"], ir.profile.as_str());
@@ -1165,12 +1149,7 @@ fn cli_prints_every_format_and_writes_them_atomically() {
     "--out",
     out_dir.to_str().expect("utf-8"),
   ]);
-  assert_eq!(
-    out.status.code(),
-    Some(0),
-    "{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
+  assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
   assert!(out.stdout.is_empty(), "--out prints nothing on stdout");
   for (name, text) in ["prefixes.txt", "prefixes.csv", "prefixes.json"]
     .iter()
@@ -1210,13 +1189,8 @@ fn cli_against_reports_changes_and_exits_0() {
     amlnet(&a.iter().map(String::as_str).collect::<Vec<_>>())
   };
   let out = run(&["--format", "json"]);
-  assert_eq!(
-    out.status.code(),
-    Some(0),
-    "{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
-  let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+  assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
+  let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
   assert_eq!(
     (
       json["old"]["change_number"].as_u64(),
@@ -1236,8 +1210,8 @@ fn cli_against_reports_changes_and_exits_0() {
     assert_eq!(r["lost"]["ipv6"].as_array().map(Vec::len), Some(1), "{r}");
   }
   let text = run(&[]);
-  assert_eq!(text.status.code(), Some(0));
-  let text = String::from_utf8(text.stdout).expect("utf-8");
+  assert_eq!(Some(text.code), Some(0));
+  let text = text.stdout;
   assert_eq!(
     text.lines().filter(|l| l.starts_with("+ 10.")).count(),
     flows_per_tag
@@ -1246,12 +1220,7 @@ fn cli_against_reports_changes_and_exits_0() {
 
   let out_dir = dir.join("out");
   let out = run(&["--out", out_dir.to_str().expect("utf-8")]);
-  assert_eq!(
-    out.status.code(),
-    Some(0),
-    "{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
+  assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
   let mut written: Vec<String> = std::fs::read_dir(out_dir.join("expand"))
     .expect("expand dir")
     .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -1291,8 +1260,8 @@ fn cli_missing_tag_exits_2_naming_it() {
     "--service-tags",
     file.to_str().expect("utf-8"),
   ]);
-  let stderr = String::from_utf8_lossy(&out.stderr);
-  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  let stderr = out.stderr;
+  assert_eq!(Some(out.code), Some(2), "{stderr}");
   assert!(stderr.contains(&format!("service tag `{dropped}`")), "{stderr}");
   assert!(out.stdout.is_empty(), "nothing printed on error");
   // Case does not matter: the same file with every tag name upper-cased still expands.
@@ -1310,12 +1279,7 @@ fn cli_missing_tag_exits_2_naming_it() {
     "--service-tags",
     file.to_str().expect("utf-8"),
   ]);
-  assert_eq!(
-    out.status.code(),
-    Some(0),
-    "{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
+  assert_eq!(Some(out.code), Some(0), "{}", out.stderr);
   std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
@@ -1332,8 +1296,8 @@ fn cli_wrong_cloud_exits_2() {
     "--service-tags",
     file.to_str().expect("utf-8"),
   ]);
-  let stderr = String::from_utf8_lossy(&out.stderr);
-  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  let stderr = out.stderr;
+  assert_eq!(Some(out.code), Some(2), "{stderr}");
   assert!(
     stderr.contains("\"AzureGovernment\"") && stderr.contains(ir.cloud.name()),
     "{stderr}"
@@ -1345,8 +1309,8 @@ fn cli_wrong_cloud_exits_2() {
     "--service-tags",
     fixture_path("public-old.json").to_str().expect("utf-8"),
   ]);
-  let stderr = String::from_utf8_lossy(&out.stderr);
-  assert_eq!(out.status.code(), Some(2), "{stderr}");
+  let stderr = out.stderr;
+  assert_eq!(Some(out.code), Some(2), "{stderr}");
   assert!(
     stderr.contains("AzureUSGovernment") && stderr.contains("\"Public\""),
     "{stderr}"
@@ -1390,9 +1354,9 @@ fn cli_real_downloads_for_every_shipped_profile() {
       "--format",
       "json",
     ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = out.stderr;
     if !missing.is_empty() {
-      assert_eq!(out.status.code(), Some(2), "{}: {stderr}", ir.profile);
+      assert_eq!(Some(out.code), Some(2), "{}: {stderr}", ir.profile);
       for tag in &missing {
         assert!(
           stderr.contains(&format!("service tag `{tag}`")),
@@ -1408,8 +1372,8 @@ fn cli_real_downloads_for_every_shipped_profile() {
       ));
       continue;
     }
-    assert_eq!(out.status.code(), Some(0), "{}: {stderr}", ir.profile);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(Some(out.code), Some(0), "{}: {stderr}", ir.profile);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     let (mut v4_total, mut v6_total) = (0, 0);
     for r in json["rules"].as_array().expect("rules") {
       let tag = tags

@@ -6,26 +6,12 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use crate::support::{amlnet, root, scratch, Run};
+use crate::support::{amlnet, amlnet_in, command, root, scratch, Run};
 
 const PROFILE: &str = "profiles/secure-workspace.toml";
 
 fn s(p: &Path) -> String {
   p.to_string_lossy().into_owned()
-}
-
-/// Run the binary from `cwd`.
-fn amlnet_in(cwd: &Path, args: &[&str]) -> Run {
-  let out = Command::new(env!("CARGO_BIN_EXE_amlnet"))
-    .current_dir(cwd)
-    .args(args)
-    .output()
-    .expect("the amlnet binary runs");
-  Run {
-    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    code: out.status.code().unwrap_or(-1),
-  }
 }
 
 fn compile(profile: &str, out: &Path, extra: &[&str]) -> Run {
@@ -229,8 +215,7 @@ fn concurrent_compiles_to_one_directory_all_succeed() {
   let profiles = ["profiles/training-public-ip.toml", PROFILE];
   let children: Vec<_> = (0..6)
     .map(|i| {
-      Command::new(env!("CARGO_BIN_EXE_amlnet"))
-        .current_dir(root())
+      command()
         .args(["compile", profiles[i % 2], "--out", &s(&out)])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -253,8 +238,7 @@ fn a_killed_run_never_leaves_the_directory_missing_or_half_written() {
   assert_eq!(compile(PROFILE, &out, &[]).code, 0);
   let profiles = ["profiles/training-public-ip.toml", PROFILE];
   for i in 0..30u64 {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlnet"))
-      .current_dir(root())
+    let mut child = command()
       .args(["compile", profiles[i as usize % 2], "--out", &s(&out)])
       .stdout(Stdio::null())
       .stderr(Stdio::null())

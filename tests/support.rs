@@ -82,13 +82,27 @@ pub struct Run {
   pub code: i32,
 }
 
-/// Run the amlnet binary from the crate root, so relative paths in messages are stable.
+/// The amlnet binary, to run from the crate root (so relative paths in messages are
+/// stable) with `NO_COLOR` unset (so `--color` alone decides); for runs the helpers
+/// below do not cover (spawned children, other stdio).
+pub fn command() -> Command {
+  let mut command = Command::new(env!("CARGO_BIN_EXE_amlnet"));
+  command.current_dir(root()).env_remove("NO_COLOR");
+  command
+}
+
+/// Run the amlnet binary from the crate root.
 pub fn amlnet(args: &[&str]) -> Run {
-  let out = Command::new(env!("CARGO_BIN_EXE_amlnet"))
-    .current_dir(root())
-    .args(args)
-    .output()
-    .expect("the amlnet binary runs");
+  run(command().args(args))
+}
+
+/// Run the amlnet binary from `cwd`.
+pub fn amlnet_in(cwd: &Path, args: &[&str]) -> Run {
+  run(command().current_dir(cwd).args(args))
+}
+
+fn run(command: &mut Command) -> Run {
+  let out = command.output().expect("the amlnet binary runs");
   Run {
     stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
     stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

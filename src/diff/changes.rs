@@ -41,6 +41,18 @@ pub enum Kind {
 }
 
 impl Kind {
+  /// Every kind, in the order `summary.kinds` lists them.
+  pub const ALL: [Kind; 8] = [
+    Kind::Added,
+    Kind::Removed,
+    Kind::Widened,
+    Kind::Narrowed,
+    Kind::Changed,
+    Kind::Dns,
+    Kind::Diagnostics,
+    Kind::Settings,
+  ];
+
   pub fn as_str(self) -> &'static str {
     match self {
       Kind::Added => "added",

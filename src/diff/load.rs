@@ -1,14 +1,19 @@
 //! One side of a diff: reads a path and returns its IR, compiling a profile or reading IR JSON.
 //!
 //! The kind is decided by content: text that starts with `{` (or a `.json` file) is IR JSON,
-//! anything else is a profile. IR JSON is checked before it is trusted: format major version,
-//! parseable ports, unique flow ids. Every error names the file (with line:col for JSON). It never
-//! rewrites the IR it reads: no sorting or merging, so a broken file is reported, not repaired.
+//! anything else is a profile, compiled through `crate::compile` (the one validation path).
+//! IR JSON is `serde_json::from_str::<Ir>`: the IR is typed throughout (peers, port sets,
+//! clouds, addresses, closed vocabularies) and denies unknown fields, so deserialization
+//! refuses a hostile value. Beyond the types it checks the format's major version first and
+//! then that flow ids are unique and every flow has ports. Every error names the file, with
+//! serde's line:col. It never rewrites the IR it reads: no sorting or merging, so a broken
+//! file is reported, not repaired.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::error::Category;
 
 use crate::ir::{self, Ir};
 use crate::{Error, Result};
@@ -66,78 +71,89 @@ pub fn load(path: &Path) -> Result<Side> {
 }
 
 fn parse_ir(path: &Path, text: &str) -> Result<Ir> {
-  // Parse to a Value first: a newer format may not fit today's `Ir`, and its version
-  // deserves a better message than "missing field".
-  let value: Value = serde_json::from_str(text).map_err(|e| json_error(path, "malformed JSON", &e))?;
-  let Some(object) = value.as_object() else {
-    return Err(not_ir(path, "the top level is not a JSON object"));
-  };
-  let Some(format) = object.get("format_version").and_then(Value::as_str) else {
-    return Err(not_ir(path, "it has no string `format_version`"));
-  };
-  let written_by = object
-    .get("amlnet_version")
-    .and_then(Value::as_str)
-    .unwrap_or("an unknown amlnet");
-  check_format(path, format, written_by)?;
-  let ir: Ir = serde_json::from_str(text).map_err(|e| json_error(path, "not a valid amlnet IR", &e))?;
+  // The version first: a newer major format may not fit today's `Ir`, and deserves a
+  // better message than "missing field".
+  let header: Header = serde_json::from_str(text).map_err(|e| json_error(path, "not an amlnet IR", &e))?;
+  let newer_minor = check_format(path, &header)?;
+  let ir: Ir = serde_json::from_str(text).map_err(|e| {
+    let what = match newer_minor {
+      Some(v) => format!(
+        "not a valid amlnet IR (format_version {v} is newer than this amlnet's {}; upgrade amlnet)",
+        ir::FORMAT_VERSION
+      ),
+      None => "not a valid amlnet IR".to_string(),
+    };
+    json_error(path, &what, &e)
+  })?;
   check_ir(path, &ir)?;
   Ok(ir)
 }
 
-fn not_ir(path: &Path, why: &str) -> Error {
-  Error::input(format!(
-    "`{}` is not an amlnet IR: {why}; pass a profile or the output of `amlnet compile --format json`",
-    path.display()
-  ))
+/// The two fields every IR version has; the rest of the file is not looked at.
+#[derive(Deserialize)]
+struct Header {
+  format_version: String,
+  amlnet_version: Option<String>,
 }
 
 /// "file:line:col: what: detail", with serde_json's own " at line L column C" tail removed.
+/// A syntax error is "malformed JSON" whatever `what` says.
 fn json_error(path: &Path, what: &str, e: &serde_json::Error) -> Error {
   let full = e.to_string();
   let tail = format!(" at line {} column {}", e.line(), e.column());
   let detail = full.strip_suffix(&tail).unwrap_or(&full);
+  let what = match e.classify() {
+    Category::Syntax | Category::Eof => "malformed JSON",
+    Category::Data | Category::Io => what,
+  };
+  let advice = if what.starts_with("not an amlnet IR") {
+    "; pass a profile or the output of `amlnet compile --format json`"
+  } else {
+    ""
+  };
   Error::input(format!(
-    "{}:{}:{}: {what}: {detail}",
+    "{}:{}:{}: {what}: {detail}{advice}",
     path.display(),
     e.line(),
     e.column()
   ))
 }
 
-fn major(version: &str) -> Option<u64> {
-  let (major, minor) = version.split_once('.')?;
-  minor.parse::<u64>().ok()?;
-  major.parse().ok()
+/// (major, minor) of "MAJOR.MINOR".
+fn version(text: &str) -> Option<(u64, u64)> {
+  let (major, minor) = text.split_once('.')?;
+  Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-/// Refuse any major version but ours: a newer one may mean something else by the same fields.
-/// A newer minor only adds fields, which serde skips.
-fn check_format(path: &Path, format: &str, written_by: &str) -> Result<()> {
-  let ours = major(ir::FORMAT_VERSION).unwrap_or(1);
-  let Some(theirs) = major(format) else {
-    return Err(not_ir(
-      path,
-      &format!("`format_version` is `{format}`, expected MAJOR.MINOR"),
-    ));
+/// Refuse any major version but ours: a newer one may mean something else by the same
+/// fields. A newer minor may add fields, which the strict `Ir` refuses; it is accepted
+/// here and returned, so that refusal can say to upgrade.
+fn check_format(path: &Path, header: &Header) -> Result<Option<String>> {
+  let format = &header.format_version;
+  let written_by = header.amlnet_version.as_deref().unwrap_or("an unknown amlnet");
+  let ours = version(ir::FORMAT_VERSION).unwrap_or((1, 0));
+  let Some(theirs) = version(format) else {
+    return Err(Error::input(format!(
+      "`{}` is not an amlnet IR: `format_version` is `{format}`, expected MAJOR.MINOR; pass a \
+       profile or the output of `amlnet compile --format json`",
+      path.display()
+    )));
   };
-  if theirs > ours {
+  if theirs.0 != ours.0 {
+    let (age, advice) = if theirs.0 > ours.0 {
+      ("newer", "upgrade amlnet, or recompile the profile with this one")
+    } else {
+      ("older", "recompile the profile with this amlnet")
+    };
     return Err(Error::input(format!(
-      "`{}` has IR format_version {format} (written by amlnet {written_by}), newer than this amlnet \
-       {} reads ({ours}.x); upgrade amlnet, or recompile the profile with this one",
+      "`{}` has IR format_version {format} (written by amlnet {written_by}), {age} than this amlnet \
+       {} reads ({}.x); {advice}",
       path.display(),
       env!("CARGO_PKG_VERSION"),
+      ours.0,
     )));
   }
-  if theirs < ours {
-    return Err(Error::input(format!(
-      "`{}` has IR format_version {format} (written by amlnet {written_by}), older than this amlnet \
-       {} reads ({ours}.x); recompile the profile with this amlnet",
-      path.display(),
-      env!("CARGO_PKG_VERSION"),
-    )));
-  }
-  Ok(())
+  Ok((theirs.1 > ours.1).then(|| format.clone()))
 }
 
 /// What the diff relies on beyond the types: unique flow ids, and ports on every flow.

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::changes::{Changed, Changes, Diff, FieldChange, FlowChange, HostRecordSet, RecordSet, SideInfo};
-use crate::ir::{Diagnostic, DnsZone, Flow, Forwarder, PeerKind};
+use crate::ir::{DnsZone, Flow, Forwarder, PeerKind};
 
 pub fn json(diff: &Diff) -> String {
   // Plain data, string keys: serializing cannot fail.
@@ -73,14 +73,6 @@ fn change_lines(change: &FieldChange) -> Vec<String> {
     value_text(&change.old),
     value_text(&change.new)
   )]
-}
-
-fn severity(d: &Diagnostic) -> &'static str {
-  match d.severity {
-    crate::ir::Severity::Error => "error",
-    crate::ir::Severity::Warning => "warning",
-    crate::ir::Severity::Info => "info",
-  }
 }
 
 fn summary_line(diff: &Diff) -> String {
@@ -267,7 +259,7 @@ pub fn text(diff: &Diff, color: bool) -> String {
       } else {
         format!(" {}", d.location)
       };
-      let line = format!("  {sign} {} {}{at}: {}", severity(d), d.code, d.message);
+      let line = format!("  {sign} {} {}{at}: {}", d.severity, d.code, d.message);
       let _ = writeln!(out, "{}", if sign == '+' { p.green(&line) } else { p.red(&line) });
     }
   }
@@ -625,7 +617,7 @@ pub fn markdown(diff: &Diff) -> String {
       list.iter().map(move |d| {
         vec![
           change.to_string(),
-          severity(d).to_string(),
+          d.severity.to_string(),
           code(&d.code),
           code(&d.location),
           md(&d.message),

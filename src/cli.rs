@@ -1,0 +1,96 @@
+//! The command line, and the only layer that talks to the user: parses arguments (`args`),
+//! calls the library with plain options, and decides everything the library never does:
+//! what goes to stdout and stderr, colour (a terminal, `NO_COLOR`), and the exit code:
+//! 0 success (no change for `diff`), 1 `diff` found changes, 2 error. Every library error
+//! is shown here, once (`report`). Nothing below this layer prints, reads the environment
+//! or exits; `tests/cli.rs` greps src/ for it.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use amlnet::Error;
+
+mod args;
+mod compile;
+mod diff;
+mod expand;
+
+use args::{Cli, Command};
+
+/// Exit code of a run that worked (and, for `diff`, found no change).
+const OK: u8 = 0;
+/// Exit code of any error.
+const FAILED: u8 = 2;
+
+pub fn main() -> ExitCode {
+  let cli = Cli::parse();
+  let json_errors = matches!(
+    &cli.command,
+    Command::Compile(c) if c.format == args::CompileFormat::Json
+  );
+  let result = match &cli.command {
+    Command::Compile(args) => compile::compile(args),
+    Command::Explain(args) => compile::explain(args),
+    Command::Diff(args) => diff::diff(args),
+    Command::Expand(args) => expand::expand(args),
+  };
+  match result {
+    Ok(code) => ExitCode::from(code),
+    Err(err) => {
+      report(&err);
+      if json_errors {
+        let _ = write_stdout(&error_json(&err));
+      }
+      ExitCode::from(FAILED)
+    }
+  }
+}
+
+/// Show a library error on stderr: profile errors as located code frames and a count.
+fn report(err: &Error) {
+  match err {
+    Error::Profile(errors) => {
+      eprint!("{}", errors.render());
+      eprintln!("error: {}", profile_summary(errors.count()));
+    }
+    err => eprintln!("error: {err}"),
+  }
+}
+
+/// "the profile has 2 errors; nothing was written"
+fn profile_summary(count: usize) -> String {
+  let s = if count == 1 { "" } else { "s" };
+  format!("the profile has {count} error{s}; nothing was written")
+}
+
+/// The error document `compile --format json` prints on stdout when it fails: `error`, the
+/// one-line summary, and `diagnostics`, each profile error as the IR writes diagnostics
+/// (severity, code, message, location, sources); empty for errors that are not the
+/// profile's (an unreadable file, a refused `--out`).
+fn error_json(err: &Error) -> String {
+  let (summary, diagnostics) = match err {
+    Error::Profile(errors) => (profile_summary(errors.count()), errors.diagnostics()),
+    err => (err.to_string(), Vec::new()),
+  };
+  let doc = serde_json::json!({ "error": summary, "diagnostics": diagnostics });
+  let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+  s.push('\n');
+  s
+}
+
+/// Write a command's result to stdout. A reader that closes the pipe early (`| head`) is
+/// its choice, not an error.
+fn write_stdout(text: &str) -> amlnet::Result<()> {
+  let mut stdout = std::io::stdout().lock();
+  match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+    Err(source) => Err(Error::Write {
+      path: PathBuf::from("<stdout>"),
+      source,
+    }),
+    Ok(()) => Ok(()),
+  }
+}

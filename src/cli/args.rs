@@ -1,0 +1,173 @@
+//! The command-line grammar (clap): commands, options and their accepted values. Only
+//! parsing lives here; `cli` turns these into the library's plain options.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use amlnet::diff::Kind;
+
+#[derive(Parser)]
+#[command(
+  name = "amlnet",
+  version,
+  about = "Azure Machine Learning network isolation compiler"
+)]
+pub struct Cli {
+  #[command(subcommand)]
+  pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+  /// Compile a profile into NSG, firewall, FQDN and DNS artifacts
+  Compile(CompileArgs),
+  /// Say why each rule or record exists
+  Explain(ExplainArgs),
+  /// Show what changed between two profiles or compiled IR files
+  Diff(DiffArgs),
+  /// Expand a profile's service-tag rules into address prefixes
+  Expand(ExpandArgs),
+}
+
+#[derive(Args)]
+pub struct CompileArgs {
+  /// The profile (.toml)
+  pub profile: PathBuf,
+  /// Directory to write every artifact into (replaced atomically)
+  #[arg(long)]
+  pub out: Option<PathBuf>,
+  /// Let --out replace a non-empty directory that amlnet did not write
+  #[arg(long, requires = "out")]
+  pub force: bool,
+  /// `summary` prints counts and diagnostics; `json` prints the IR (on failure, an error document)
+  #[arg(long, value_enum, default_value = "summary")]
+  pub format: CompileFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompileFormat {
+  Summary,
+  Json,
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+  /// The profile (.toml)
+  pub profile: PathBuf,
+  /// A flow id, service tag, FQDN, CIDR, requirement id or DNS name (default: everything)
+  pub query: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+  /// Old side: a profile (.toml) or a compiled IR (.json)
+  pub old: PathBuf,
+  /// New side: a profile (.toml) or a compiled IR (.json)
+  pub new: PathBuf,
+  /// Output format
+  #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+  pub format: DiffFormat,
+  /// Colour the text view: auto (when stdout is a terminal and NO_COLOR is unset), always, never
+  #[arg(long, value_enum, default_value_t = Color::Auto)]
+  pub color: Color,
+  /// Exit 1 only when a change of one of these kinds exists (comma list); without it any change exits 1
+  #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+  pub fail_on: Vec<FailOn>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+  /// Readable terminal view
+  Text,
+  /// A change ticket with tables
+  Markdown,
+  /// Stable machine-readable shape (docs/diff.md)
+  Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+  Auto,
+  Always,
+  Never,
+}
+
+/// What `--fail-on` accepts: a change kind (`amlnet::diff::Kind`, spelled as
+/// `summary.kinds` spells it), or `any` (None).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailOn(pub Option<Kind>);
+
+impl FailOn {
+  const ALL: [FailOn; 9] = [
+    FailOn(Some(Kind::ALL[0])),
+    FailOn(Some(Kind::ALL[1])),
+    FailOn(Some(Kind::ALL[2])),
+    FailOn(Some(Kind::ALL[3])),
+    FailOn(Some(Kind::ALL[4])),
+    FailOn(Some(Kind::ALL[5])),
+    FailOn(Some(Kind::ALL[6])),
+    FailOn(Some(Kind::ALL[7])),
+    FailOn(None),
+  ];
+
+  pub fn covers(self, kind: Kind) -> bool {
+    self.0.is_none_or(|k| k == kind)
+  }
+}
+
+impl ValueEnum for FailOn {
+  fn value_variants<'a>() -> &'a [Self] {
+    &Self::ALL
+  }
+
+  fn to_possible_value(&self) -> Option<PossibleValue> {
+    Some(PossibleValue::new(self.0.map_or("any", Kind::as_str)))
+  }
+}
+
+#[derive(Args)]
+pub struct ExpandArgs {
+  /// The profile whose service-tag rules to expand
+  pub profile: PathBuf,
+  /// A ServiceTags JSON download (with --against: the old one)
+  #[arg(long, value_name = "FILE")]
+  pub service_tags: PathBuf,
+  /// A newer ServiceTags download: report the prefixes each rule gains and loses
+  #[arg(long, value_name = "NEW")]
+  pub against: Option<PathBuf>,
+  /// What to print on stdout
+  #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
+  pub format: ExpandFormat,
+  /// Write every format under DIR/expand/ instead of printing
+  #[arg(long, value_name = "DIR")]
+  pub out: Option<PathBuf>,
+  /// Let --out replace a non-empty DIR/expand/ that amlnet did not write
+  #[arg(long, requires = "out")]
+  pub force: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExpandFormat {
+  Text,
+  Csv,
+  Json,
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn fail_on_accepts_every_kind_and_any() {
+    let names: Vec<String> = FailOn::value_variants()
+      .iter()
+      .filter_map(|v| v.to_possible_value())
+      .map(|v| v.get_name().to_string())
+      .collect();
+    let mut expected: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    expected.push("any");
+    assert_eq!(names, expected);
+  }
+}

@@ -1,0 +1,103 @@
+//! `amlnet compile` and `amlnet explain`: compile a profile, then print its summary or IR
+//! and hand `--out` to `amlnet::io`, or print why its rules exist.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use amlnet::backend::{self, Output};
+use amlnet::ir::{Direction, Flow, PeerKind};
+use amlnet::{Error, Ir};
+
+use super::args::{CompileArgs, CompileFormat, ExplainArgs};
+use super::{write_stdout, OK};
+
+pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
+  // Whatever the plan or a backend refuses is an error of `compile` itself: nothing is written.
+  let amlnet::Compiled { ir, plan, output } = amlnet::compile(&args.profile)?;
+  let out = args.out.as_deref();
+  if let Some(dir) = out {
+    write_out(dir, args.force, &args.profile, &ir, &output)?;
+  }
+  match args.format {
+    CompileFormat::Json => write_stdout(&ir.to_json())?,
+    CompileFormat::Summary => write_stdout(&summary(&args.profile, &ir, &plan, &output, out))?,
+  }
+  Ok(OK)
+}
+
+pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
+  let ir = amlnet::compile_path(&args.profile)?;
+  let text = amlnet::explain::explain(&ir, args.query.as_deref())?;
+  write_stdout(&text)?;
+  Ok(OK)
+}
+
+fn summary(
+  profile: &Path,
+  ir: &Ir,
+  plan: &amlnet::plan::Plan,
+  output: &Output,
+  out: Option<&Path>,
+) -> String {
+  let mut s = format!("{} ({} {}): ", ir.profile, ir.cloud, ir.region);
+  let count = |pred: &dyn Fn(&Flow) -> bool| ir.flows.iter().filter(|f| pred(f)).count();
+  let _ = writeln!(
+    s,
+    "{} flows ({} service tag, {} FQDN, {} CIDR; {} inbound)",
+    ir.flows.len(),
+    count(&|f| f.peer_kind() == PeerKind::ServiceTag),
+    count(&|f| f.peer_kind() == PeerKind::Fqdn),
+    count(&|f| f.peer_kind() == PeerKind::Cidr),
+    count(&|f| f.direction == Direction::Inbound),
+  );
+  for line in backend::rule_counts(ir, plan) {
+    let _ = writeln!(s, "  {line}");
+  }
+  for d in ir.diagnostics.iter().chain(output.notes.iter()) {
+    let at = if d.location.is_empty() {
+      String::new()
+    } else {
+      format!(" ({})", shown(profile, &d.location))
+    };
+    let _ = writeln!(s, "{}[{}]: {}{at}", d.severity, d.code, d.message);
+  }
+  let artifacts = output.artifacts.len() + 2;
+  match out {
+    Some(dir) => {
+      let _ = writeln!(s, "wrote {artifacts} artifacts to {}", dir.display());
+    }
+    None => {
+      let _ = writeln!(s, "{artifacts} artifacts (use --out DIR to write them)");
+    }
+  }
+  s
+}
+
+/// The IR, every artifact and the manifest into `dir` (see `amlnet::io`).
+fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
+  let mut files = vec![("ir.json".to_string(), ir.to_json())];
+  files.extend(
+    output
+      .artifacts
+      .iter()
+      .map(|a| (a.path.clone(), a.contents.clone())),
+  );
+  let mut stamp = serde_json::Map::new();
+  stamp.insert("amlnet_version".into(), ir.amlnet_version.clone().into());
+  stamp.insert("catalog_version".into(), ir.catalog_version.clone().into());
+  stamp.insert("profile".into(), ir.profile.clone().into());
+  stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
+  let options = amlnet::io::Options {
+    force,
+    inputs: vec![profile],
+  };
+  amlnet::io::replace_dir(dir, &options, &stamp, &files)
+}
+
+/// An IR location (relative to the profile's directory) as typed from the cwd, to click on.
+fn shown(profile: &Path, location: &str) -> String {
+  match profile.parent().filter(|p| !p.as_os_str().is_empty()) {
+    Some(dir) if !Path::new(location).is_absolute() => format!("{}/{location}", dir.display()),
+    _ => location.to_string(),
+  }
+}

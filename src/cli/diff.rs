@@ -1,0 +1,74 @@
+//! `amlnet diff`: prints the change list in the chosen format, colours the terminal view
+//! when asked or when stdout is a terminal (and `NO_COLOR` is unset), and turns the kinds
+//! of change found into the exit code, narrowed by `--fail-on`.
+
+use std::io::IsTerminal as _;
+
+use amlnet::diff::{Kind, Options};
+use amlnet::Error;
+
+use super::args::{Color, DiffArgs, DiffFormat, FailOn};
+use super::write_stdout;
+
+pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
+  let diff = amlnet::diff::run(&Options {
+    old: &args.old,
+    new: &args.new,
+  })?;
+  let text = match args.format {
+    DiffFormat::Text => diff.text(use_color(args.color)),
+    DiffFormat::Markdown => diff.markdown(),
+    DiffFormat::Json => diff.json(),
+  };
+  write_stdout(&text)?;
+  Ok(exit_code(&diff.summary.kinds, &args.fail_on))
+}
+
+/// diff(1) semantics, narrowed by `--fail-on` so CI can gate only on changes that open access.
+fn exit_code(kinds: &[Kind], fail_on: &[FailOn]) -> u8 {
+  let fails = if fail_on.is_empty() {
+    !kinds.is_empty()
+  } else {
+    kinds.iter().any(|k| fail_on.iter().any(|f| f.covers(*k)))
+  };
+  u8::from(fails)
+}
+
+fn use_color(choice: Color) -> bool {
+  match choice {
+    Color::Always => true,
+    Color::Never => false,
+    // https://no-color.org: any non-empty NO_COLOR turns automatic colour off.
+    Color::Auto => {
+      std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    }
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  const ANY: FailOn = FailOn(None);
+  const ADDED: FailOn = FailOn(Some(Kind::Added));
+  const WIDENED: FailOn = FailOn(Some(Kind::Widened));
+
+  #[track_caller]
+  fn case(kinds: &[Kind], fail_on: &[FailOn], expected: u8) {
+    assert_eq!(
+      exit_code(kinds, fail_on),
+      expected,
+      "kinds {kinds:?} fail_on {fail_on:?}"
+    );
+  }
+
+  #[test]
+  fn exit_codes() {
+    case(&[], &[], 0);
+    case(&[Kind::Narrowed], &[], 1);
+    case(&[Kind::Narrowed], &[ADDED, WIDENED], 0);
+    case(&[Kind::Narrowed, Kind::Widened], &[ADDED, WIDENED], 1);
+    case(&[Kind::Diagnostics], &[ANY], 1);
+    case(&[], &[ANY], 0);
+  }
+}
