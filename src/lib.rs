@@ -21,6 +21,7 @@ pub mod model;
 pub mod profile;
 pub mod region;
 pub mod service_tags;
+pub mod syntax;
 
 use std::path::Path;
 
