@@ -10,3 +10,4 @@ mod dns_servers;
 mod errors;
 mod expand;
 mod golden;
+mod syntax;

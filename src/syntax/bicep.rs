@@ -7,7 +7,7 @@ use super::is_hazard;
 
 /// A single-quoted Bicep string literal whose value is `value`.
 ///
-/// `\` and `'` are backslash-escaped; newline, CR and tab become `\n`, `\r`, `\t`; a `$`
+/// `'` is written `\'` and `\` as `\u{5C}`; newline, CR and tab become `\n`, `\r`, `\t`; a `$`
 /// before `{` (which would open `${…}` interpolation) becomes `\$`; every other
 /// `super::is_hazard` character becomes `\u{X}`.
 ///
@@ -18,7 +18,8 @@ pub fn string(value: &str) -> String {
   let mut chars = value.chars().peekable();
   while let Some(c) = chars.next() {
     match c {
-      '\\' => q.push_str("\\\\"),
+      // `\u{5C}`, not `\\`: the same value, and pycep (checkov's Bicep parser) misreads `\\'`.
+      '\\' => q.push_str("\\u{5C}"),
       '\'' => q.push_str("\\'"),
       '\n' => q.push_str("\\n"),
       '\r' => q.push_str("\\r"),
@@ -45,7 +46,7 @@ mod tests {
 
   #[test]
   fn escapes_interpolation_quotes_and_controls() {
-    assert_eq!(string("it's ${x} \\ $y"), r"'it\'s \${x} \\ $y'");
+    assert_eq!(string("it's ${x} \\ $y"), r"'it\'s \${x} \u{5C} $y'");
     assert_eq!(string("a\nb\u{2028}\0"), r"'a\nb\u{2028}\u{0}'");
     assert_eq!(string("'''"), r"'\'\'\''");
   }

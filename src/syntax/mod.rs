@@ -113,7 +113,8 @@ fn commented(text: &str, syntax: Syntax) -> String {
 /// Characters no output should carry raw: C0 and C1 controls and DEL (`char::is_control`,
 /// which includes U+0085 NEXT LINE), the Unicode line and paragraph separators U+2028/U+2029,
 /// and the bidirectional controls that can make text display in another order than it parses
-/// ("Trojan Source": U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), and the BOM U+FEFF.
+/// ("Trojan Source": U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the BOM U+FEFF, and the
+/// non-characters U+FFFE/U+FFFF (YAML forbids them anywhere in a stream, comments included).
 pub fn is_hazard(c: char) -> bool {
   c.is_control()
     || matches!(
@@ -126,6 +127,8 @@ pub fn is_hazard(c: char) -> bool {
         | '\u{202A}'..='\u{202E}'
         | '\u{2066}'..='\u{2069}'
         | '\u{FEFF}'
+        | '\u{FFFE}'
+        | '\u{FFFF}'
     )
 }
 
