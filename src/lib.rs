@@ -26,6 +26,7 @@ pub mod plan;
 pub mod profile;
 pub mod region;
 pub mod service_tags;
+pub mod syntax;
 pub mod target;
 
 use std::path::Path;

@@ -14,3 +14,4 @@ mod expand;
 mod golden;
 mod limits;
 mod out_dir;
+mod syntax;

@@ -1,0 +1,68 @@
+//! Single-line comments for the line-comment syntaxes (`#`, `//`, `;`).
+
+use super::{is_hazard, visible};
+
+/// A line-comment leader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leader {
+  /// `#`: bash, HCL, YAML, unbound, dnsmasq, Corefile, PowerShell, text lists.
+  Hash,
+  /// `//`: Bicep, BIND named.conf.
+  Slashes,
+  /// `;`: DNS zone files.
+  Semicolon,
+}
+
+impl Leader {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Leader::Hash => "#",
+      Leader::Slashes => "//",
+      Leader::Semicolon => ";",
+    }
+  }
+}
+
+/// `text` made fit for the rest of a comment line: every `super::is_hazard` character (line
+/// breaks of any kind incl. U+0085/U+2028/U+2029, other controls, NUL, DEL, C1, bidi controls)
+/// becomes its visible escape (`\n`, `\u{202E}`, …); everything else is kept.
+///
+/// Guarantee: the result holds no character any of our syntaxes (or a Unicode-aware editor)
+/// treats as the end of a line, so it cannot end the comment it is put in.
+pub fn text(text: &str) -> String {
+  let mut out = String::with_capacity(text.len());
+  for c in text.chars() {
+    if is_hazard(c) {
+      out.push_str(&visible(c));
+    } else {
+      out.push(c);
+    }
+  }
+  out
+}
+
+/// One whole comment line: `{leader} {text}\n`, `text` passed through `text`.
+///
+/// Guarantee: exactly one line (one `\n`, at the end), all of it comment in every syntax that
+/// uses this leader, whatever `text` holds. The line starts with the leader, so it is also a
+/// comment where comments must start a line (dnsmasq).
+pub fn line(leader: Leader, body: &str) -> String {
+  format!("{} {}\n", leader.as_str(), text(body))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn line_breaks_and_controls_become_visible() {
+    assert_eq!(line(Leader::Hash, "a\nb"), "# a\\nb\n");
+    assert_eq!(line(Leader::Semicolon, "a\r\nb"), "; a\\r\\nb\n");
+    assert_eq!(
+      line(Leader::Slashes, "x\u{2028}y\u{85}z\0"),
+      "// x\\u{2028}y\\u{0085}z\\u{0000}\n"
+    );
+    assert_eq!(text("\u{202E}evil\u{7F}"), "\\u{202E}evil\\u{007F}");
+    assert_eq!(text("plain — ünïcode $(x) `y`"), "plain — ünïcode $(x) `y`");
+  }
+}
