@@ -59,6 +59,7 @@ pub fn run(options: &Options) -> Result<Report> {
   let old = ServiceTags::load(options.service_tags)?;
   let mut files: Vec<(&str, String)> = Vec::new();
   let mut warnings = Vec::new();
+  catch_all_warning(&old, &mut warnings);
   let shown = match options.against {
     None => {
       let rendered = expand(&ir, &old)?.render();
@@ -67,6 +68,7 @@ pub fn run(options: &Options) -> Result<Report> {
     }
     Some(new_path) => {
       let new = ServiceTags::load(new_path)?;
+      catch_all_warning(&new, &mut warnings);
       let comparison = compare(&ir, &old, &new)?;
       if old.change_number > new.change_number {
         warnings.push(format!(
@@ -93,6 +95,19 @@ pub fn run(options: &Options) -> Result<Report> {
     stamp,
     warnings,
   })
+}
+
+/// A download in which a tag covers a whole address family is wrong or tampered with.
+fn catch_all_warning(tags: &ServiceTags, warnings: &mut Vec<String>) {
+  let names = tags.catch_all_tags();
+  if !names.is_empty() {
+    warnings.push(format!(
+      "`{}` gives {} a /0 prefix (every address): no Azure service owns all addresses, so the \
+       file is wrong or has been tampered with; check it before using these prefixes",
+      tags.source,
+      names.join(", ")
+    ));
+  }
 }
 
 /// The service-tag flows of `ir` split into the ones a download can expand and the

@@ -118,14 +118,59 @@ struct RawFile {
   values: Vec<ServiceTag>,
 }
 
+/// Far above the size of a real download (about 5 MiB), far below what hurts.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 impl ServiceTags {
-  /// Read and parse a file.
+  /// Read and parse a file: a regular file of at most `MAX_FILE_BYTES`, read with that
+  /// bound so a device or a runaway file fails at once instead of exhausting memory.
   pub fn load(path: &Path) -> Result<ServiceTags> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    use std::io::Read as _;
+    let read_error = |source| Error::Read {
       path: path.to_path_buf(),
       source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+      return Err(Error::input(format!(
+        "`{}` is not a regular file; --service-tags takes a ServiceTags download (.json)",
+        path.display()
+      )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+      .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+      .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+      return Err(Error::input(format!(
+        "`{}` is larger than {} MiB; a ServiceTags download is about 5 MiB",
+        path.display(),
+        MAX_FILE_BYTES >> 20
+      )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+      read_error(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        e.utf8_error(),
+      ))
     })?;
     ServiceTags::parse(&text, &path.display().to_string())
+  }
+
+  /// Tags whose prefixes include a whole address family (`0.0.0.0/0`, `::/0`): no Azure
+  /// service owns all addresses, so the file is wrong or has been tampered with.
+  pub fn catch_all_tags(&self) -> Vec<&str> {
+    self
+      .tags
+      .iter()
+      .filter(|t| {
+        t.properties
+          .address_prefixes
+          .iter()
+          .any(|p| p.trim().ends_with("/0"))
+      })
+      .map(|t| t.name.as_str())
+      .collect()
   }
 
   /// Parse the text of a file; `source` names it in messages.

@@ -1409,3 +1409,47 @@ fn cli_real_downloads_for_every_shipped_profile() {
   }
   golden!("real-shipped-profiles", summary);
 }
+
+/// A device given as --service-tags fails at once instead of being read until memory runs out.
+#[test]
+fn a_device_is_not_a_service_tags_file() {
+  let run = amlnet(&[
+    "expand",
+    "profiles/training-no-public-ip.toml",
+    "--service-tags",
+    "/dev/zero",
+  ]);
+  assert_eq!(run.code, 2, "{}", run.stderr);
+  assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+/// A download in which a tag covers every address expands, but with a warning that the file
+/// is wrong or tampered with.
+#[test]
+fn a_catch_all_prefix_in_a_download_is_warned_about() {
+  let profile = shipped(PROFILE);
+  let ir = amlnet::compile_path(&profile).expect("shipped profile compiles");
+  let mut doc: serde_json::Value =
+    serde_json::from_str(&synthetic(&ir, "Public", false, None)).expect("JSON");
+  let tag = &mut doc["values"].as_array_mut().expect("values")[0];
+  let name = tag["name"].as_str().expect("name").to_string();
+  tag["properties"]["addressPrefixes"]
+    .as_array_mut()
+    .expect("prefixes")
+    .push("0.0.0.0/0".into());
+  let dir = scratch("catch-all");
+  let file = dir.join("tampered.json");
+  std::fs::write(&file, doc.to_string()).expect("writable");
+  let run = amlnet(&[
+    "expand",
+    profile.to_str().expect("utf-8"),
+    "--service-tags",
+    file.to_str().expect("utf-8"),
+  ]);
+  assert_eq!(run.code, 0, "{}", run.stderr);
+  assert!(
+    run.stderr.contains(&format!("{name} a /0 prefix")) && run.stderr.contains("tampered"),
+    "{}",
+    run.stderr
+  );
+}
