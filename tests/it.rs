@@ -2,6 +2,7 @@
 
 mod support;
 
+mod architecture;
 mod catalog;
 mod checkers;
 mod cli;
