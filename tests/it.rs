@@ -9,6 +9,7 @@ mod diff;
 mod dns_servers;
 mod errors;
 mod expand;
+mod fuzz;
 mod golden;
 mod limits;
 mod out_dir;
