@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use amlnet::backend::Output;
 use hickory_proto::serialize::txt::Parser;
 
-use super::mutate::MARKER;
+use super::values::MARKER;
 
 /// One property an artifact broke: which property, which artifact, and what was seen.
 #[derive(Clone, Debug)]
