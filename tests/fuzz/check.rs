@@ -23,7 +23,10 @@ pub fn located(rendered: &str) -> bool {
 }
 
 fn has_line_col(word: &str) -> bool {
-  let parts: Vec<&str> = word.trim_end_matches([',', ')', ':']).rsplitn(3, ':').collect();
+  let parts: Vec<&str> = word
+    .trim_matches(['`', '(', ',', ')', ':'])
+    .rsplitn(3, ':')
+    .collect();
   parts.len() == 3
     && !parts[2].is_empty()
     && parts[..2]
@@ -202,4 +205,66 @@ fn interpolated(text: &str, openers: &[&str], unescaped: impl Fn(Option<char>) -
       .find(|(i, _)| unescaped(text[..*i].chars().next_back()))
       .map(|(i, _)| short(&text[i..]))
   })
+}
+
+/// The properties themselves catch what they are meant to, and pass quoted text.
+#[test]
+fn fuzz_properties_catch_injections() {
+  use amlnet::backend::Artifact;
+  let found = |path: &str, contents: &str| -> Vec<&'static str> {
+    let output = Output {
+      artifacts: vec![Artifact {
+        path: path.into(),
+        contents: contents.into(),
+      }],
+      notes: Vec::new(),
+    };
+    artifacts(&output).into_iter().map(|f| f.property).collect()
+  };
+  for quiet in [
+    (
+      "azcli/deploy.sh",
+      "X=${X:-'a$(PWNED)'}\n# `PWNED`\necho 'it'\\''s $(PWNED)'\n",
+    ),
+    ("nsg/nsg.json", "{\"a\": [\"[[concat('PWNED')]\"]}"),
+    ("terraform/main.tf", "x = \"$${PWNED} %%{PWNED}\"\n"),
+    ("bicep/main.bicep", "x = 'a\\${PWNED}'\n"),
+    (
+      "dns/forwarders/windows/windows-dns.ps1",
+      "Add-X -Name 'a$(PWNED)'\n",
+    ),
+  ] {
+    assert_eq!(found(quiet.0, quiet.1), Vec::<&str>::new(), "{quiet:?}");
+  }
+  for (path, contents, property) in [
+    ("azcli/deploy.sh", "X=${X:-'a'}$(PWNED)\n", "injection"),
+    ("azcli/deploy.sh", "echo \"a $(PWNED)\"\n", "injection"),
+    ("azcli/deploy.sh", "echo 'a\nPWNED'\n", "injected-line"),
+    ("azcli/deploy.sh", "echo 'unterminated\n", "bash-n"),
+    (
+      "dns/forwarders/windows/windows-dns.ps1",
+      "Add-X -Name \"$(PWNED)\"\n",
+      "injection",
+    ),
+    ("nsg/nsg.json", "{\"a\": \"[concat('PWNED')]\"}", "arm-expression"),
+    ("nsg/nsg.json", "{\"a\": ", "json"),
+    ("terraform/main.tf", "x = \"${PWNED}\"\n", "injection"),
+    ("bicep/main.bicep", "x = 'a${PWNED}'\n", "injection"),
+    ("fqdn/allowlist.txt", "a\u{202e}b\n", "control-char"),
+    ("fqdn/allowlist.csv", "a\u{85}b\n", "control-char"),
+    (
+      "dns/zones/example.com.zone",
+      "@ IN SOA ns1. host. 1 2 3 4\n",
+      "zone",
+    ),
+  ] {
+    assert!(
+      found(path, contents).contains(&property),
+      "{path}: {contents:?} breaks {property}"
+    );
+  }
+  assert!(located("error[AML001]: unknown key\n --> a.toml:1:2"));
+  assert!(located("error: cannot read `base/x.toml:3:4`"));
+  assert!(!located("error[AML010]: missing required key `cloud`"));
+  assert_eq!(codes("error[AML010]: a\nerror[AML011]: b"), ["AML010", "AML011"]);
 }
