@@ -29,6 +29,14 @@ const KNOWN: &[(&str, &str, &str)] = &[
   // xn-label-soa-mname: `xn--` labels that are not valid punycode pass the model's DNS-name
   // check (hickory `Name::from_ascii`) but not hickory's zone-file parser.
   ("zone", "dns/", "Label contains invalid characters"),
+  // Error text on the terminal (compile and diff stderr) shows raw controls and bidi
+  // characters: code frames print the offending source line as is (AML019, e.g. a U+000B),
+  // AML012 prints the refused value (`a\0…`), AML022 its value (U+FEFF) and hickory's
+  // "Malformed label: …" (bidi-nul-del-c1 in the corpus). Artifacts have no such entry.
+  ("control-char", "error", ""),
+  ("control-char", "diff", ""),
+  // AML010 (missing required key) names no file, so `diff` cannot say which side it refuses.
+  ("diff-unnamed-input", "diff", "missing required key"),
 ];
 
 /// Run `diff` (the binary) on one case in this many; it costs a process and two compiles.
@@ -81,6 +89,19 @@ fn run(work: &Work, case: &Case, with_diff: bool, rng: &mut Rng, stats: &mut Sta
       case.log,
       first.as_deref().unwrap_or("compiled")
     );
+  }
+  if let Err(amlnet::Error::Profile { rendered, .. }) = &compiled {
+    if let Some(detail) = check::shown_char(rendered) {
+      record(
+        stats,
+        case,
+        Finding {
+          property: "control-char",
+          artifact: "error".into(),
+          detail,
+        },
+      );
+    }
   }
   match &compiled {
     Err(amlnet::Error::Profile { rendered, .. }) if !check::located(rendered) => {
@@ -146,16 +167,33 @@ fn explain_all(case: &Case, ir: &amlnet::Ir, stats: &mut Stats) {
   queries.extend(ir.flows.last().map(|f| Some(f.peer.to_string())));
   queries.extend(ir.dns_records.first().map(|r| Some(r.name.clone())));
   for q in queries {
-    if let Err(p) = catch_unwind(AssertUnwindSafe(|| amlnet::explain::explain(ir, q.as_deref()))) {
-      let msg = format!("explain {q:?} panicked: {}", panic_text(p));
-      stats.panics.push(format!("{msg} ({})", save(case, &msg)));
+    match catch_unwind(AssertUnwindSafe(|| amlnet::explain::explain(ir, q.as_deref()))) {
+      Err(p) => {
+        let msg = format!("explain {q:?} panicked: {}", panic_text(p));
+        stats.panics.push(format!("{msg} ({})", save(case, &msg)));
+      }
+      Ok(Ok(text)) => {
+        if let Some(seen) = check::shown_char(&text) {
+          let detail = format!("explain {q:?}: {seen}");
+          record(
+            stats,
+            case,
+            Finding {
+              property: "control-char",
+              artifact: "explain".into(),
+              detail,
+            },
+          );
+        }
+      }
+      Ok(Err(_)) => {}
     }
   }
 }
 
 /// `amlnet diff ORIGINAL MUTATED` in a rotating format, then ORIGINAL against the mutated
-/// profile's IR JSON, itself mutated. Never a panic; exit 0 or 1 when both profiles compile;
-/// an IR JSON it refuses (exit 2) is named in the message.
+/// profile's IR JSON, itself mutated. Never a panic, nor a control character in its output;
+/// exit 0 or 1 when both profiles compile; a refusal (exit 2) names the side it refuses.
 fn diff(work: &Work, case: &Case, path: &Path, ir: Option<&amlnet::Ir>, rng: &mut Rng, stats: &mut Stats) {
   let origin = case.origin.to_string_lossy().into_owned();
   let format = *rng.pick(&["text", "markdown", "json"]);
@@ -173,10 +211,24 @@ fn diff(work: &Work, case: &Case, path: &Path, ir: Option<&amlnet::Ir>, rng: &mu
     let side = side.to_string_lossy().into_owned();
     let run = amlnet(&["diff", &origin, &side, "--format", format]);
     let detail = format!("diff {origin} {side}: exit {}\n{}", run.code, run.stderr);
+    let shown = format!("{}{}", run.stdout, run.stderr);
+    if let Some(seen) = check::shown_char(&shown) {
+      let detail = format!("{seen} in the output of diff {origin} {side}");
+      record(
+        stats,
+        case,
+        Finding {
+          property: "control-char",
+          artifact: "diff".into(),
+          detail,
+        },
+      );
+    }
     if run.stderr.contains("panicked") || !(0..=2).contains(&run.code) {
       stats.panics.push(format!("{detail} ({})", save(case, &detail)));
     } else if run.code == 2
-      && (must_succeed || !run.stderr.contains("mutated-ir.json") && side.ends_with(".json"))
+      && (must_succeed
+        || !check::located(&run.stderr) && ![&origin, &side].iter().any(|p| run.stderr.contains(p.as_str())))
     {
       let property = if must_succeed {
         "diff-refused"

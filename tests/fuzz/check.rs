@@ -104,9 +104,21 @@ pub fn artifacts(output: &Output) -> Vec<Finding> {
 
 /// C0, DEL and C1 controls other than newline and tab, line/paragraph separators and bidi
 /// controls: what makes a file display differently from what it does.
-fn forbidden_char(c: char) -> bool {
+pub fn forbidden_char(c: char) -> bool {
   (c.is_control() && c != '\n' && c != '\t')
     || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// The first character `forbidden_char` refuses, with its line, for text shown on a terminal.
+pub fn shown_char(text: &str) -> Option<String> {
+  let line = text.lines().find(|l| l.chars().any(forbidden_char))?;
+  let c = line.chars().find(|&c| forbidden_char(c))?;
+  Some(format!(
+    "U+{:04X} in `{}` ({})",
+    c as u32,
+    short(line),
+    codes(text).join(",")
+  ))
 }
 
 fn short(s: &str) -> String {

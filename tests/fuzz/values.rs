@@ -23,6 +23,7 @@ pub fn hostile(rng: &mut Rng) -> String {
     format!("a\x7f{m}"),
     format!("a\u{85}{m}"),
     format!("a\u{9b}{m}"),
+    format!("a\x1b[2J\x1b]0;{m}\x07"),
     format!("a\u{2028}{m}"),
     format!("\u{202e}{m}\u{202c}"),
     format!("\u{2066}{m}\u{2069}"),
