@@ -12,6 +12,7 @@ mod dns_servers;
 mod errors;
 mod eval;
 mod expand;
+mod fuzz;
 mod golden;
 mod limits;
 mod out_dir;
