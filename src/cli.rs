@@ -56,7 +56,7 @@ fn report(err: &Error) {
       eprint!("{}", errors.render());
       eprintln!("error: {}", profile_summary(errors.count()));
     }
-    err => eprintln!("error: {err}"),
+    err => eprintln!("error: {}", amlnet::syntax::terminal_text(&err.to_string())),
   }
 }
 

@@ -81,25 +81,59 @@ impl SourceMap {
       .map_or_else(|| location.to_string(), |(f, rest)| format!("{}:{rest}", f.path))
   }
 
+  /// The line of `span` with a caret under it. A long line is cut to a window around the
+  /// span, and control, line-separator and bidi characters are shown escaped, so a hostile
+  /// or huge line can neither flood the terminal nor hide what it says.
   fn frame(&self, span: &Span, out: &mut String) {
+    const BEFORE: usize = 40;
+    const WIDTH: usize = 120;
     let file = &self.files[span.file];
     let (line, col) = self.line_col(span);
-    let text = file.text.lines().nth(line - 1).unwrap_or("");
-    let width = file
-      .text
-      .get(span.range.clone())
-      .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+    let start = file.line_starts[line - 1];
+    let end = file
+      .line_starts
+      .get(line)
+      .map_or(file.text.len(), |next| next - 1);
+    let chars: Vec<char> = file.text[start..end].trim_end_matches('\r').chars().collect();
+    let from = (col - 1).saturating_sub(BEFORE);
+    let to = chars.len().min(from + WIDTH);
+    let shown = |cs: &[char]| -> String { cs.iter().map(|&c| printable(c)).collect() };
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < chars.len() { "…" } else { "" };
+    let before = format!("{lead}{}", shown(&chars[from..(col - 1).min(to)]));
+    let spanned = file.text.get(span.range.clone()).map_or(String::new(), |s| {
+      s.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(WIDTH)
+        .map(printable)
+        .collect()
+    });
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", file.path);
     let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{line} | {text}");
+    let _ = writeln!(
+      out,
+      "{line} | {before}{}{tail}",
+      shown(&chars[(col - 1).min(to)..to])
+    );
     let _ = writeln!(
       out,
       "{:gutter$} | {}{}",
       "",
-      " ".repeat(col - 1),
-      "^".repeat(width.max(1))
+      " ".repeat(before.chars().count()),
+      "^".repeat(spanned.chars().count().clamp(1, WIDTH))
     );
+  }
+}
+
+/// A character as a frame shows it: hazards (controls, line separators, bidi) escaped.
+fn printable(c: char) -> String {
+  if crate::syntax::is_hazard(c) {
+    crate::syntax::visible(c)
+  } else {
+    c.to_string()
   }
 }
 

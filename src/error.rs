@@ -99,6 +99,7 @@ impl ProfileErrors {
       .refused
       .iter()
       .map(|n| format!("{}[{}]: {}\n --> {at}\n", Severity::Error, n.code, n.message));
-    problems.chain(refused).collect::<Vec<_>>().join("\n")
+    // Messages quote profile values and parser errors: escape what they may carry.
+    crate::syntax::terminal_text(&problems.chain(refused).collect::<Vec<_>>().join("\n"))
   }
 }

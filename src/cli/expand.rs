@@ -16,7 +16,7 @@ pub fn expand(args: &ExpandArgs) -> Result<u8, Error> {
     complete_files: args.out.is_some(),
   })?;
   for warning in &report.warnings {
-    eprintln!("warning: {warning}");
+    eprintln!("warning: {}", amlnet::syntax::terminal_text(warning));
   }
   match &args.out {
     Some(dir) => {

@@ -142,9 +142,28 @@ pub fn visible(c: char) -> String {
   }
 }
 
+/// Multi-line text for a terminal or a log: line breaks kept, every other hazard shown
+/// escaped, so no line can move the cursor, hide text or reorder what the reader sees.
+pub fn terminal_text(text: &str) -> String {
+  let mut out = String::with_capacity(text.len());
+  for c in text.chars() {
+    if c != '\n' && is_hazard(c) {
+      out.push_str(&visible(c));
+    } else {
+      out.push(c);
+    }
+  }
+  out
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  #[test]
+  fn terminal_text_keeps_lines_and_escapes_the_rest() {
+    assert_eq!(terminal_text("a\u{202E}b\nc\u{7}"), "a\\u{202E}b\nc\\u{0007}");
+  }
 
   fn stamp(profile: &str, syntax: Syntax) -> String {
     commented(&sentence("0.1.0", "2025-01", profile, "ab12"), syntax)
