@@ -1096,7 +1096,8 @@ fn yaml_of(ir: &Ir) -> (Option<Value>, Output) {
     return (None, out);
   };
   assert!(
-    a.contents.starts_with(&format!("# {}\n", backend::stamp(ir))),
+    a.contents
+      .starts_with(&amlnet::syntax::stamp(ir, amlnet::syntax::Syntax::Yaml)),
     "the stamp opens the file"
   );
   let dir = scratch("mnv");
