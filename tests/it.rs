@@ -12,6 +12,7 @@ mod errors;
 mod eval;
 mod expand;
 mod golden;
+mod hostile;
 mod limits;
 mod out_dir;
 mod syntax;
