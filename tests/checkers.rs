@@ -22,10 +22,10 @@ use crate::support::{root, scratch, shipped_profiles, stem, venv_bin, venv_path}
 /// below checks that); none is needed today: checkov flags nothing in the emitted rules.
 const CHECKOV_SKIPS: &[(&str, &str)] = &[];
 
-struct Compiled {
-  name: String,
-  ir: Ir,
-  dir: PathBuf,
+pub(crate) struct Compiled {
+  pub(crate) name: String,
+  pub(crate) ir: Ir,
+  pub(crate) dir: PathBuf,
 }
 
 /// Every shipped profile compiled and written under one scratch directory, one folder each.
@@ -74,7 +74,7 @@ fn python(script: &str, args: &[PathBuf]) -> Py {
 }
 
 /// Run a checker that must succeed and return its JSON.
-fn checked(script: &str, args: &[PathBuf]) -> Value {
+pub(crate) fn checked(script: &str, args: &[PathBuf]) -> Value {
   let py = python(script, args);
   assert_eq!(py.code, 0, "{script} failed:\n{}\n{}", py.stderr, py.stdout);
   serde_json::from_str(&py.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}\n{}", py.stdout))
@@ -782,10 +782,10 @@ fn every_checkov_skip_is_documented() {
 // az CLI: run the script with an `az` that records its arguments.
 
 const FAKE_AZ: &str = "#!/usr/bin/env bash\n{ printf '%s\\037' \"$@\"; printf '\\036'; } >> \"$AZ_LOG\"\ncase \" $* \" in *' show '*) exit 3 ;; esac\nexit 0\n";
-const VNET_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-test";
+pub(crate) const VNET_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-test";
 
 /// Runs deploy.sh in a directory full of files its `*` arguments would glob to if unquoted.
-fn run_azcli(c: &Compiled, env: &[(&str, &str)]) -> (std::process::Output, Vec<Vec<String>>) {
+pub(crate) fn run_azcli(c: &Compiled, env: &[(&str, &str)]) -> (std::process::Output, Vec<Vec<String>>) {
   let work = scratch(&format!("az-{}", c.name));
   let bin = work.join("bin");
   std::fs::create_dir_all(&bin).expect("writable");
@@ -830,7 +830,7 @@ fn run_azcli(c: &Compiled, env: &[(&str, &str)]) -> (std::process::Output, Vec<V
 }
 
 /// (command words, flag → values).
-fn parse_call(argv: &[String]) -> (String, BTreeMap<String, Vec<String>>) {
+pub(crate) fn parse_call(argv: &[String]) -> (String, BTreeMap<String, Vec<String>>) {
   let mut words = Vec::new();
   let mut flags: BTreeMap<String, Vec<String>> = BTreeMap::new();
   let mut current: Option<String> = None;
@@ -1096,7 +1096,8 @@ fn yaml_of(ir: &Ir) -> (Option<Value>, Output) {
     return (None, out);
   };
   assert!(
-    a.contents.starts_with(&format!("# {}\n", backend::stamp(ir))),
+    a.contents
+      .starts_with(&amlnet::syntax::stamp(ir, amlnet::syntax::Syntax::Yaml)),
     "the stamp opens the file"
   );
   let dir = scratch("mnv");

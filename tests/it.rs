@@ -14,6 +14,7 @@ mod eval;
 mod expand;
 mod fuzz;
 mod golden;
+mod hostile;
 mod limits;
 mod out_dir;
 mod syntax;

@@ -5,348 +5,383 @@
 //! priorities, descriptions and the network/application split come from `plan`, so they equal
 //! the ARM ones. Every rule passes `--destination-port-ranges` and `--source-port-ranges '*'`
 //! explicitly (the CLI's default destination port is 80), and every value from the IR is
-//! single-quoted, so `*` in an FQDN or a port never meets the shell's globbing. It never
-//! embeds IDs: they are variables at the top, overridable from the environment.
+//! one single-quoted word (`syntax::shell::quote`), so nothing in it is expanded and `*` in
+//! an FQDN or a port never meets the shell's globbing; every comment line goes through
+//! `syntax::shell::comment`. It never embeds IDs: they are variables at the top, overridable
+//! from the environment. Written straight into one string.
 
 use std::fmt::Write as _;
 
 use super::private_dns::relative;
 use super::terraform::a_records;
-use super::{stamp, Output};
+use super::Output;
 use crate::ir::{Direction, Ir};
 use crate::plan::Plan;
+use crate::syntax::{self, shell, Syntax};
 use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
-use crate::target::texts;
+
+const HEADER: &[&str] = &[
+  "",
+  "Creates the NSG, the Azure Firewall policy rule collection group and the private DNS zones of",
+  "this profile with the Azure CLI: the same names, priorities and rules as nsg/nsg.json,",
+  "firewall/rule-collection-group.json and private-dns/private-dns.json. Meant for a first",
+  "deployment (a re-run recreates the rule collection group empty, then adds the rules);",
+  "for updates prefer Terraform or Bicep. Needs the CLI's azure-firewall extension.",
+];
+
+/// One command being written: ` \` + newline + indent before each flag.
+struct Cmd<'a> {
+  s: &'a mut String,
+  indent: &'static str,
+}
+
+impl Cmd<'_> {
+  fn flag(&mut self, flag: &str) -> &mut Self {
+    self.s.push_str(" \\\n");
+    self.s.push_str(self.indent);
+    self.s.push_str(flag);
+    self
+  }
+
+  /// One single-quoted word.
+  fn word(&mut self, value: &str) -> &mut Self {
+    self.s.push(' ');
+    shell::push_quote(self.s, value);
+    self
+  }
+
+  /// Every item in its target spelling, each one word.
+  fn words<T: std::fmt::Display>(&mut self, items: impl IntoIterator<Item = T>) -> &mut Self {
+    let mut tmp = String::new();
+    for item in items {
+      tmp.clear();
+      let _ = write!(tmp, "{item}");
+      self.word(&tmp);
+    }
+    self
+  }
+
+  /// `"$NAME"`: a variable set at the top of the script.
+  fn var(&mut self, name: &str) -> &mut Self {
+    self.s.push_str(" \"$");
+    self.s.push_str(name);
+    self.s.push('"');
+    self
+  }
+
+  fn end(&mut self) {
+    self.s.push('\n');
+  }
+}
+
+/// Starts `command` on a new line; flags follow at `indent`.
+fn cmd<'a>(s: &'a mut String, command: &str, indent: &'static str) -> Cmd<'a> {
+  s.push_str(command);
+  Cmd { s, indent }
+}
+
+fn comment(s: &mut String, text: &str) {
+  if text.is_empty() {
+    s.push_str("#\n");
+  } else {
+    shell::push_comment(s, text);
+  }
+}
+
+/// `NAME=${NAME:-'default'}` (or `:?` with the message): outside double quotes the default is
+/// single-quoted text, so nothing from the profile is ever expanded by the shell.
+fn assign(s: &mut String, name: &str, op: &str, value: &str) {
+  let _ = write!(s, "{name}=${{{name}{op}");
+  shell::push_quote(s, value);
+  s.push_str("}\n");
+}
 
 pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let st = &ir.settings;
   let (nsg_rules, fw) = (&plan.nsg, &plan.firewall);
-  let mut s = String::from("#!/usr/bin/env bash\n");
-  let _ = writeln!(s, "# {}", stamp(ir));
-  s.push_str(
-    "#\n# Creates the NSG, the Azure Firewall policy rule collection group and the private DNS zones of\n\
-     # this profile with the Azure CLI: the same names, priorities and rules as nsg/nsg.json,\n\
-     # firewall/rule-collection-group.json and private-dns/private-dns.json. Meant for a first\n\
-     # deployment (a re-run recreates the rule collection group empty, then adds the rules);\n\
-     # for updates prefer Terraform or Bicep. Needs the CLI's azure-firewall extension.\n\
-     set -euo pipefail\n\n",
+  let mut s = String::with_capacity(8192 + 700 * (nsg_rules.len() + ir.dns_records.len()));
+  s.push_str("#!/usr/bin/env bash\n");
+  syntax::push_stamp(&mut s, ir, Syntax::Shell);
+  for line in HEADER {
+    comment(&mut s, line);
+  }
+  s.push_str("set -euo pipefail\n\n");
+  comment(
+    &mut s,
+    "What you supply; each can also be set in the environment before running.",
   );
-  // Assignments without outer double quotes: the default after `:-` is then single-quoted
-  // text, so nothing from the profile is ever expanded by the shell.
-  s.push_str("# What you supply; each can also be set in the environment before running.\n");
-  let _ = writeln!(
-    s,
-    "RESOURCE_GROUP=${{RESOURCE_GROUP:?{}}}",
-    q("set RESOURCE_GROUP to the resource group of the NSG and the private DNS zones")
+  assign(
+    &mut s,
+    "RESOURCE_GROUP",
+    ":?",
+    "set RESOURCE_GROUP to the resource group of the NSG and the private DNS zones",
   );
-  let _ = writeln!(s, "LOCATION=${{LOCATION:-{}}}", q(&ir.region));
-  let _ = writeln!(s, "NSG_NAME=${{NSG_NAME:-{}}}", q(&st.nsg.name));
-  let _ = writeln!(
-    s,
-    "FIREWALL_POLICY_RESOURCE_GROUP=${{FIREWALL_POLICY_RESOURCE_GROUP:-$RESOURCE_GROUP}}"
-  );
-  let _ = writeln!(
-    s,
-    "FIREWALL_POLICY_NAME=${{FIREWALL_POLICY_NAME:-{}}}",
-    q(&st.firewall.policy_name)
-  );
-  let _ = writeln!(
-    s,
-    "RULE_COLLECTION_GROUP_NAME=${{RULE_COLLECTION_GROUP_NAME:-{}}}",
-    q(&st.firewall.rule_collection_group)
+  assign(&mut s, "LOCATION", ":-", &ir.region);
+  assign(&mut s, "NSG_NAME", ":-", &st.nsg.name);
+  s.push_str("FIREWALL_POLICY_RESOURCE_GROUP=${FIREWALL_POLICY_RESOURCE_GROUP:-$RESOURCE_GROUP}\n");
+  assign(&mut s, "FIREWALL_POLICY_NAME", ":-", &st.firewall.policy_name);
+  assign(
+    &mut s,
+    "RULE_COLLECTION_GROUP_NAME",
+    ":-",
+    &st.firewall.rule_collection_group,
   );
   if !ir.dns_zones.is_empty() {
-    let _ = writeln!(
-      s,
-      "VNET_ID=${{VNET_ID:?{}}}",
-      q(&format!("set VNET_ID to the resource ID of {}", st.vnet_name))
-    );
-    let _ = writeln!(
-      s,
-      "VNET_LINK_NAME=${{VNET_LINK_NAME:-{}}}",
-      q(&format!("link-{}", st.vnet_name))
-    );
-  }
-
-  s.push_str("\n# Network security group: every rule sets both port ranges; the CLI would default the destination to 80.\n");
-  cmd(
-    &mut s,
-    "az network nsg create",
-    &[
-      ("--resource-group", vec![var("RESOURCE_GROUP")]),
-      ("--name", vec![var("NSG_NAME")]),
-      ("--location", vec![var("LOCATION")]),
-      ("--output", vec![q("none")]),
-    ],
-  );
-  for r in nsg_rules {
-    cmd(
+    assign(
       &mut s,
-      "az network nsg rule create",
-      &[
-        ("--resource-group", vec![var("RESOURCE_GROUP")]),
-        ("--nsg-name", vec![var("NSG_NAME")]),
-        ("--name", vec![q(&r.name)]),
-        ("--priority", vec![q(&r.priority.to_string())]),
-        (
-          "--direction",
-          vec![q(if r.direction == Direction::Inbound {
-            "Inbound"
-          } else {
-            "Outbound"
-          })],
-        ),
-        ("--access", vec![q(r.access.as_str())]),
-        ("--protocol", vec![q(r.protocol.as_str())]),
-        ("--source-address-prefixes", vec![q(&r.source.to_string())]),
-        ("--source-port-ranges", vec![q("*")]),
-        (
-          "--destination-address-prefixes",
-          vec![q(&r.destination.to_string())],
-        ),
-        (
-          "--destination-port-ranges",
-          r.ports.strings().iter().map(|p| q(p)).collect(),
-        ),
-        ("--description", vec![q(&r.description)]),
-        ("--output", vec![q("none")]),
-      ],
+      "VNET_ID",
+      ":?",
+      &format!("set VNET_ID to the resource ID of {}", st.vnet_name),
     );
+    assign(&mut s, "VNET_LINK_NAME", ":-", &format!("link-{}", st.vnet_name));
   }
 
-  s.push_str(
-    "\n# Firewall policy rule collection group: created empty, then one filter collection per rule kind.\n",
+  s.push('\n');
+  comment(
+    &mut s,
+    "Network security group: every rule sets both port ranges; the CLI would default the destination to 80.",
+  );
+  cmd(&mut s, "az network nsg create", "  ")
+    .flag("--resource-group")
+    .var("RESOURCE_GROUP")
+    .flag("--name")
+    .var("NSG_NAME")
+    .flag("--location")
+    .var("LOCATION")
+    .flag("--output")
+    .word("none")
+    .end();
+  for r in nsg_rules {
+    cmd(&mut s, "az network nsg rule create", "  ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--nsg-name")
+      .var("NSG_NAME")
+      .flag("--name")
+      .word(&r.name)
+      .flag("--priority")
+      .words([r.priority])
+      .flag("--direction")
+      .word(if r.direction == Direction::Inbound {
+        "Inbound"
+      } else {
+        "Outbound"
+      })
+      .flag("--access")
+      .word(r.access.as_str())
+      .flag("--protocol")
+      .word(r.protocol.as_str())
+      .flag("--source-address-prefixes")
+      .words([&r.source])
+      .flag("--source-port-ranges")
+      .word("*")
+      .flag("--destination-address-prefixes")
+      .words([&r.destination])
+      .flag("--destination-port-ranges")
+      .words(r.ports.ranges())
+      .flag("--description")
+      .word(&r.description)
+      .flag("--output")
+      .word("none")
+      .end();
+  }
+
+  s.push('\n');
+  comment(
+    &mut s,
+    "Firewall policy rule collection group: created empty, then one filter collection per rule kind.",
   );
   cmd(
     &mut s,
     "az network firewall policy rule-collection-group create",
-    &[
-      ("--resource-group", vec![var("FIREWALL_POLICY_RESOURCE_GROUP")]),
-      ("--policy-name", vec![var("FIREWALL_POLICY_NAME")]),
-      ("--name", vec![var("RULE_COLLECTION_GROUP_NAME")]),
-      ("--priority", vec![q(&fw.priority.to_string())]),
-      ("--output", vec![q("none")]),
-    ],
-  );
+    "  ",
+  )
+  .flag("--resource-group")
+  .var("FIREWALL_POLICY_RESOURCE_GROUP")
+  .flag("--policy-name")
+  .var("FIREWALL_POLICY_NAME")
+  .flag("--name")
+  .var("RULE_COLLECTION_GROUP_NAME")
+  .flag("--priority")
+  .words([fw.priority])
+  .flag("--output")
+  .word("none")
+  .end();
   for (i, r) in fw.network.rules.iter().enumerate() {
-    collection_rule(
+    let mut c = collection_rule(
       &mut s,
       i == 0,
       (&fw.network.name, fw.network.priority),
       "NetworkRule",
-      &network_args(r),
+      &r.name,
     );
+    network_args(&mut c, r);
+    c.flag("--output").word("none").end();
   }
   for (i, r) in fw.application.rules.iter().enumerate() {
-    collection_rule(
+    let mut c = collection_rule(
       &mut s,
       i == 0,
       (&fw.application.name, fw.application.priority),
       "ApplicationRule",
-      &application_args(r),
+      &r.name,
     );
+    application_args(&mut c, r);
+    c.flag("--output").word("none").end();
   }
 
   if !ir.dns_zones.is_empty() {
-    s.push_str("\n# Private DNS: zone, VNet link and A records, each zone created only when missing.\n");
-  }
-  for zone in &ir.dns_zones {
-    let zone_args = vec![
-      ("--resource-group", vec![var("RESOURCE_GROUP")]),
-      ("--name", vec![q(&zone.name)]),
-    ];
-    let _ = writeln!(
-      s,
-      "if ! az network private-dns zone show{} \\\n  --output 'none' 2>/dev/null; then",
-      args(&zone_args, "  ")
-    );
-    s.push_str("  ");
-    cmd(
+    s.push('\n');
+    comment(
       &mut s,
-      "az network private-dns zone create",
-      &[
-        zone_args[0].clone(),
-        zone_args[1].clone(),
-        ("--output", vec![q("none")]),
-      ],
+      "Private DNS: zone, VNet link and A records, each zone created only when missing.",
     );
+  }
+  let ttl = format!("ttl={}", st.dns.ttl);
+  for zone in &ir.dns_zones {
+    cmd(&mut s, "if ! az network private-dns zone show", "  ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--name")
+      .word(&zone.name);
+    s.push_str(" \\\n  --output 'none' 2>/dev/null; then\n  ");
+    cmd(&mut s, "az network private-dns zone create", "    ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--name")
+      .word(&zone.name)
+      .flag("--output")
+      .word("none")
+      .end();
     s.push_str("fi\n");
-    let link_args = vec![
-      ("--resource-group", vec![var("RESOURCE_GROUP")]),
-      ("--zone-name", vec![q(&zone.name)]),
-      ("--name", vec![var("VNET_LINK_NAME")]),
-    ];
-    let _ = writeln!(
-      s,
-      "if ! az network private-dns link vnet show{} \\\n  --output 'none' 2>/dev/null; then",
-      args(&link_args, "  ")
-    );
-    s.push_str("  ");
-    let mut create = link_args.clone();
-    create.push(("--virtual-network", vec![var("VNET_ID")]));
-    create.push(("--registration-enabled", vec![q("false")]));
-    create.push(("--output", vec![q("none")]));
-    cmd(&mut s, "az network private-dns link vnet create", &create);
+    cmd(&mut s, "if ! az network private-dns link vnet show", "  ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--zone-name")
+      .word(&zone.name)
+      .flag("--name")
+      .var("VNET_LINK_NAME");
+    s.push_str(" \\\n  --output 'none' 2>/dev/null; then\n  ");
+    cmd(&mut s, "az network private-dns link vnet create", "    ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--zone-name")
+      .word(&zone.name)
+      .flag("--name")
+      .var("VNET_LINK_NAME")
+      .flag("--virtual-network")
+      .var("VNET_ID")
+      .flag("--registration-enabled")
+      .word("false")
+      .flag("--output")
+      .word("none")
+      .end();
     s.push_str("fi\n");
     for (name, values) in a_records(ir, &zone.name) {
-      let rel = relative(&name, &zone.name);
+      let rel = relative(name, &zone.name);
       for v in &values {
-        cmd(
-          &mut s,
-          "az network private-dns record-set a add-record",
-          &[
-            ("--resource-group", vec![var("RESOURCE_GROUP")]),
-            ("--zone-name", vec![q(&zone.name)]),
-            ("--record-set-name", vec![q(&rel)]),
-            ("--ipv4-address", vec![q(v)]),
-            ("--output", vec![q("none")]),
-          ],
-        );
+        cmd(&mut s, "az network private-dns record-set a add-record", "  ")
+          .flag("--resource-group")
+          .var("RESOURCE_GROUP")
+          .flag("--zone-name")
+          .word(&zone.name)
+          .flag("--record-set-name")
+          .word(&rel)
+          .flag("--ipv4-address")
+          .words([v])
+          .flag("--output")
+          .word("none")
+          .end();
       }
       // add-record creates the set with the CLI's default TTL; set the profile's.
-      cmd(
-        &mut s,
-        "az network private-dns record-set a update",
-        &[
-          ("--resource-group", vec![var("RESOURCE_GROUP")]),
-          ("--zone-name", vec![q(&zone.name)]),
-          ("--name", vec![q(&rel)]),
-          ("--set", vec![q(&format!("ttl={}", st.dns.ttl))]),
-          ("--output", vec![q("none")]),
-        ],
-      );
+      cmd(&mut s, "az network private-dns record-set a update", "  ")
+        .flag("--resource-group")
+        .var("RESOURCE_GROUP")
+        .flag("--zone-name")
+        .word(&zone.name)
+        .flag("--name")
+        .word(&rel)
+        .flag("--set")
+        .word(&ttl)
+        .flag("--output")
+        .word("none")
+        .end();
     }
   }
   out.add("azcli/deploy.sh", s);
 }
 
-type Args = Vec<(&'static str, Vec<String>)>;
-
-fn network_args(r: &NetworkRule) -> Args {
-  let quoted = |items: Vec<String>| items.iter().map(|p| q(p)).collect::<Vec<_>>();
-  let mut a: Args = vec![
-    ("--description", vec![q(&r.description)]),
-    (
-      "--ip-protocols",
-      r.protocols.iter().map(|p| q(p.as_str())).collect(),
-    ),
-    ("--source-addresses", quoted(texts(&r.source_addresses))),
-  ];
-  match &r.destination {
-    Destination::Addresses(addresses) => a.push(("--destination-addresses", quoted(texts(addresses)))),
-    Destination::Fqdns(fqdns) => a.push(("--destination-fqdns", quoted(fqdns.clone()))),
+fn network_args(c: &mut Cmd, r: &NetworkRule) {
+  c.flag("--description")
+    .word(&r.description)
+    .flag("--ip-protocols");
+  for p in &r.protocols {
+    c.word(p.as_str());
   }
-  a.push(("--destination-ports", quoted(r.ports.strings())));
-  a.insert(0, ("__name", vec![q(&r.name)]));
-  a
+  c.flag("--source-addresses").words(&r.source_addresses);
+  match &r.destination {
+    Destination::Addresses(addresses) => {
+      c.flag("--destination-addresses").words(addresses);
+    }
+    Destination::Fqdns(fqdns) => {
+      c.flag("--destination-fqdns");
+      for f in fqdns {
+        c.word(f);
+      }
+    }
+  }
+  c.flag("--destination-ports").words(r.ports.ranges());
 }
 
-fn application_args(r: &ApplicationRule) -> Args {
-  vec![
-    ("__name", vec![q(&r.name)]),
-    ("--description", vec![q(&r.description)]),
-    (
-      "--protocols",
-      r.protocols
-        .iter()
-        .map(|(t, p)| q(&format!("{}={p}", t.as_str())))
-        .collect(),
-    ),
-    (
-      "--source-addresses",
-      texts(&r.source_addresses).iter().map(|p| q(p)).collect(),
-    ),
-    ("--target-fqdns", r.target_fqdns.iter().map(|p| q(p)).collect()),
-  ]
+fn application_args(c: &mut Cmd, r: &ApplicationRule) {
+  c.flag("--description").word(&r.description).flag("--protocols");
+  c.words(r.protocols.iter().map(|(t, p)| format!("{}={p}", t.as_str())));
+  c.flag("--source-addresses").words(&r.source_addresses);
+  c.flag("--target-fqdns");
+  for f in &r.target_fqdns {
+    c.word(f);
+  }
 }
 
 /// The first rule of a collection creates it (`add-filter-collection` takes exactly one rule);
-/// the others are added to it. `__name` stands for the rule name, whose flag differs.
-fn collection_rule(
-  s: &mut String,
+/// the others are added to it. The rule name's flag differs between the two.
+fn collection_rule<'a>(
+  s: &'a mut String,
   first: bool,
   (collection, priority): (&str, u32),
   rule_type: &str,
-  rule: &Args,
-) {
-  let mut a: Args = vec![
-    ("--resource-group", vec![var("FIREWALL_POLICY_RESOURCE_GROUP")]),
-    ("--policy-name", vec![var("FIREWALL_POLICY_NAME")]),
-    (
-      "--rule-collection-group-name",
-      vec![var("RULE_COLLECTION_GROUP_NAME")],
-    ),
-  ];
-  let name = rule
-    .iter()
-    .find(|(k, _)| *k == "__name")
-    .map(|(_, v)| v.clone())
-    .unwrap_or_default();
-  let fields = rule.iter().filter(|(k, _)| *k != "__name").cloned();
-  if first {
-    a.push(("--name", vec![q(collection)]));
-    a.push(("--collection-priority", vec![q(&priority.to_string())]));
-    a.push(("--action", vec![q("Allow")]));
-    a.push(("--rule-type", vec![q(rule_type)]));
-    a.push(("--rule-name", name));
-    a.extend(fields);
-    a.push(("--output", vec![q("none")]));
-    cmd(
-      s,
-      "az network firewall policy rule-collection-group collection add-filter-collection",
-      &a,
-    );
+  name: &str,
+) -> Cmd<'a> {
+  let command = if first {
+    "az network firewall policy rule-collection-group collection add-filter-collection"
   } else {
-    a.push(("--collection-name", vec![q(collection)]));
-    a.push(("--rule-type", vec![q(rule_type)]));
-    a.push(("--name", name));
-    a.extend(fields);
-    a.push(("--output", vec![q("none")]));
-    cmd(
-      s,
-      "az network firewall policy rule-collection-group collection rule add",
-      &a,
-    );
+    "az network firewall policy rule-collection-group collection rule add"
+  };
+  let mut c = cmd(s, command, "  ");
+  c.flag("--resource-group")
+    .var("FIREWALL_POLICY_RESOURCE_GROUP")
+    .flag("--policy-name")
+    .var("FIREWALL_POLICY_NAME")
+    .flag("--rule-collection-group-name")
+    .var("RULE_COLLECTION_GROUP_NAME");
+  if first {
+    c.flag("--name")
+      .word(collection)
+      .flag("--collection-priority")
+      .words([priority])
+      .flag("--action")
+      .word("Allow")
+      .flag("--rule-type")
+      .word(rule_type)
+      .flag("--rule-name")
+      .word(name);
+  } else {
+    c.flag("--collection-name")
+      .word(collection)
+      .flag("--rule-type")
+      .word(rule_type)
+      .flag("--name")
+      .word(name);
   }
-}
-
-/// One command, one flag per continuation line.
-fn cmd(s: &mut String, command: &str, a: &[(&str, Vec<String>)]) {
-  let _ = writeln!(
-    s,
-    "{command}{}",
-    args(a, if s.ends_with("  ") { "    " } else { "  " })
-  );
-}
-
-fn args(a: &[(&str, Vec<String>)], indent: &str) -> String {
-  let mut line = String::new();
-  for (flag, values) in a {
-    let _ = write!(line, " \\\n{indent}{flag}");
-    for v in values {
-      line.push(' ');
-      line.push_str(v);
-    }
-  }
-  line
-}
-
-fn var(name: &str) -> String {
-  format!("\"${name}\"")
-}
-
-/// Single-quoted for bash: nothing inside is expanded; a `'` closes, escapes and reopens.
-fn q(value: &str) -> String {
-  format!("'{}'", value.replace('\'', "'\\''"))
-}
-
-#[cfg(test)]
-mod tests {
-  use super::q;
-
-  #[test]
-  fn single_quotes_survive() {
-    assert_eq!(q("*.x.com"), "'*.x.com'");
-    assert_eq!(q("it's"), "'it'\\''s'");
-  }
+  c
 }

@@ -8,373 +8,393 @@
 //! profile disappears on the next deployment; child `securityRules` resources would leave it
 //! behind, and the two forms must never be mixed. The rule collection group is a child of an
 //! `existing` firewall policy found by name. It never hard-codes an ID: the VNet is a param.
+//!
+//! Written straight into one string as `bicep format` lays it out (one item per line, no
+//! commas); every string literal is `syntax::bicep::string`, every comment line
+//! `syntax::bicep::comment`; symbols are `plan::Labels` identifiers.
 
 use std::fmt::Write as _;
 
 use super::private_dns::relative;
 use super::terraform::a_records;
-use super::{stamp, Output};
+use super::{Items, Output};
 use crate::ir::{Direction, Ir};
 use crate::plan::{Labels, Plan};
-use crate::target::firewall::Destination;
-use crate::target::texts;
+use crate::syntax::{self, bicep, Syntax};
+use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
+use crate::target::nsg::SecurityRule;
+use crate::target::Endpoint;
 
 const NETWORK_API: &str = "2024-05-01";
 const DNS_API: &str = "2024-06-01";
 
+const HEADER: &[&str] = &[
+  "",
+  "NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the",
+  "same names, priorities and rules as nsg/nsg.json, firewall/rule-collection-group.json and",
+  "private-dns/private-dns.json. Deploy to the resource group that holds the NSG, the zones",
+  "and the firewall policy (az deployment group create --template-file main.bicep).",
+  "Security rules are inline, so each deployment sets the NSG's complete rule list.",
+];
+
+/// The file being written, and the depth of the object or array being filled.
+struct W {
+  s: String,
+  depth: usize,
+}
+
+impl W {
+  fn pad(&mut self) {
+    for _ in 0..self.depth {
+      self.s.push_str("  ");
+    }
+  }
+
+  /// `key: ` on a new line of the current object; a value call follows.
+  fn key(&mut self, k: &str) -> &mut Self {
+    self.pad();
+    self.s.push_str(k);
+    self.s.push_str(": ");
+    self
+  }
+
+  /// The start of an array item; a value call follows.
+  fn item(&mut self) -> &mut Self {
+    self.pad();
+    self
+  }
+
+  fn str(&mut self, v: &str) {
+    bicep::push_string(&mut self.s, v);
+    self.s.push('\n');
+  }
+
+  fn raw(&mut self, v: &str) {
+    self.s.push_str(v);
+    self.s.push('\n');
+  }
+
+  fn int(&mut self, n: u32) {
+    let _ = writeln!(self.s, "{n}");
+  }
+
+  fn endpoint(&mut self, e: &Endpoint) {
+    match e {
+      Endpoint::Tag(tag) => self.str(tag),
+      other => self.str(&other.to_string()),
+    }
+  }
+
+  fn obj(&mut self) -> &mut Self {
+    self.s.push_str("{\n");
+    self.depth += 1;
+    self
+  }
+
+  fn end_obj(&mut self) {
+    self.depth -= 1;
+    self.pad();
+    self.s.push_str("}\n");
+  }
+
+  /// `[` and a new line, or `[]` (and `false`) when `empty`.
+  fn arr(&mut self, empty: bool) -> bool {
+    if empty {
+      self.s.push_str("[]\n");
+      return false;
+    }
+    self.s.push_str("[\n");
+    self.depth += 1;
+    true
+  }
+
+  fn end_arr(&mut self) {
+    self.depth -= 1;
+    self.pad();
+    self.s.push_str("]\n");
+  }
+
+  /// An array of string literals.
+  fn strs(&mut self, items: &dyn Items) {
+    if self.arr(items.is_empty()) {
+      items.each(&mut |item| {
+        self.pad();
+        self.str(item);
+      });
+      self.end_arr();
+    }
+  }
+
+  /// `resource symbol 'type@api' [existing] = {`; the body follows, then `end_resource`.
+  fn resource(&mut self, symbol: &str, type_api: &str, existing: bool) -> &mut Self {
+    let _ = write!(self.s, "resource {symbol} ");
+    bicep::push_string(&mut self.s, type_api);
+    if existing {
+      self.s.push_str(" existing");
+    }
+    self.s.push_str(" = ");
+    self.obj()
+  }
+
+  fn end_resource(&mut self) {
+    self.end_obj();
+    self.s.push('\n');
+  }
+}
+
 pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let st = &ir.settings;
   let (nsg_rules, fw) = (&plan.nsg, &plan.firewall);
-  let mut text = format!("// {}\n", stamp(ir));
-  text.push_str(
-    "//\n// NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the\n\
-     // same names, priorities and rules as nsg/nsg.json, firewall/rule-collection-group.json and\n\
-     // private-dns/private-dns.json. Deploy to the resource group that holds the NSG, the zones\n\
-     // and the firewall policy (az deployment group create --template-file main.bicep).\n\
-     // Security rules are inline, so each deployment sets the NSG's complete rule list.\n\n",
+  let mut w = W {
+    s: String::with_capacity(
+      4096
+        + 900 * nsg_rules.len()
+        + 500 * (fw.network.rules.len() + fw.application.rules.len())
+        + 500 * ir.dns_records.len(),
+    ),
+    depth: 0,
+  };
+  syntax::push_stamp(&mut w.s, ir, Syntax::Bicep);
+  for line in HEADER {
+    if line.is_empty() {
+      w.s.push_str("//\n");
+    } else {
+      bicep::push_comment(&mut w.s, line);
+    }
+  }
+  w.s.push('\n');
+  let link = format!("link-{}", st.vnet_name);
+  let vnet_description = format!(
+    "Resource ID of {}, linked to every private DNS zone",
+    st.vnet_name
   );
-  let mut params = vec![
+  let mut params: Vec<(&str, &str, Option<&str>)> = vec![
     (
       "nsgName",
       "Name of the network security group",
-      Some(st.nsg.name.clone()),
+      Some(&st.nsg.name),
     ),
     ("location", "Azure region of the NSG", None),
     (
       "firewallPolicyName",
       "Name of the existing Azure Firewall policy, in this resource group",
-      Some(st.firewall.policy_name.clone()),
+      Some(&st.firewall.policy_name),
     ),
     (
       "ruleCollectionGroupName",
       "Name of the rule collection group created in that policy",
-      Some(st.firewall.rule_collection_group.clone()),
+      Some(&st.firewall.rule_collection_group),
     ),
   ];
-  let vnet_description = format!(
-    "Resource ID of {}, linked to every private DNS zone",
-    st.vnet_name
-  );
   if !ir.dns_zones.is_empty() {
-    params.push(("vnetId", vnet_description.as_str(), None));
+    params.push(("vnetId", &vnet_description, None));
     params.push((
       "vnetLinkName",
       "Name of each zone's virtual network link",
-      Some(format!("link-{}", st.vnet_name)),
+      Some(&link),
     ));
   }
   for (name, description, default) in params {
-    let _ = writeln!(text, "@description({})", quote(description));
+    w.s.push_str("@description(");
+    bicep::push_string(&mut w.s, description);
+    w.s.push_str(")\n");
     match (name, default) {
-      ("location", _) => {
-        let _ = writeln!(text, "param location string = resourceGroup().location");
-      }
+      ("location", _) => w.s.push_str("param location string = resourceGroup().location\n"),
       (_, Some(d)) => {
-        let _ = writeln!(text, "param {name} string = {}", quote(&d));
+        let _ = write!(w.s, "param {name} string = ");
+        bicep::push_string(&mut w.s, d);
+        w.s.push('\n');
       }
       (_, None) => {
-        let _ = writeln!(text, "param {name} string");
+        let _ = writeln!(w.s, "param {name} string");
       }
     }
-    text.push('\n');
+    w.s.push('\n');
   }
 
   let mut labels = Labels::default();
-  let rules: Vec<B> = nsg_rules
-    .iter()
-    .map(|r| {
-      let mut p = vec![
-        ("description", B::str(&r.description)),
-        ("priority", B::Int(i64::from(r.priority))),
-        (
-          "direction",
-          B::str(if r.direction == Direction::Inbound {
-            "Inbound"
-          } else {
-            "Outbound"
-          }),
-        ),
-        ("access", B::str(r.access.as_str())),
-        ("protocol", B::str(r.protocol.as_str())),
-        ("sourceAddressPrefix", B::str(&r.source.to_string())),
-        ("sourcePortRange", B::str("*")),
-        ("destinationAddressPrefix", B::str(&r.destination.to_string())),
-      ];
-      let ports = r.ports.strings();
-      if ports.len() == 1 {
-        p.push(("destinationPortRange", B::str(&ports[0])));
-      } else {
-        p.push(("destinationPortRanges", B::strs(&ports)));
-      }
-      B::obj(vec![("name", B::str(&r.name)), ("properties", B::obj(p))])
-    })
-    .collect();
-  resource(
-    &mut text,
+  w.resource(
     &labels.unique("nsg"),
     &format!("Microsoft.Network/networkSecurityGroups@{NETWORK_API}"),
     false,
-    vec![
-      ("name", B::Raw("nsgName".into())),
-      ("location", B::Raw("location".into())),
-      ("properties", B::obj(vec![("securityRules", B::Arr(rules))])),
-    ],
   );
+  w.key("name").raw("nsgName");
+  w.key("location").raw("location");
+  w.key("properties").obj();
+  w.key("securityRules");
+  if w.arr(nsg_rules.is_empty()) {
+    for r in nsg_rules {
+      security_rule(&mut w, r);
+    }
+    w.end_arr();
+  }
+  w.end_obj();
+  w.end_resource();
 
   let policy = labels.unique("firewallPolicy");
-  resource(
-    &mut text,
+  w.resource(
     &policy,
     &format!("Microsoft.Network/firewallPolicies@{NETWORK_API}"),
     true,
-    vec![("name", B::Raw("firewallPolicyName".into()))],
   );
-  let mut collections = Vec::new();
-  if !fw.network.rules.is_empty() {
-    let rules = fw
-      .network
-      .rules
-      .iter()
-      .map(|r| {
-        let mut p = vec![
-          ("ruleType", B::str("NetworkRule")),
-          ("name", B::str(&r.name)),
-          ("description", B::str(&r.description)),
-          (
-            "ipProtocols",
-            B::strs(&r.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
-          ),
-          ("sourceAddresses", B::strs(&texts(&r.source_addresses))),
-          ("destinationPorts", B::strs(&r.ports.strings())),
-        ];
-        match &r.destination {
-          Destination::Addresses(a) => p.push(("destinationAddresses", B::strs(&texts(a)))),
-          Destination::Fqdns(f) => p.push(("destinationFqdns", B::strs(f))),
-        }
-        B::obj(p)
-      })
-      .collect();
-    collections.push(collection((&fw.network.name, fw.network.priority), rules));
-  }
-  if !fw.application.rules.is_empty() {
-    let rules = fw
-      .application
-      .rules
-      .iter()
-      .map(|r| {
-        let protocols = r
-          .protocols
-          .iter()
-          .map(|&(t, p)| {
-            B::obj(vec![
-              ("protocolType", B::str(t.as_str())),
-              ("port", B::Int(i64::from(p))),
-            ])
-          })
-          .collect();
-        B::obj(vec![
-          ("ruleType", B::str("ApplicationRule")),
-          ("name", B::str(&r.name)),
-          ("description", B::str(&r.description)),
-          ("protocols", B::Arr(protocols)),
-          ("sourceAddresses", B::strs(&texts(&r.source_addresses))),
-          ("targetFqdns", B::strs(&r.target_fqdns)),
-        ])
-      })
-      .collect();
-    collections.push(collection((&fw.application.name, fw.application.priority), rules));
-  }
-  resource(
-    &mut text,
+  w.key("name").raw("firewallPolicyName");
+  w.end_resource();
+
+  w.resource(
     &labels.unique("ruleCollectionGroup"),
     &format!("Microsoft.Network/firewallPolicies/ruleCollectionGroups@{NETWORK_API}"),
     false,
-    vec![
-      ("parent", B::Raw(policy)),
-      ("name", B::Raw("ruleCollectionGroupName".into())),
-      (
-        "properties",
-        B::obj(vec![
-          ("priority", B::Int(i64::from(st.firewall.priority))),
-          ("ruleCollections", B::Arr(collections)),
-        ]),
-      ),
-    ],
   );
+  w.key("parent").raw(&policy);
+  w.key("name").raw("ruleCollectionGroupName");
+  w.key("properties").obj();
+  w.key("priority").int(st.firewall.priority);
+  w.key("ruleCollections");
+  if w.arr(fw.is_empty()) {
+    if !fw.network.rules.is_empty() {
+      collection(&mut w, (&fw.network.name, fw.network.priority));
+      for r in &fw.network.rules {
+        network_rule(&mut w, r);
+      }
+      end_collection(&mut w);
+    }
+    if !fw.application.rules.is_empty() {
+      collection(&mut w, (&fw.application.name, fw.application.priority));
+      for r in &fw.application.rules {
+        application_rule(&mut w, r);
+      }
+      end_collection(&mut w);
+    }
+    w.end_arr();
+  }
+  w.end_obj();
+  w.end_resource();
 
+  let zone_type = format!("Microsoft.Network/privateDnsZones@{DNS_API}");
+  let link_type = format!("Microsoft.Network/privateDnsZones/virtualNetworkLinks@{DNS_API}");
+  let a_type = format!("Microsoft.Network/privateDnsZones/A@{DNS_API}");
   for zone in &ir.dns_zones {
     let zone_label = labels.unique(&format!("zone_{}", zone.name));
-    resource(
-      &mut text,
-      &zone_label,
-      &format!("Microsoft.Network/privateDnsZones@{DNS_API}"),
-      false,
-      vec![("name", B::str(&zone.name)), ("location", B::str("global"))],
-    );
-    resource(
-      &mut text,
-      &labels.unique(&format!("link_{}", zone.name)),
-      &format!("Microsoft.Network/privateDnsZones/virtualNetworkLinks@{DNS_API}"),
-      false,
-      vec![
-        ("parent", B::Raw(zone_label.clone())),
-        ("name", B::Raw("vnetLinkName".into())),
-        ("location", B::str("global")),
-        (
-          "properties",
-          B::obj(vec![
-            ("registrationEnabled", B::Bool(false)),
-            ("virtualNetwork", B::obj(vec![("id", B::Raw("vnetId".into()))])),
-          ]),
-        ),
-      ],
-    );
+    w.resource(&zone_label, &zone_type, false);
+    w.key("name").str(&zone.name);
+    w.key("location").str("global");
+    w.end_resource();
+
+    w.resource(&labels.unique(&format!("link_{}", zone.name)), &link_type, false);
+    w.key("parent").raw(&zone_label);
+    w.key("name").raw("vnetLinkName");
+    w.key("location").str("global");
+    w.key("properties").obj();
+    w.key("registrationEnabled").raw("false");
+    w.key("virtualNetwork").obj();
+    w.key("id").raw("vnetId");
+    w.end_obj();
+    w.end_obj();
+    w.end_resource();
+
     for (name, values) in a_records(ir, &zone.name) {
-      let rel = relative(&name, &zone.name);
-      let records = values
-        .iter()
-        .map(|v| B::obj(vec![("ipv4Address", B::str(v))]))
-        .collect();
-      resource(
-        &mut text,
-        &labels.unique(&format!("a_{}_{rel}", zone.name)),
-        &format!("Microsoft.Network/privateDnsZones/A@{DNS_API}"),
-        false,
-        vec![
-          ("parent", B::Raw(zone_label.clone())),
-          ("name", B::str(&rel)),
-          (
-            "properties",
-            B::obj(vec![
-              ("ttl", B::Int(i64::from(st.dns.ttl))),
-              ("aRecords", B::Arr(records)),
-            ]),
-          ),
-        ],
-      );
+      let rel = relative(name, &zone.name);
+      w.resource(&labels.unique(&format!("a_{}_{rel}", zone.name)), &a_type, false);
+      w.key("parent").raw(&zone_label);
+      w.key("name").str(&rel);
+      w.key("properties").obj();
+      w.key("ttl").int(st.dns.ttl);
+      w.key("aRecords");
+      if w.arr(values.is_empty()) {
+        for v in &values {
+          w.item().obj();
+          w.key("ipv4Address").str(&v.to_string());
+          w.end_obj();
+        }
+        w.end_arr();
+      }
+      w.end_obj();
+      w.end_resource();
     }
   }
   // One blank line between declarations, none at the end.
+  let mut text = w.s;
   while text.ends_with("\n\n") {
     text.pop();
   }
   out.add("bicep/main.bicep", text);
 }
 
-fn collection((name, priority): (&str, u32), rules: Vec<B>) -> B {
-  B::obj(vec![
-    ("ruleCollectionType", B::str("FirewallPolicyFilterRuleCollection")),
-    ("name", B::str(name)),
-    ("priority", B::Int(i64::from(priority))),
-    ("action", B::obj(vec![("type", B::str("Allow"))])),
-    ("rules", B::Arr(rules)),
-  ])
-}
-
-fn resource(text: &mut String, symbol: &str, type_api: &str, existing: bool, body: Vec<(&str, B)>) {
-  let existing = if existing { " existing" } else { "" };
-  let _ = write!(text, "resource {symbol} {}{existing} = ", quote(type_api));
-  B::obj(body).write(text, 0);
-  text.push_str("\n\n");
-}
-
-/// A Bicep value: literals, an expression written as is, arrays and objects (one item per
-/// line, no commas, as `bicep format` writes them).
-enum B {
-  Str(String),
-  Int(i64),
-  Bool(bool),
-  Raw(String),
-  Arr(Vec<B>),
-  Obj(Vec<(String, B)>),
-}
-
-impl B {
-  fn str(s: &str) -> B {
-    B::Str(s.to_string())
-  }
-
-  fn strs<T: AsRef<str>>(items: &[T]) -> B {
-    B::Arr(items.iter().map(|i| B::str(i.as_ref())).collect())
-  }
-
-  fn obj(fields: Vec<(&str, B)>) -> B {
-    B::Obj(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-  }
-
-  fn write(&self, out: &mut String, depth: usize) {
-    let pad = "  ".repeat(depth + 1);
-    let end = "  ".repeat(depth);
-    match self {
-      B::Str(s) => out.push_str(&quote(s)),
-      B::Int(n) => out.push_str(&n.to_string()),
-      B::Bool(b) => out.push_str(&b.to_string()),
-      B::Raw(e) => out.push_str(e),
-      B::Arr(items) if items.is_empty() => out.push_str("[]"),
-      B::Arr(items) => {
-        out.push_str("[\n");
-        for item in items {
-          out.push_str(&pad);
-          item.write(out, depth + 1);
-          out.push('\n');
-        }
-        out.push_str(&end);
-        out.push(']');
-      }
-      B::Obj(fields) if fields.is_empty() => out.push_str("{}"),
-      B::Obj(fields) => {
-        out.push_str("{\n");
-        for (k, v) in fields {
-          let _ = write!(out, "{pad}{}: ", key(k));
-          v.write(out, depth + 1);
-          out.push('\n');
-        }
-        out.push_str(&end);
-        out.push('}');
-      }
-    }
-  }
-}
-
-/// Object keys that are identifiers go bare; others are quoted.
-fn key(k: &str) -> String {
-  let ident = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-  if ident {
-    k.to_string()
+fn security_rule(w: &mut W, r: &SecurityRule) {
+  w.item().obj();
+  w.key("name").str(&r.name);
+  w.key("properties").obj();
+  w.key("description").str(&r.description);
+  w.key("priority").int(r.priority);
+  w.key("direction").str(if r.direction == Direction::Inbound {
+    "Inbound"
   } else {
-    quote(k)
+    "Outbound"
+  });
+  w.key("access").str(r.access.as_str());
+  w.key("protocol").str(r.protocol.as_str());
+  w.key("sourceAddressPrefix").endpoint(&r.source);
+  w.key("sourcePortRange").str("*");
+  w.key("destinationAddressPrefix").endpoint(&r.destination);
+  let mut ranges = r.ports.ranges();
+  match (ranges.next(), ranges.next()) {
+    (Some(one), None) => w.key("destinationPortRange").str(&one.to_string()),
+    _ => w.key("destinationPortRanges").strs(&r.ports),
   }
+  w.end_obj();
+  w.end_obj();
 }
 
-/// A Bicep string literal: single quotes; `\`, `'` and the `${` of interpolation escaped.
-fn quote(s: &str) -> String {
-  let mut q = String::from("'");
-  let mut chars = s.chars().peekable();
-  while let Some(c) = chars.next() {
-    match c {
-      '\\' => q.push_str("\\\\"),
-      '\'' => q.push_str("\\'"),
-      '\n' => q.push_str("\\n"),
-      '\r' => q.push_str("\\r"),
-      '\t' => q.push_str("\\t"),
-      '$' if chars.peek() == Some(&'{') => q.push_str("\\$"),
-      c if c.is_control() => {
-        let _ = write!(q, "\\u{{{:X}}}", u32::from(c));
-      }
-      c => q.push(c),
+/// A filter collection's opening, up to its `rules: [`.
+fn collection(w: &mut W, (name, priority): (&str, u32)) {
+  w.item().obj();
+  w.key("ruleCollectionType")
+    .str("FirewallPolicyFilterRuleCollection");
+  w.key("name").str(name);
+  w.key("priority").int(priority);
+  w.key("action").obj();
+  w.key("type").str("Allow");
+  w.end_obj();
+  w.key("rules");
+  w.arr(false);
+}
+
+fn end_collection(w: &mut W) {
+  w.end_arr();
+  w.end_obj();
+}
+
+fn network_rule(w: &mut W, r: &NetworkRule) {
+  w.item().obj();
+  w.key("ruleType").str("NetworkRule");
+  w.key("name").str(&r.name);
+  w.key("description").str(&r.description);
+  w.key("ipProtocols").strs(&r.protocols);
+  w.key("sourceAddresses").strs(&r.source_addresses);
+  w.key("destinationPorts").strs(&r.ports);
+  match &r.destination {
+    Destination::Addresses(a) => w.key("destinationAddresses").strs(a),
+    Destination::Fqdns(f) => w.key("destinationFqdns").strs(f),
+  }
+  w.end_obj();
+}
+
+fn application_rule(w: &mut W, r: &ApplicationRule) {
+  w.item().obj();
+  w.key("ruleType").str("ApplicationRule");
+  w.key("name").str(&r.name);
+  w.key("description").str(&r.description);
+  w.key("protocols");
+  if w.arr(r.protocols.is_empty()) {
+    for &(t, p) in &r.protocols {
+      w.item().obj();
+      w.key("protocolType").str(t.as_str());
+      w.key("port").int(u32::from(p));
+      w.end_obj();
     }
+    w.end_arr();
   }
-  q.push('\'');
-  q
-}
-
-#[cfg(test)]
-mod tests {
-  use super::quote;
-
-  #[test]
-  fn quotes_escape_interpolation_and_quotes() {
-    assert_eq!(quote("it's ${x} \\ $y"), r"'it\'s \${x} \\ $y'");
-  }
+  w.key("sourceAddresses").strs(&r.source_addresses);
+  w.key("targetFqdns").strs(&r.target_fqdns);
+  w.end_obj();
 }

@@ -4,93 +4,226 @@
 //! rule, an application rule (FQDN flows on TCP 80/443) or a network rule with
 //! `destinationFqdns` (FQDN flows on other ports, DNS proxy needed, no wildcards) is decided
 //! by `plan::firewall`, shared with the Terraform, Bicep and az CLI outputs; this file
-//! only writes it as ARM JSON. It never invents a rule the plan
+//! only writes it as ARM JSON, serialized from typed structs with every string from the IR
+//! or the plan an ARM literal (`syntax::json::ArmLiteral`). It never invents a rule the plan
 //! does not hold.
 
-use serde_json::{json, Value};
+use serde::{Serialize, Serializer};
 
-use super::{stamp, Output};
+use super::arm::{self, Addresses, AllShown, Metadata, Param, Ports, Template, Texts};
+use super::Output;
 use crate::ir::Ir;
 use crate::plan::Plan;
+use crate::syntax::{self, json::ArmLiteral};
 use crate::target::firewall::{ApplicationRule, Collection, Destination, NetworkRule};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Parameters<'a> {
+  firewall_policy_name: Param<'a>,
+  rule_collection_group_name: Param<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Resource<'a> {
+  #[serde(rename = "type")]
+  ty: &'static str,
+  api_version: &'static str,
+  name: &'static str,
+  properties: GroupProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupProperties<'a> {
+  priority: u32,
+  rule_collections: Collections<'a>,
+}
+
+/// The network collection, then the application collection, each only when it has rules.
+struct Collections<'a> {
+  network: Option<&'a Collection<NetworkRule>>,
+  application: Option<&'a Collection<ApplicationRule>>,
+}
+
+impl Serialize for Collections<'_> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(None)?;
+    if let Some(c) = self.network {
+      seq.serialize_element(&CollectionJson {
+        collection: c,
+        rules: NetworkRules(&c.rules),
+      })?;
+    }
+    if let Some(c) = self.application {
+      seq.serialize_element(&CollectionJson {
+        collection: c,
+        rules: ApplicationRules(&c.rules),
+      })?;
+    }
+    seq.end()
+  }
+}
+
+struct CollectionJson<'a, R, L> {
+  collection: &'a Collection<R>,
+  rules: L,
+}
+
+impl<R, L: Serialize> Serialize for CollectionJson<'_, R, L> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Body<'a, L> {
+      rule_collection_type: &'static str,
+      name: ArmLiteral<'a>,
+      priority: u32,
+      action: Action,
+      rules: &'a L,
+    }
+    Body {
+      rule_collection_type: "FirewallPolicyFilterRuleCollection",
+      name: ArmLiteral(&self.collection.name),
+      priority: self.collection.priority,
+      action: Action { ty: "Allow" },
+      rules: &self.rules,
+    }
+    .serialize(s)
+  }
+}
+
+#[derive(Serialize)]
+struct Action {
+  #[serde(rename = "type")]
+  ty: &'static str,
+}
+
+struct NetworkRules<'a>(&'a [NetworkRule]);
+
+impl Serialize for NetworkRules<'_> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(self.0.iter().map(network_rule))
+  }
+}
+
+struct ApplicationRules<'a>(&'a [ApplicationRule]);
+
+impl Serialize for ApplicationRules<'_> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(self.0.iter().map(application_rule))
+  }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkRuleJson<'a> {
+  rule_type: &'static str,
+  name: ArmLiteral<'a>,
+  description: ArmLiteral<'a>,
+  ip_protocols: Protocols<'a>,
+  source_addresses: AllShown<'a, ipnet::IpNet>,
+  destination_ports: Ports<'a>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  destination_addresses: Option<Addresses<'a>>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  destination_fqdns: Option<Texts<'a, String>>,
+}
+
+struct Protocols<'a>(&'a [crate::target::firewall::NetworkProtocol]);
+
+impl Serialize for Protocols<'_> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(self.0.iter().map(|p| p.as_str()))
+  }
+}
+
+fn network_rule(r: &NetworkRule) -> NetworkRuleJson<'_> {
+  let (addresses, fqdns) = match &r.destination {
+    Destination::Addresses(a) => (Some(Addresses(a)), None),
+    Destination::Fqdns(f) => (None, Some(Texts(f.as_slice()))),
+  };
+  NetworkRuleJson {
+    rule_type: "NetworkRule",
+    name: ArmLiteral(&r.name),
+    description: ArmLiteral(&r.description),
+    ip_protocols: Protocols(&r.protocols),
+    source_addresses: AllShown(&r.source_addresses),
+    destination_ports: Ports(&r.ports),
+    destination_addresses: addresses,
+    destination_fqdns: fqdns,
+  }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationRuleJson<'a> {
+  rule_type: &'static str,
+  name: ArmLiteral<'a>,
+  description: ArmLiteral<'a>,
+  protocols: AppProtocols<'a>,
+  source_addresses: AllShown<'a, ipnet::IpNet>,
+  target_fqdns: Texts<'a, String>,
+}
+
+struct AppProtocols<'a>(&'a [(crate::target::firewall::AppProtocol, u16)]);
+
+impl Serialize for AppProtocols<'_> {
+  fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct P {
+      protocol_type: &'static str,
+      port: u16,
+    }
+    s.collect_seq(self.0.iter().map(|&(t, port)| P {
+      protocol_type: t.as_str(),
+      port,
+    }))
+  }
+}
+
+fn application_rule(r: &ApplicationRule) -> ApplicationRuleJson<'_> {
+  ApplicationRuleJson {
+    rule_type: "ApplicationRule",
+    name: ArmLiteral(&r.name),
+    description: ArmLiteral(&r.description),
+    protocols: AppProtocols(&r.protocols),
+    source_addresses: AllShown(&r.source_addresses),
+    target_fqdns: Texts(&r.target_fqdns),
+  }
+}
 
 pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let fw = &plan.firewall;
-  let mut collections = Vec::new();
-  if !fw.network.rules.is_empty() {
-    collections.push(collection(
-      &fw.network,
-      fw.network.rules.iter().map(network_rule).collect(),
-    ));
-  }
-  if !fw.application.rules.is_empty() {
-    collections.push(collection(
-      &fw.application,
-      fw.application.rules.iter().map(application_rule).collect(),
-    ));
-  }
-  let template = json!({
-    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-    "contentVersion": "1.0.0.0",
-    "metadata": { "generator": stamp(ir) },
-    "parameters": {
-      "firewallPolicyName": { "type": "string", "defaultValue": fw.policy },
-      "ruleCollectionGroupName": { "type": "string", "defaultValue": fw.name }
+  let generator = syntax::provenance(ir);
+  let template = Template {
+    schema: arm::SCHEMA,
+    content_version: arm::CONTENT_VERSION,
+    metadata: Metadata {
+      generator: ArmLiteral(&generator),
     },
-    "resources": [{
-      "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-      "apiVersion": "2024-05-01",
-      "name": "[concat(parameters('firewallPolicyName'), '/', parameters('ruleCollectionGroupName'))]",
-      "properties": { "priority": fw.priority, "ruleCollections": collections }
-    }]
-  });
-  out.add("firewall/rule-collection-group.json", super::pretty(&template));
-}
-
-fn network_rule(r: &NetworkRule) -> Value {
-  let mut rule = json!({
-    "ruleType": "NetworkRule",
-    "name": r.name,
-    "description": r.description,
-    "ipProtocols": r.protocols.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
-    "sourceAddresses": strings(&r.source_addresses),
-    "destinationPorts": r.ports.strings(),
-  });
-  if let Some(obj) = rule.as_object_mut() {
-    match &r.destination {
-      Destination::Addresses(a) => obj.insert("destinationAddresses".into(), json!(strings(a))),
-      Destination::Fqdns(f) => obj.insert("destinationFqdns".into(), json!(f)),
-    };
-  }
-  rule
-}
-
-fn strings<T: ToString>(items: &[T]) -> Vec<String> {
-  items.iter().map(ToString::to_string).collect()
-}
-
-fn application_rule(r: &ApplicationRule) -> Value {
-  let protocols: Vec<Value> = r
-    .protocols
-    .iter()
-    .map(|&(t, p)| json!({ "protocolType": t.as_str(), "port": p }))
-    .collect();
-  json!({
-    "ruleType": "ApplicationRule",
-    "name": r.name,
-    "description": r.description,
-    "protocols": protocols,
-    "sourceAddresses": strings(&r.source_addresses),
-    "targetFqdns": r.target_fqdns,
-  })
-}
-
-fn collection<R>(c: &Collection<R>, rules: Vec<Value>) -> Value {
-  json!({
-    "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
-    "name": c.name,
-    "priority": c.priority,
-    "action": { "type": "Allow" },
-    "rules": rules,
-  })
+    parameters: Parameters {
+      firewall_policy_name: Param::string(Some(&fw.policy)),
+      rule_collection_group_name: Param::string(Some(&fw.name)),
+    },
+    resources: [Resource {
+      ty: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+      api_version: "2024-05-01",
+      name: "[concat(parameters('firewallPolicyName'), '/', parameters('ruleCollectionGroupName'))]",
+      properties: GroupProperties {
+        priority: fw.priority,
+        rule_collections: Collections {
+          network: (!fw.network.rules.is_empty()).then_some(&fw.network),
+          application: (!fw.application.rules.is_empty()).then_some(&fw.application),
+        },
+      },
+    }],
+  };
+  let rules = fw.network.rules.len() + fw.application.rules.len();
+  out.add(
+    "firewall/rule-collection-group.json",
+    arm::pretty(&template, 2048 + 600 * rules),
+  );
 }

@@ -3,39 +3,63 @@
 //! a managed network.
 //!
 //! Takes the plan's `ManagedNetwork` and writes it; which flow becomes which rule, and the
-//! notes for what a managed network cannot express, are `plan::managed`'s. Written by hand;
-//! every string is a YAML double-quoted scalar, so `*` and `:` in values stay text.
+//! notes for what a managed network cannot express, are `plan::managed`'s. Written straight
+//! into one string: every value a YAML double-quoted scalar (`syntax::yaml`), so `*` and `:`
+//! stay text, and every comment line through `syntax::comment`.
 
-use std::fmt::Write as _;
-
-use super::{stamp, Output};
+use super::Output;
 use crate::ir::Ir;
 use crate::plan::Plan;
+use crate::syntax::{self, yaml, Syntax};
 use crate::target::managed::{Destination, ManagedNetwork};
+
+const HEADER: &[&str] = &[
+  "",
+  "Workspace managed network: az ml workspace update --file workspace.yml (or create).",
+  "Azure adds the required rules itself (private endpoints to the workspace, its default",
+  "storage, key vault and container registry; outbound AzureActiveDirectory,",
+  "AzureMachineLearning, BatchNodeManagement, AzureResourceManager, AzureFrontDoor.FirstParty,",
+  "MicrosoftContainerRegistry, AzureMonitor). The rules below are the profile's flows.",
+  "private_endpoint service_resource_id values are placeholders built from <subscription-id>",
+  "and <resource-group>: replace them with the resources' real IDs before deploying.",
+];
 
 pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   if let Some(managed) = &plan.managed {
-    out.add("managed-network/workspace.yml", yaml(ir, managed));
+    out.add("managed-network/workspace.yml", yaml_text(ir, managed));
   }
 }
 
-fn yaml(ir: &Ir, managed: &ManagedNetwork) -> String {
-  let mut y = format!("# {}\n", stamp(ir));
-  y.push_str(
-    "#\n# Workspace managed network: az ml workspace update --file workspace.yml (or create).\n\
-     # Azure adds the required rules itself (private endpoints to the workspace, its default\n\
-     # storage, key vault and container registry; outbound AzureActiveDirectory,\n\
-     # AzureMachineLearning, BatchNodeManagement, AzureResourceManager, AzureFrontDoor.FirstParty,\n\
-     # MicrosoftContainerRegistry, AzureMonitor). The rules below are the profile's flows.\n\
-     # private_endpoint service_resource_id values are placeholders built from <subscription-id>\n\
-     # and <resource-group>: replace them with the resources' real IDs before deploying.\n",
-  );
-  let _ = writeln!(y, "name: {}", q(&managed.workspace));
-  let _ = writeln!(y, "location: {}", q(&managed.location));
+/// `{key}: "{value}"\n` after `indent`.
+fn field(y: &mut String, indent: &str, key: &str, value: &str) {
+  y.push_str(indent);
+  y.push_str(key);
+  y.push_str(": ");
+  yaml::push_string(y, value);
+  y.push('\n');
+}
+
+fn comment(y: &mut String, text: &str) {
+  if text.is_empty() {
+    // An empty comment line is the bare leader.
+    y.push_str("#\n");
+  } else {
+    yaml::push_comment(y, text);
+  }
+}
+
+fn yaml_text(ir: &Ir, managed: &ManagedNetwork) -> String {
+  let mut y = String::with_capacity(1024 + 200 * managed.rules.len());
+  syntax::push_stamp(&mut y, ir, Syntax::Yaml);
+  for line in HEADER {
+    comment(&mut y, line);
+  }
+  field(&mut y, "", "name", &managed.workspace);
+  field(&mut y, "", "location", &managed.location);
   y.push_str("managed_network:\n");
-  let _ = writeln!(y, "  isolation_mode: {}", q(managed.isolation_mode.as_str()));
+  field(&mut y, "  ", "isolation_mode", managed.isolation_mode.as_str());
   if let Some(sku) = &managed.firewall_sku {
-    let _ = writeln!(y, "  firewall_sku: {}", q(sku));
+    field(&mut y, "  ", "firewall_sku", sku);
   }
   if managed.rules.is_empty() {
     y.push_str("  outbound_rules: []\n");
@@ -43,34 +67,28 @@ fn yaml(ir: &Ir, managed: &ManagedNetwork) -> String {
   }
   y.push_str("  outbound_rules:\n");
   for r in &managed.rules {
-    let _ = writeln!(y, "    # {}", r.comment.replace(['\n', '\r'], " "));
-    let _ = writeln!(y, "    - name: {}", q(&r.name));
+    y.push_str("    ");
+    yaml::push_comment(&mut y, &r.comment);
+    field(&mut y, "    - ", "name", &r.name);
+    field(&mut y, "      ", "type", r.destination.kind());
     match &r.destination {
-      Destination::Fqdn(fqdn) => {
-        y.push_str("      type: \"fqdn\"\n");
-        let _ = writeln!(y, "      destination: {}", q(fqdn));
-      }
+      Destination::Fqdn(fqdn) => field(&mut y, "      ", "destination", fqdn),
       Destination::ServiceTag { tag, protocol, ports } => {
-        y.push_str("      type: \"service_tag\"\n      destination:\n");
-        let _ = writeln!(y, "        service_tag: {}", q(tag));
-        let _ = writeln!(y, "        protocol: {}", q(protocol.as_str()));
-        let _ = writeln!(y, "        port_ranges: {}", q(&ports.to_string()));
+        y.push_str("      destination:\n");
+        field(&mut y, "        ", "service_tag", tag);
+        field(&mut y, "        ", "protocol", protocol.as_str());
+        field(&mut y, "        ", "port_ranges", &ports.to_string());
       }
       Destination::PrivateEndpoint {
         resource_id: id,
         subresource,
       } => {
-        y.push_str("      type: \"private_endpoint\"\n      destination:\n");
-        let _ = writeln!(y, "        service_resource_id: {}", q(id));
-        let _ = writeln!(y, "        subresource_target: {}", q(subresource));
+        y.push_str("      destination:\n");
+        field(&mut y, "        ", "service_resource_id", id);
+        field(&mut y, "        ", "subresource_target", subresource);
         y.push_str("        spark_enabled: false\n");
       }
     }
   }
   y
-}
-
-/// A YAML double-quoted scalar; JSON string escapes are valid in it.
-fn q(s: &str) -> String {
-  serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }

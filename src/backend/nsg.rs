@@ -3,61 +3,121 @@
 //! Takes the IR, returns `nsg/nsg.json`. One service tag or CIDR per rule, ports merged,
 //! priorities from `plan`. FQDN flows cannot be expressed in an NSG: they are named in a
 //! note and left to the firewall and FQDN outputs. Exceeding Azure's limits is an error note.
+//!
+//! Serialized from typed structs; every string from the IR or the plan is an ARM literal
+//! (`syntax::json::ArmLiteral`), so ARM never evaluates it.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{stamp, Output};
+use super::arm::{self, Address, Metadata, Param, Ports, Shown, Template};
+use super::Output;
 use crate::ir::{Direction, Ir};
 use crate::plan::Plan;
+use crate::syntax::{self, json::ArmLiteral};
 use crate::target::nsg::SecurityRule;
 
-pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
-  let rules = &plan.nsg;
-  let template = json!({
-    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-    "contentVersion": "1.0.0.0",
-    "metadata": { "generator": stamp(ir) },
-    "parameters": {
-      "nsgName": { "type": "string", "defaultValue": ir.settings.nsg.name },
-      "location": { "type": "string", "defaultValue": "[resourceGroup().location]" }
-    },
-    "resources": [{
-      "type": "Microsoft.Network/networkSecurityGroups",
-      "apiVersion": "2024-05-01",
-      "name": "[parameters('nsgName')]",
-      "location": "[parameters('location')]",
-      "properties": { "securityRules": rules.iter().map(rule_json).collect::<Vec<_>>() }
-    }]
-  });
-  out.add("nsg/nsg.json", super::pretty(&template));
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Parameters<'a> {
+  nsg_name: Param<'a>,
+  location: Param<'a>,
 }
 
-fn rule_json(r: &SecurityRule) -> Value {
-  let mut p = serde_json::Map::new();
-  p.insert("description".into(), json!(r.description));
-  p.insert("priority".into(), json!(r.priority));
-  p.insert(
-    "direction".into(),
-    json!(if r.direction == Direction::Inbound {
-      "Inbound"
-    } else {
-      "Outbound"
-    }),
-  );
-  p.insert("access".into(), json!(r.access.as_str()));
-  p.insert("protocol".into(), json!(r.protocol.as_str()));
-  p.insert("sourceAddressPrefix".into(), json!(r.source.to_string()));
-  p.insert("sourcePortRange".into(), json!("*"));
-  p.insert(
-    "destinationAddressPrefix".into(),
-    json!(r.destination.to_string()),
-  );
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Resource<'a> {
+  #[serde(rename = "type")]
+  ty: &'static str,
+  api_version: &'static str,
+  name: &'static str,
+  location: &'static str,
+  properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+  security_rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+struct Rule<'a> {
+  name: ArmLiteral<'a>,
+  properties: RuleProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleProperties<'a> {
+  description: ArmLiteral<'a>,
+  priority: u32,
+  direction: &'static str,
+  access: &'static str,
+  protocol: &'static str,
+  source_address_prefix: Address<'a>,
+  source_port_range: &'static str,
+  destination_address_prefix: Address<'a>,
   // The singular and plural forms must not both be set (reference/target-formats.md § 1.1).
-  let ports = r.ports.strings();
-  if ports.len() == 1 {
-    p.insert("destinationPortRange".into(), json!(ports[0]));
-  } else {
-    p.insert("destinationPortRanges".into(), json!(ports));
+  #[serde(skip_serializing_if = "Option::is_none")]
+  destination_port_range: Option<Shown<crate::net::PortRange>>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  destination_port_ranges: Option<Ports<'a>>,
+}
+
+pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
+  let generator = syntax::provenance(ir);
+  let template = Template {
+    schema: arm::SCHEMA,
+    content_version: arm::CONTENT_VERSION,
+    metadata: Metadata {
+      generator: ArmLiteral(&generator),
+    },
+    parameters: Parameters {
+      nsg_name: Param::string(Some(&ir.settings.nsg.name)),
+      location: Param {
+        default_value: Some(arm::Value::Expression("[resourceGroup().location]")),
+        ..Param::string(None)
+      },
+    },
+    resources: [Resource {
+      ty: "Microsoft.Network/networkSecurityGroups",
+      api_version: "2024-05-01",
+      name: "[parameters('nsgName')]",
+      location: "[parameters('location')]",
+      properties: Properties {
+        security_rules: plan.nsg.iter().map(rule).collect(),
+      },
+    }],
+  };
+  out.add(
+    "nsg/nsg.json",
+    arm::pretty(&template, 1024 + 700 * plan.nsg.len()),
+  );
+}
+
+fn rule(r: &SecurityRule) -> Rule<'_> {
+  let mut ranges = r.ports.ranges();
+  let single = match (ranges.next(), ranges.next()) {
+    (Some(one), None) => Some(one),
+    _ => None,
+  };
+  Rule {
+    name: ArmLiteral(&r.name),
+    properties: RuleProperties {
+      description: ArmLiteral(&r.description),
+      priority: r.priority,
+      direction: if r.direction == Direction::Inbound {
+        "Inbound"
+      } else {
+        "Outbound"
+      },
+      access: r.access.as_str(),
+      protocol: r.protocol.as_str(),
+      source_address_prefix: Address(&r.source),
+      source_port_range: "*",
+      destination_address_prefix: Address(&r.destination),
+      destination_port_range: single.map(Shown),
+      destination_port_ranges: single.is_none().then_some(Ports(&r.ports)),
+    },
   }
-  json!({ "name": r.name, "properties": Value::Object(p) })
 }

@@ -14,7 +14,22 @@ use super::is_hazard;
 /// Guarantee: the literal is one line, has no interpolation, and evaluates to exactly `value`.
 pub fn string(value: &str) -> String {
   let mut q = String::with_capacity(value.len() + 2);
+  push_string(&mut q, value);
+  q
+}
+
+/// `string`, appended to `out`.
+pub fn push_string(q: &mut String, value: &str) {
   q.push('\'');
+  // Fast path: nothing to escape, the value goes in as one slice.
+  if !value
+    .chars()
+    .any(|c| matches!(c, '\\' | '\'' | '{') || is_hazard(c))
+  {
+    q.push_str(value);
+    q.push('\'');
+    return;
+  }
   let mut chars = value.chars().peekable();
   while let Some(c) = chars.next() {
     match c {
@@ -32,12 +47,16 @@ pub fn string(value: &str) -> String {
     }
   }
   q.push('\'');
-  q
 }
 
 /// A comment line for a Bicep file (`// …\n`); see `comment::line`.
 pub fn comment(text: &str) -> String {
   comment::line(Leader::Slashes, text)
+}
+
+/// `comment`, appended to `out`.
+pub fn push_comment(out: &mut String, text: &str) {
+  comment::push_line(out, Leader::Slashes, text);
 }
 
 #[cfg(test)]

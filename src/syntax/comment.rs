@@ -1,6 +1,6 @@
 //! Single-line comments for the line-comment syntaxes (`#`, `//`, `;`).
 
-use super::{is_hazard, visible};
+use super::{is_hazard, push_visible};
 
 /// A line-comment leader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,14 +31,24 @@ impl Leader {
 /// treats as the end of a line, so it cannot end the comment it is put in.
 pub fn text(text: &str) -> String {
   let mut out = String::with_capacity(text.len());
+  push_text(&mut out, text);
+  out
+}
+
+/// `text`, appended to `out`.
+pub fn push_text(out: &mut String, text: &str) {
+  // Fast path: most comment text holds no hazard and goes in as one slice.
+  if !text.chars().any(is_hazard) {
+    out.push_str(text);
+    return;
+  }
   for c in text.chars() {
     if is_hazard(c) {
-      out.push_str(&visible(c));
+      push_visible(out, c);
     } else {
       out.push(c);
     }
   }
-  out
 }
 
 /// One whole comment line: `{leader} {text}\n`, `text` passed through `text`.
@@ -47,7 +57,17 @@ pub fn text(text: &str) -> String {
 /// uses this leader, whatever `text` holds. The line starts with the leader, so it is also a
 /// comment where comments must start a line (dnsmasq).
 pub fn line(leader: Leader, body: &str) -> String {
-  format!("{} {}\n", leader.as_str(), text(body))
+  let mut out = String::with_capacity(body.len() + 4);
+  push_line(&mut out, leader, body);
+  out
+}
+
+/// `line`, appended to `out`.
+pub fn push_line(out: &mut String, leader: Leader, body: &str) {
+  out.push_str(leader.as_str());
+  out.push(' ');
+  push_text(out, body);
+  out.push('\n');
 }
 
 #[cfg(test)]

@@ -16,7 +16,22 @@ use super::is_hazard;
 /// directive, and evaluates to exactly `value`.
 pub fn string(value: &str) -> String {
   let mut q = String::with_capacity(value.len() + 2);
+  push_string(&mut q, value);
+  q
+}
+
+/// `string`, appended to `out`.
+pub fn push_string(q: &mut String, value: &str) {
   q.push('"');
+  // Fast path: nothing to escape, the value goes in as one slice.
+  if !value
+    .chars()
+    .any(|c| matches!(c, '"' | '\\' | '{') || is_hazard(c))
+  {
+    q.push_str(value);
+    q.push('"');
+    return;
+  }
   let mut chars = value.chars().peekable();
   while let Some(c) = chars.next() {
     match c {
@@ -36,12 +51,16 @@ pub fn string(value: &str) -> String {
     }
   }
   q.push('"');
-  q
 }
 
 /// A comment line for a Terraform file (`# …\n`); see `comment::line`.
 pub fn comment(text: &str) -> String {
   comment::line(Leader::Hash, text)
+}
+
+/// `comment`, appended to `out`.
+pub fn push_comment(out: &mut String, text: &str) {
+  comment::push_line(out, Leader::Hash, text);
 }
 
 #[cfg(test)]

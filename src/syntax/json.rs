@@ -1,7 +1,7 @@
 //! JSON strings in ARM templates.
 //!
-//! JSON escaping itself is serde_json's job: build a `serde_json::Value` and serialize it,
-//! never format JSON by hand. What serde_json does not know is that Azure Resource Manager
+//! JSON escaping itself is serde_json's job: serialize a typed `Serialize` struct (or a
+//! `serde_json::Value`), never format JSON by hand. What serde_json does not know is that Azure Resource Manager
 //! evaluates a template string that starts with `[` and ends with `]` as an expression
 //! (`"[concat(...)]"`, `"[parameters('x')]"`). `arm_literal` is for every string value written
 //! into an ARM template (`nsg/*.json`, `firewall/*.json`, `private-dns/*.json`: resource names,
@@ -21,6 +21,40 @@ pub fn arm_literal(value: &str) -> String {
   } else {
     value.to_string()
   }
+}
+
+/// `arm_literal` for serde: serializes as the JSON string `arm_literal(self.0)`, allocating
+/// only when a `[` is to be added. For typed template structs serialized with serde_json.
+#[derive(Clone, Copy, Debug)]
+pub struct ArmLiteral<'a>(pub &'a str);
+
+impl serde::Serialize for ArmLiteral<'_> {
+  fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    if self.0.starts_with('[') && self.0.ends_with(']') {
+      serializer.serialize_str(&arm_literal(self.0))
+    } else {
+      serializer.serialize_str(self.0)
+    }
+  }
+}
+
+/// A string literal inside an ARM template expression amlnet writes
+/// (`[resourceId('Microsoft.Network/privateDnsZones', 'zone')]`): single-quoted, each `'`
+/// doubled (ARM's only escape in expression literals).
+///
+/// Guarantee: the expression reads the literal as exactly `value`; nothing in `value` can end
+/// the literal or add to the expression. The JSON string around it is serde_json's to escape.
+pub fn arm_expression_string(value: &str) -> String {
+  let mut q = String::with_capacity(value.len() + 2);
+  q.push('\'');
+  for c in value.chars() {
+    if c == '\'' {
+      q.push('\'');
+    }
+    q.push(c);
+  }
+  q.push('\'');
+  q
 }
 
 /// What ARM deploys for the template string `s` when it is not an expression (the inverse of
@@ -63,5 +97,15 @@ mod tests {
       assert_eq!(arm_value(&arm_literal(s)).as_deref(), Some(s), "{s}");
     }
     assert_eq!(arm_value("[x]"), None);
+  }
+
+  #[test]
+  fn expression_strings_double_quotes_and_serde_escapes_brackets() {
+    assert_eq!(arm_expression_string("a'b"), "'a''b'");
+    assert_eq!(arm_expression_string("'), x('"), "'''), x('''");
+    assert_eq!(
+      serde_json::to_string(&[ArmLiteral("[x]"), ArmLiteral("y"), ArmLiteral("[z")]).unwrap(),
+      r#"["[[x]","y","[z"]"#
+    );
   }
 }

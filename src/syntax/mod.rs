@@ -24,6 +24,8 @@ pub mod powershell;
 pub mod shell;
 pub mod yaml;
 
+use std::fmt::Write as _;
+
 use crate::ir::Ir;
 
 /// An output syntax that has comments: what `stamp` writes the provenance line in.
@@ -103,6 +105,14 @@ pub fn stamp(ir: &Ir, syntax: Syntax) -> String {
   commented(&provenance(ir), syntax)
 }
 
+/// `stamp`, appended to `out`.
+pub fn push_stamp(out: &mut String, ir: &Ir, syntax: Syntax) {
+  match syntax.leader() {
+    Some(leader) => comment::push_line(out, leader, &provenance(ir)),
+    None => out.push_str(&markdown::comment(&provenance(ir))),
+  }
+}
+
 fn commented(text: &str, syntax: Syntax) -> String {
   match syntax.leader() {
     Some(leader) => comment::line(leader, text),
@@ -134,11 +144,20 @@ pub fn is_hazard(c: char) -> bool {
 
 /// A visible spelling of a hazard character: `\n`, `\r`, `\t`, else `\u{XXXX}` (upper-case hex).
 pub fn visible(c: char) -> String {
+  let mut out = String::new();
+  push_visible(&mut out, c);
+  out
+}
+
+/// `visible`, appended to `out`.
+pub fn push_visible(out: &mut String, c: char) {
   match c {
-    '\n' => "\\n".to_string(),
-    '\r' => "\\r".to_string(),
-    '\t' => "\\t".to_string(),
-    c => format!("\\u{{{:04X}}}", u32::from(c)),
+    '\n' => out.push_str("\\n"),
+    '\r' => out.push_str("\\r"),
+    '\t' => out.push_str("\\t"),
+    c => {
+      let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
+    }
   }
 }
 

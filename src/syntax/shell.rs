@@ -10,21 +10,35 @@ use super::comment::{self, Leader};
 /// dropped: the word is `value` without them. Works unchanged in POSIX sh.
 pub fn quote(value: &str) -> String {
   let mut q = String::with_capacity(value.len() + 2);
-  q.push('\'');
-  for c in value.chars() {
-    match c {
-      '\'' => q.push_str("'\\''"),
-      '\0' => {}
-      c => q.push(c),
+  push_quote(&mut q, value);
+  q
+}
+
+/// `quote`, appended to `out`.
+pub fn push_quote(out: &mut String, value: &str) {
+  out.push('\'');
+  if !value.contains(['\'', '\0']) {
+    out.push_str(value);
+  } else {
+    for c in value.chars() {
+      match c {
+        '\'' => out.push_str("'\\''"),
+        '\0' => {}
+        c => out.push(c),
+      }
     }
   }
-  q.push('\'');
-  q
+  out.push('\'');
 }
 
 /// A comment line for a bash script (`# …\n`); see `comment::line`.
 pub fn comment(text: &str) -> String {
   comment::line(Leader::Hash, text)
+}
+
+/// `comment`, appended to `out`.
+pub fn push_comment(out: &mut String, text: &str) {
+  comment::push_line(out, Leader::Hash, text);
 }
 
 #[cfg(test)]

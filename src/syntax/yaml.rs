@@ -16,6 +16,12 @@ use super::is_hazard;
 /// `value`, never a number, boolean, null, date, alias, tag, flow collection or comment.
 pub fn string(value: &str) -> String {
   let mut q = String::with_capacity(value.len() + 2);
+  push_string(&mut q, value);
+  q
+}
+
+/// `string`, appended to `out`.
+pub fn push_string(q: &mut String, value: &str) {
   q.push('"');
   for c in value.chars() {
     match c {
@@ -42,7 +48,6 @@ pub fn string(value: &str) -> String {
     }
   }
   q.push('"');
-  q
 }
 
 /// YAML 1.2's `c-printable`, less what needs no thought here (tab, line breaks are escaped above).
@@ -53,6 +58,11 @@ fn printable(c: char) -> bool {
 /// A comment line for a YAML file (`# …\n`); see `comment::line`.
 pub fn comment(text: &str) -> String {
   comment::line(Leader::Hash, text)
+}
+
+/// `comment`, appended to `out`.
+pub fn push_comment(out: &mut String, text: &str) {
+  comment::push_line(out, Leader::Hash, text);
 }
 
 #[cfg(test)]
