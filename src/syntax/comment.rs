@@ -1,6 +1,6 @@
 //! Single-line comments for the line-comment syntaxes (`#`, `//`, `;`).
 
-use super::{is_hazard, visible};
+use super::is_hazard;
 
 /// A line-comment leader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,14 +31,21 @@ impl Leader {
 /// treats as the end of a line, so it cannot end the comment it is put in.
 pub fn text(text: &str) -> String {
   let mut out = String::with_capacity(text.len());
-  for c in text.chars() {
-    if is_hazard(c) {
-      out.push_str(&visible(c));
-    } else {
-      out.push(c);
-    }
-  }
+  push_text(&mut out, text);
   out
+}
+
+/// `text`, appended to `out`.
+pub fn push_text(out: &mut String, text: &str) {
+  // Runs without a hazard are copied whole; only hazards are looked at one by one.
+  let mut rest = text;
+  while let Some(at) = rest.find(is_hazard) {
+    out.push_str(&rest[..at]);
+    let c = rest[at..].chars().next().unwrap_or_default();
+    super::push_visible(out, c);
+    rest = &rest[at + c.len_utf8()..];
+  }
+  out.push_str(rest);
 }
 
 /// One whole comment line: `{leader} {text}\n`, `text` passed through `text`.
@@ -47,7 +54,17 @@ pub fn text(text: &str) -> String {
 /// uses this leader, whatever `text` holds. The line starts with the leader, so it is also a
 /// comment where comments must start a line (dnsmasq).
 pub fn line(leader: Leader, body: &str) -> String {
-  format!("{} {}\n", leader.as_str(), text(body))
+  let mut out = String::with_capacity(body.len() + 4);
+  push_line(&mut out, leader, body);
+  out
+}
+
+/// `line`, appended to `out` (which should end in a line break or be empty).
+pub fn push_line(out: &mut String, leader: Leader, body: &str) {
+  out.push_str(leader.as_str());
+  out.push(' ');
+  push_text(out, body);
+  out.push('\n');
 }
 
 #[cfg(test)]
