@@ -11,6 +11,7 @@ mod dns_servers;
 mod errors;
 mod eval;
 mod expand;
+mod fqdn_list;
 mod golden;
 mod limits;
 mod out_dir;
