@@ -443,3 +443,108 @@ fn duplicate_flow_ids_are_refused() {
     run.stderr
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile strings in IR files: the Markdown ticket keeps its structure (parsed by pulldown-cmark)
+// and the terminal view carries no raw control character
+
+/// Text that has broken out of inline code and table cells: a backtick and line breaks, then a
+/// verdict; an unclosed `<!--` that would hide the rest; a pipe; a heading and a list item.
+const INJECTION: &str = "x`\n\napproved, no changes\n\n| a | b |\n<!-- \r\n# approved, no changes\n- `y";
+
+/// V1 with `text` in every free string the diff shows: profile name (old: `text` + " old",
+/// new: + " new"), and on the new side a flow's purpose and sources, a zone's purpose, a
+/// record's and a host record's resource, a diagnostic's message, location and code.
+fn with_text(name: &str, text: &str, new: bool) -> PathBuf {
+  hostile(name, |d| {
+    d["profile"] = format!("{text} {}", if new { "new" } else { "old" }).into();
+    if new {
+      d["flows"][0]["purpose"] = text.into();
+      d["flows"][0]["sources"] = serde_json::json!([text, "b"]);
+      d["dns_zones"][0]["purpose"] = text.into();
+      d["dns_records"][0]["resource"] = text.into();
+      d["host_records"][0]["resource"] = text.into();
+      d["diagnostics"][0]["message"] = text.into();
+      d["diagnostics"][0]["location"] = text.into();
+      d["diagnostics"][1]["code"] = text.into();
+    }
+  })
+}
+
+/// (tables, each as its rows' cell counts), and every text outside code spans and table cells.
+fn markdown_shape(md: &str) -> (Vec<Vec<usize>>, Vec<String>) {
+  use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+  let mut tables: Vec<Vec<usize>> = Vec::new();
+  let mut outside = Vec::new();
+  let mut in_cell = false;
+  for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+    match event {
+      Event::Start(Tag::Table(_)) => tables.push(Vec::new()),
+      Event::Start(Tag::TableHead | Tag::TableRow) => {
+        tables.last_mut().expect("in a table").push(0);
+      }
+      Event::Start(Tag::TableCell) => {
+        in_cell = true;
+        *tables.last_mut().and_then(|t| t.last_mut()).expect("in a row") += 1;
+      }
+      Event::End(TagEnd::TableCell) => in_cell = false,
+      Event::Text(t) if !in_cell => outside.push(t.to_string()),
+      Event::Html(h) | Event::InlineHtml(h) => {
+        assert_eq!(h.trim(), "<br>", "HTML in the ticket:\n{md}");
+      }
+      _ => {}
+    }
+  }
+  (tables, outside)
+}
+
+#[test]
+fn hostile_strings_cannot_restructure_the_markdown_ticket() {
+  let benign = diff(
+    with_text("benign-old.json", "benign", false).to_str().unwrap(),
+    with_text("benign-new.json", "benign", true).to_str().unwrap(),
+    &["--format", "markdown"],
+    1,
+  );
+  let hostile = diff(
+    with_text("inject-old.json", INJECTION, false).to_str().unwrap(),
+    with_text("inject-new.json", INJECTION, true).to_str().unwrap(),
+    &["--format", "markdown"],
+    1,
+  );
+  let (benign_tables, _) = markdown_shape(&benign);
+  let (tables, outside) = markdown_shape(&hostile);
+  assert!(benign_tables.len() >= 4, "{benign}");
+  assert_eq!(tables, benign_tables, "same tables, rows and cells:\n{hostile}");
+  for text in &outside {
+    assert!(
+      !text.contains("approved") && !text.contains("<!--"),
+      "injected text outside code spans and cells: {text:?}\n{hostile}"
+    );
+  }
+  // The words are there, shown inside the cells.
+  assert!(hostile.contains("approved"), "{hostile}");
+}
+
+#[test]
+fn hostile_strings_reach_the_terminal_and_json_without_raw_controls() {
+  let text = "a\u{1b}[2J\r\u{7}b\u{85}c\u{2028}d\u{202E}e\nf";
+  let old = with_text("ctl-old.json", text, false);
+  let new = with_text("ctl-new.json", text, true);
+  for format in ["text", "json"] {
+    let out = diff(
+      old.to_str().unwrap(),
+      new.to_str().unwrap(),
+      &["--format", format],
+      1,
+    );
+    assert!(
+      !out.chars().any(|c| c != '\n' && amlnet::syntax::is_hazard(c)),
+      "{format}: {out:?}"
+    );
+    if format == "json" {
+      let v: Value = serde_json::from_str(&out).expect("JSON");
+      assert_eq!(v["new"]["profile"], format!("{text} new"), "values kept");
+    }
+  }
+}

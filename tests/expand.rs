@@ -1453,3 +1453,104 @@ fn a_catch_all_prefix_in_a_download_is_warned_about() {
     run.stderr
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile strings: the free strings of an IR file (profile, region, flow ids)
+
+const HOSTILE: &str = "=HYPERLINK(\"http://evil.example\")\n10.66.0.0/16\r\n# x\u{2028}+1\u{202E}";
+
+/// The text document's lines that are not comments or blank: each must be a prefix.
+fn prefix_lines(text: &str) -> Vec<&str> {
+  text
+    .lines()
+    .filter(|l| !l.starts_with('#') && !l.is_empty())
+    .map(|l| l.trim_start_matches(['+', '-', ' ']))
+    .collect()
+}
+
+#[test]
+fn hostile_strings_add_no_prefix_line_and_no_formula() {
+  let benign = ir("AzureCloud", &["AzureMachineLearning", "VirtualNetwork"]);
+  let mut hostile = benign.clone();
+  hostile.profile = HOSTILE.into();
+  hostile.region = HOSTILE.into();
+  for flow in &mut hostile.flows {
+    flow.id = format!("{HOSTILE}{}", flow.id);
+  }
+  // A download's `cloud` must name the IR's cloud, so it cannot be hostile here.
+  let (old, new) = (fixture("public-old.json"), fixture("public-new.json"));
+  let benign_e = expand(&benign, &old).expect("expands");
+  let benign_c = compare(&benign, &old, &new).expect("compares");
+  let e = expand(&hostile, &old).expect("expands");
+  let c = compare(&hostile, &old, &new).expect("compares");
+  for (what, text, benign_text) in [
+    ("prefixes.txt", e.text(), benign_e.text()),
+    ("changes.txt", c.text(), benign_c.text()),
+  ] {
+    assert_eq!(prefix_lines(&text), prefix_lines(&benign_text), "{what}:\n{text}");
+    assert_eq!(
+      text.lines().count(),
+      benign_text.lines().count(),
+      "{what}:\n{text}"
+    );
+    for l in prefix_lines(&text) {
+      l.parse::<IpNet>()
+        .unwrap_or_else(|_| panic!("{what}: `{l}` is not a prefix"));
+    }
+    assert!(
+      !text.chars().any(|c| c != '\n' && amlnet::syntax::is_hazard(c)),
+      "{what}: {text:?}"
+    );
+  }
+  for (what, csv, benign_csv) in [
+    ("prefixes.csv", e.csv(), benign_e.csv()),
+    ("changes.csv", c.csv(), benign_c.csv()),
+  ] {
+    let rows = read_csv(&csv);
+    assert_eq!(rows.len(), read_csv(&benign_csv).len(), "{what}:\n{csv}");
+    for row in &rows {
+      assert_eq!(row.len(), rows[0].len(), "{what}: {row:?}");
+      for cell in row {
+        assert!(
+          !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+          "{what}: a spreadsheet runs {cell:?}"
+        );
+      }
+    }
+    // The hostile values are kept, only prefixed with `'`.
+    assert!(
+      rows[1..].iter().all(|r| r[0].starts_with("'=HYPERLINK")),
+      "{what}: {rows:?}"
+    );
+  }
+}
+
+/// RFC 4180 rows, read by Python's csv module.
+fn read_csv(text: &str) -> Vec<Vec<String>> {
+  use std::io::Write as _;
+  use std::process::{Command, Stdio};
+  let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python3");
+  let python = if venv.exists() {
+    venv
+  } else {
+    PathBuf::from("python3")
+  };
+  let mut child = Command::new(python)
+    .args([
+      "-c",
+      "import csv, io, json, sys\nprint(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))))",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .expect("python3 runs");
+  child
+    .stdin
+    .take()
+    .expect("stdin")
+    .write_all(text.as_bytes())
+    .expect("write");
+  let out = child.wait_with_output().expect("python finishes");
+  assert!(out.status.success());
+  serde_json::from_slice(&out.stdout).expect("rows")
+}

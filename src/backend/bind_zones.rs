@@ -3,14 +3,18 @@
 //! Takes `ir.dns_zones`, `ir.dns_records` and the SOA/NS settings in `ir.settings.dns`; adds
 //! `dns/zones/<zone>.zone` per zone and `dns/named.conf.zones` (see docs/dns.md). It never writes a
 //! zone or record whose name, zone or value fails validation: each one gets a `Severity::Error` note
-//! naming it instead, and the rest is still written.
+//! naming it instead, and the rest is still written. Names are parsed and written by
+//! `syntax::dns`, comments by `syntax::comment`, the provenance lines by `syntax::stamp`.
 
 use crate::plan::Plan;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
-use super::zone_file::{self, ascii, parse_name, relative_owner, typed_record, ZoneDefaults, ZoneFile};
+use super::zone_file::{self, ZoneDefaults, ZoneFile};
 use super::Output;
-use crate::ir::{Ir, Severity};
+use crate::ir::{Ir, RecordType, Severity};
+use crate::syntax::comment::{self, Leader};
+use crate::syntax::{self, dns, Syntax};
 
 pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.dns_zones.is_empty() {
@@ -24,17 +28,19 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   let mut zones: BTreeMap<String, ZoneFile> = BTreeMap::new();
   let mut refused: Vec<String> = Vec::new();
   for zone in &ir.dns_zones {
-    match parse_name(&zone.name, false) {
+    match dns::host_name(&zone.name, false) {
       Ok(name) => {
-        zones.entry(ascii(&name)).or_insert_with(|| {
-          let mut file = ZoneFile::new(name);
-          file.comment(&format!("Private DNS zone: {}", zone.purpose));
-          file.comment(&format!(
-            "Serial {} is set by the profile ([dns] serial), not by the clock: the same profile gives the same file.",
-            ir.settings.dns.serial
-          ));
-          file
-        });
+        let file = ZoneFile::new(name);
+        if zones.contains_key(file.origin_text()) {
+          continue;
+        }
+        let mut file = file;
+        file.comment(format!("Private DNS zone: {}", zone.purpose));
+        file.comment(format!(
+          "Serial {} is set by the profile ([dns] serial), not by the clock: the same profile gives the same file.",
+          ir.settings.dns.serial
+        ));
+        zones.insert(file.origin_text().to_string(), file);
       }
       Err(e) => {
         out.note(
@@ -66,7 +72,7 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
       }
       continue;
     };
-    let name = match parse_name(&record.name, true) {
+    let name = match dns::host_name(&record.name, true) {
       Ok(name) => name,
       Err(e) => {
         out.note(
@@ -80,7 +86,14 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
         continue;
       }
     };
-    if relative_owner(&name, file.origin()).is_none() {
+    let value = match record.record_type {
+      RecordType::A => IpAddr::V4(record.value),
+    };
+    let comment = match &record.public_name {
+      Some(public) => format!("{} (public name {public})", record.resource),
+      None => record.resource.clone(),
+    };
+    if !file.push(&name, value, comment) {
       out.note(
         Severity::Error,
         zone_file::RECORD_OUTSIDE_ZONE,
@@ -89,29 +102,33 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
           record.name, record.zone
         ),
       );
-      continue;
     }
-    let rr = typed_record(name, defaults.ttl(), record.record_type, record.value);
-    let comment = match &record.public_name {
-      Some(public) => format!("{} (public name {public})", record.resource),
-      None => record.resource.clone(),
-    };
-    file.push(rr, &comment);
   }
 
-  let mut conf = zone_file::header(ir, "//");
-  conf.push_str(
-    "// Private DNS zones. Include from named.conf where options { directory } is this dns/ folder:\n",
+  if zones.is_empty() {
+    return;
+  }
+  let mut conf = syntax::stamp(ir, Syntax::NamedConf);
+  comment::push_line(
+    &mut conf,
+    Leader::Slashes,
+    "Private DNS zones. Include from named.conf where options { directory } is this dns/ folder:",
   );
-  conf.push_str("// the file paths below are relative to it.\n");
-  for (name, file) in &zones {
-    let text = file.render(ir, &defaults, out);
+  comment::push_line(
+    &mut conf,
+    Leader::Slashes,
+    "the file paths below are relative to it.",
+  );
+  let stamp = syntax::stamp(ir, Syntax::Zone);
+  for (name, file) in zones {
+    // `name` is `dns::text` of a host name: only `[a-z0-9.-]`, safe inside the quotes and as a file name.
+    conf.push_str("zone \"");
+    conf.push_str(&name);
+    conf.push_str("\" { type master; file \"zones/");
+    conf.push_str(&name);
+    conf.push_str(".zone\"; };\n");
+    let text = file.render(&stamp, &defaults, out);
     out.add(format!("dns/zones/{name}.zone"), text);
-    conf.push_str(&format!(
-      "zone \"{name}\" {{ type master; file \"zones/{name}.zone\"; }};\n"
-    ));
   }
-  if !zones.is_empty() {
-    out.add("dns/named.conf.zones", conf);
-  }
+  out.add("dns/named.conf.zones", conf);
 }

@@ -5,17 +5,20 @@
 //! (see docs/dns.md). Each name gets a zone of its own, so the server never takes over a whole public
 //! domain (Microsoft's names beside ours keep resolving). It never writes a name or address
 //! that fails validation (Error note instead), and never puts a wildcard into the hosts file (Warning).
+//! Names are parsed and written by `syntax::dns`, comments by `syntax::comment`, the provenance
+//! lines by `syntax::stamp`.
 
 use crate::plan::Plan;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use hickory_proto::rr::Name;
 
-use super::zone_file::{self, address_record, ascii, parse_name, ZoneDefaults, ZoneFile};
+use super::zone_file::{self, ZoneDefaults, ZoneFile};
 use super::Output;
 use crate::ir::{Ir, Severity};
+use crate::syntax::comment::{self, Leader};
+use crate::syntax::{self, dns, Syntax};
 
 pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.host_records.is_empty() {
@@ -25,9 +28,10 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
     return;
   };
   let mut zones: BTreeMap<String, ZoneFile> = BTreeMap::new();
+  // (name, address): both written by `syntax::dns` and `IpAddr`, so neither holds a space or line break.
   let mut hosts: Vec<(String, String)> = Vec::new();
   for record in &ir.host_records {
-    let name = match parse_name(&record.name, true) {
+    let name = match dns::host_name(&record.name, true) {
       Ok(name) => name,
       Err(e) => {
         out.note(
@@ -39,19 +43,24 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
       }
     };
     let ip = IpAddr::V4(record.value);
+    let wildcard = name.is_wildcard();
     let zone = zone_for(&name);
-    let key = ascii(&zone);
-    let file = zones.entry(key.clone()).or_insert_with(|| {
-      let mut file = ZoneFile::new(zone);
-      file.comment(&format!(
-        "Host record for {key}, for a DNS server that does not forward it. The zone holds this one name, so \
-         the rest of the public domain still resolves as before."
-      ));
-      file
-    });
-    file.push(address_record(name.clone(), defaults.ttl(), ip), &record.resource);
+    let key = dns::text(&zone);
+    let file = match zones.get_mut(&key) {
+      Some(file) => file,
+      None => {
+        let mut file = ZoneFile::new(zone);
+        file.comment(format!(
+          "Host record for {key}, for a DNS server that does not forward it. The zone holds this one name, so \
+           the rest of the public domain still resolves as before."
+        ));
+        zones.entry(key.clone()).or_insert(file)
+      }
+    };
+    // The zone is the name itself or the name below its `*`, so the name always lies inside it.
+    file.push(&name, ip, record.resource.clone());
 
-    if name.is_wildcard() {
+    if wildcard {
       out.note(
         Severity::Warning,
         zone_file::NOT_IN_HOSTS_FILE,
@@ -61,24 +70,34 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
         ),
       );
     } else {
-      hosts.push((ascii(&name), ip.to_string()));
+      // A non-wildcard record's zone is its own name: `key` is its text.
+      hosts.push((key, ip.to_string()));
     }
   }
 
-  let mut conf = zone_file::header(ir, "//");
-  conf.push_str(
-    "// Host-record zones. Include from named.conf where options { directory } is the dns/ folder,\n",
-  );
-  conf.push_str("// and not together with the conditional forwarders of the same zones.\n");
-  for (name, file) in &zones {
-    let text = file.render(ir, &defaults, out);
-    out.add(format!("dns/host-records/{name}.zone"), text);
-    let _ = writeln!(
-      conf,
-      "zone \"{name}\" {{ type master; file \"host-records/{name}.zone\"; }};"
-    );
-  }
   if !zones.is_empty() {
+    let mut conf = syntax::stamp(ir, Syntax::NamedConf);
+    comment::push_line(
+      &mut conf,
+      Leader::Slashes,
+      "Host-record zones. Include from named.conf where options { directory } is the dns/ folder,",
+    );
+    comment::push_line(
+      &mut conf,
+      Leader::Slashes,
+      "and not together with the conditional forwarders of the same zones.",
+    );
+    let stamp = syntax::stamp(ir, Syntax::Zone);
+    for (name, file) in zones {
+      // `name` is `dns::text` of a host name: only `[a-z0-9.-]`, safe inside the quotes and as a file name.
+      conf.push_str("zone \"");
+      conf.push_str(&name);
+      conf.push_str("\" { type master; file \"host-records/");
+      conf.push_str(&name);
+      conf.push_str(".zone\"; };\n");
+      let text = file.render(&stamp, &defaults, out);
+      out.add(format!("dns/host-records/{name}.zone"), text);
+    }
     out.add("dns/host-records/named.conf.zones", conf);
   }
 
@@ -86,10 +105,24 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
     hosts.sort();
     hosts.dedup();
     let width = hosts.iter().map(|(_, ip)| ip.len()).max().unwrap_or(0);
-    let mut text = zone_file::header(ir, "#");
-    text.push_str("# Append to /etc/hosts (or C:\\Windows\\System32\\drivers\\etc\\hosts) on each client.\n");
+    let mut text = syntax::stamp(ir, Syntax::Text);
+    text.reserve(
+      hosts
+        .iter()
+        .map(|(name, _)| name.len() + width + 2)
+        .sum::<usize>()
+        + 96,
+    );
+    comment::push_line(
+      &mut text,
+      Leader::Hash,
+      "Append to /etc/hosts (or C:\\Windows\\System32\\drivers\\etc\\hosts) on each client.",
+    );
     for (name, ip) in &hosts {
-      let _ = writeln!(text, "{ip:width$} {name}");
+      text.push_str(ip);
+      text.extend(std::iter::repeat_n(' ', width - ip.len() + 1));
+      text.push_str(name);
+      text.push('\n');
     }
     out.add("dns/hosts", text);
   }

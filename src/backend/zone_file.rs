@@ -1,24 +1,26 @@
-//! Shared pieces of the custom-DNS pack: name validation, the provenance header and a BIND zone-file writer.
+//! Shared pieces of the custom-DNS pack: the SOA/NS defaults, the notes' codes and a BIND
+//! zone-file writer.
 //!
-//! It takes names and values from the IR and `ir.settings.dns`; it returns hickory-proto `Name`s and
-//! `Record`s that passed validation, and zone-file text built from them. It never writes a name that
-//! failed validation: the caller gets an `Err` with the reason and turns it into a `Severity::Error`
-//! note. It does no I/O and reads nothing but the IR.
+//! It takes names and values from the IR and `ir.settings.dns`; names are parsed once by
+//! `syntax::dns::host_name` (the one host-name rule) and written by `syntax::dns`, comments by
+//! `syntax::comment`, the provenance line by `syntax::stamp`. It never writes a name that
+//! failed validation: the caller gets an `Err` with the reason and turns it into a
+//! `Severity::Error` note. It does no I/O and reads nothing but the IR.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
-use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
-use hickory_proto::rr::{Label, Name, RData, Record};
+use hickory_proto::rr::Name;
 
 use super::Output;
-use crate::ir::{Ir, RecordType, Severity};
+use crate::ir::{Ir, Severity};
+use crate::syntax::comment::{self, Leader};
+use crate::syntax::dns;
 
 /// A DNS name (zone, record owner, server) that fails validation; the note carries the name.
 pub(super) const INVALID_NAME: &str = "AML701";
 /// A record whose zone is not in `ir.dns_zones`, or whose name lies outside its zone.
 pub(super) const RECORD_OUTSIDE_ZONE: &str = "AML703";
-/// A host record that no forwarder zone covers, so it went into a zone named after its parent domain.
 /// A host record a hosts file cannot express (wildcard).
 pub(super) const NOT_IN_HOSTS_FILE: &str = "AML705";
 /// Conditional forwarders that were not written, and why.
@@ -26,146 +28,37 @@ pub(super) const FORWARDERS_SKIPPED: &str = "AML706";
 /// SOA/NS settings that make a zone unloadable (bad number, name server inside the zone without glue).
 pub(super) const BAD_ZONE_SETTINGS: &str = "AML708";
 
-/// The first line of every artifact: which amlnet, catalog and profile made it.
-pub(super) fn header(ir: &Ir, comment: &str) -> String {
-  format!(
-    "{comment} amlnet {}, catalog {}, profile {} sha256:{}\n",
-    one_line(&ir.amlnet_version),
-    one_line(&ir.catalog_version),
-    one_line(&ir.profile),
-    one_line(&ir.profile_hash)
-  )
-}
-
-/// Text fit for the rest of a comment line: a newline inside it would start an uncommented line.
-pub(super) fn one_line(text: &str) -> String {
-  text
-    .split(|c: char| c.is_control() || c.is_whitespace())
-    .filter(|w| !w.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ")
-}
-
-/// Parse and validate a DNS name written without or with a trailing dot.
-///
-/// Accepted: letters, digits and inner hyphens per label (the host-name rule that
-/// `named-checkzone` enforces on A-record owners by default), labels of 1..=63 octets,
-/// at most 253 characters, and `*` only as the whole leftmost label when `wildcard` is set.
-/// The strict character set also keeps every name safe as a file name and inside quotes.
-pub(super) fn parse_name(text: &str, wildcard: bool) -> Result<Name, String> {
-  let bare = text.strip_suffix('.').unwrap_or(text);
-  if bare.is_empty() {
-    return Err("empty name".to_string());
-  }
-  if bare.len() > 253 {
-    return Err(format!("{} characters, more than 253", bare.len()));
-  }
-  for (i, label) in bare.split('.').enumerate() {
-    if label == "*" {
-      if !wildcard {
-        return Err("a wildcard is not allowed here".to_string());
-      }
-      if i > 0 {
-        return Err("`*` is allowed only as the leftmost label".to_string());
-      }
-      continue;
-    }
-    if label.is_empty() {
-      return Err("empty label".to_string());
-    }
-    if label.len() > 63 {
-      return Err(format!(
-        "label `{label}` has {} characters, more than 63",
-        label.len()
-      ));
-    }
-    if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-      return Err(format!(
-        "label `{label}` has a character other than a letter, a digit or `-`"
-      ));
-    }
-    if label.starts_with('-') || label.ends_with('-') {
-      return Err(format!("label `{label}` starts or ends with `-`"));
-    }
-  }
-  // hickory-proto applies the wire-format limits (63-octet labels, 255-octet names) too.
-  Name::from_ascii(format!("{bare}.")).map_err(|e| e.to_string())
-}
-
-/// The name as written in a file, lower-case, without the trailing dot.
-pub(super) fn ascii(name: &Name) -> String {
-  labels(name).join(".")
-}
-
-fn labels(name: &Name) -> Vec<String> {
-  name
-    .iter()
-    .map(|l| {
-      Label::from_raw_bytes(l)
-        .map(|l| l.to_ascii())
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-    })
-    .collect()
-}
-
-/// The owner as written in a zone file with `$ORIGIN origin`: `@` for the apex, `None` outside the zone.
-pub(super) fn relative_owner(name: &Name, origin: &Name) -> Option<String> {
-  if !origin.zone_of(name) {
-    return None;
-  }
-  let own = labels(name);
-  let keep = own.len() - labels(origin).len();
-  Some(if keep == 0 {
-    "@".to_string()
-  } else {
-    own[..keep].join(".")
-  })
-}
-
-/// Build an address record (A or AAAA, by the address family) for `name`.
-pub(super) fn address_record(name: Name, ttl: u32, ip: IpAddr) -> Record {
-  match ip {
-    IpAddr::V4(v4) => Record::from_rdata(name, ttl, RData::A(A(v4))),
-    IpAddr::V6(v6) => Record::from_rdata(name, ttl, RData::AAAA(AAAA(v6))),
-  }
-}
-
-/// Build a record of one of the types the IR carries in `dns_records[].type`.
-pub(super) fn typed_record(name: Name, ttl: u32, record_type: RecordType, value: Ipv4Addr) -> Record {
-  match record_type {
-    RecordType::A => Record::from_rdata(name, ttl, RData::A(A(value))),
-  }
-}
-
-/// SOA and NS data every generated zone shares, from `ir.settings.dns`.
+/// SOA and NS data every generated zone shares, from `ir.settings.dns`, validated and written
+/// out once.
 pub(super) struct ZoneDefaults {
   ttl: u32,
-  soa: SOA,
-  nameservers: Vec<Name>,
+  /// The SOA record's data as the zone file writes it: `mname. rname. serial refresh retry expire minimum`.
+  soa: String,
+  /// Name servers, sorted and deduplicated by their absolute spelling (kept beside the name).
+  nameservers: Vec<(Name, String)>,
 }
 
 impl ZoneDefaults {
   /// Validate the SOA/NS settings once. `None` (with Error notes) when no zone can be written from them.
   pub(super) fn from_settings(ir: &Ir, out: &mut Output) -> Option<ZoneDefaults> {
-    let dns = &ir.settings.dns;
+    let dns_settings = &ir.settings.dns;
     let mut ok = true;
-    let mname = parse_name(&dns.soa_mname, false)
+    let mname = dns::host_name(&dns_settings.soa_mname, false)
       .map_err(|e| {
         out.note(
           Severity::Error,
           INVALID_NAME,
-          format!("SOA primary server `{}`: {e}", dns.soa_mname),
+          format!("SOA primary server `{}`: {e}", dns_settings.soa_mname),
         );
         ok = false;
       })
       .ok();
-    let rname = contact_name(&dns.soa_rname)
+    let rname = contact_name(&dns_settings.soa_rname)
       .map_err(|e| {
         out.note(
           Severity::Error,
           INVALID_NAME,
-          format!("SOA contact `{}`: {e}", dns.soa_rname),
+          format!("SOA contact `{}`: {e}", dns_settings.soa_rname),
         );
         ok = false;
       })
@@ -182,14 +75,17 @@ impl ZoneDefaults {
       })
     };
     let (refresh, retry, expire) = (
-      signed("refresh", dns.refresh),
-      signed("retry", dns.retry),
-      signed("expire", dns.expire),
+      signed("refresh", dns_settings.refresh),
+      signed("retry", dns_settings.retry),
+      signed("expire", dns_settings.expire),
     );
     let mut nameservers = Vec::new();
-    for ns in &dns.nameservers {
-      match parse_name(ns, false) {
-        Ok(name) => nameservers.push(name),
+    for ns in &dns_settings.nameservers {
+      match dns::host_name(ns, false) {
+        Ok(name) => {
+          let text = dns::absolute(&name);
+          nameservers.push((name, text));
+        }
         Err(e) => {
           out.note(Severity::Error, INVALID_NAME, format!("name server `{ns}`: {e}"));
           ok = false;
@@ -201,20 +97,25 @@ impl ZoneDefaults {
     };
     // A zone needs at least one NS record; the SOA primary is the one server the settings always name.
     if nameservers.is_empty() {
-      nameservers.push(mname.clone());
+      let text = dns::absolute(&mname);
+      nameservers.push((mname.clone(), text));
     }
-    nameservers.sort_by_key(ascii);
-    nameservers.dedup_by(|a, b| ascii(a) == ascii(b));
-    let soa = SOA::new(mname, rname, dns.serial, refresh, retry, expire, dns.minimum);
+    nameservers.sort_by(|a, b| a.1.cmp(&b.1));
+    nameservers.dedup_by(|a, b| a.1 == b.1);
+    let mut soa = String::with_capacity(96);
+    dns::push_absolute(&mut soa, &mname);
+    soa.push(' ');
+    dns::push_absolute(&mut soa, &rname);
+    let _ = write!(
+      soa,
+      " {} {refresh} {retry} {expire} {}",
+      dns_settings.serial, dns_settings.minimum
+    );
     Some(ZoneDefaults {
-      ttl: dns.ttl,
+      ttl: dns_settings.ttl,
       soa,
       nameservers,
     })
-  }
-
-  pub(super) fn ttl(&self) -> u32 {
-    self.ttl
   }
 }
 
@@ -222,116 +123,175 @@ impl ZoneDefaults {
 fn contact_name(text: &str) -> Result<Name, String> {
   match text.split_once('@') {
     // A dot in the local part would need a `\.` escape, which the strict name rule refuses.
-    Some((local, domain)) => parse_name(&format!("{local}.{domain}"), false).and_then(|n| {
+    Some((local, domain)) => dns::host_name(&format!("{local}.{domain}"), false).and_then(|n| {
       if local.contains('.') {
         Err("a dot before `@` is not supported".to_string())
       } else {
         Ok(n)
       }
     }),
-    None => parse_name(text, false),
+    None => dns::host_name(text, false),
   }
+}
+
+/// One address record of a zone file: owner relative to the origin, type, value, trailing comment.
+struct Entry {
+  owner: String,
+  rtype: &'static str,
+  value: String,
+  comment: String,
 }
 
 /// One zone file being assembled: origin, comment lines and records (SOA/NS come from the defaults).
 pub(super) struct ZoneFile {
   origin: Name,
+  /// `dns::text(origin)`, written once.
+  origin_text: String,
   comments: Vec<String>,
-  records: Vec<(Record, String)>,
+  records: Vec<Entry>,
 }
 
 impl ZoneFile {
   pub(super) fn new(origin: Name) -> ZoneFile {
+    let origin_text = dns::text(&origin);
     ZoneFile {
       origin,
+      origin_text,
       comments: Vec::new(),
       records: Vec::new(),
     }
   }
 
-  pub(super) fn origin(&self) -> &Name {
-    &self.origin
+  /// The origin as `dns::text` writes it (no trailing dot).
+  pub(super) fn origin_text(&self) -> &str {
+    &self.origin_text
   }
 
-  /// A comment line written after `$ORIGIN`/`$TTL`, before the records.
-  pub(super) fn comment(&mut self, text: &str) {
-    self.comments.push(one_line(text));
+  /// A comment line written after `$ORIGIN`/`$TTL`, before the records (any text: it is written
+  /// by `comment::line`, so it stays one comment line).
+  pub(super) fn comment(&mut self, text: String) {
+    self.comments.push(text);
   }
 
-  /// Add a record (its owner must lie inside the origin) with a trailing comment, e.g. the resource it serves.
-  pub(super) fn push(&mut self, record: Record, comment: &str) {
-    self.records.push((record, one_line(comment)));
+  /// Add an A or AAAA record (by the address family) for `name` with a trailing comment, e.g.
+  /// the resource it serves. `false`, and nothing added, when `name` lies outside the origin.
+  pub(super) fn push(&mut self, name: &Name, ip: IpAddr, comment: String) -> bool {
+    if !self.origin.zone_of(name) {
+      return false;
+    }
+    // Labels above the origin's, written relative to it; `@` for the apex.
+    let keep = name.iter().len() - self.origin.iter().len();
+    let mut owner = String::with_capacity(name.len());
+    if keep == 0 {
+      owner.push('@');
+    }
+    for (i, label) in name.iter().take(keep).enumerate() {
+      if i > 0 {
+        owner.push('.');
+      }
+      dns::push_label(&mut owner, label);
+    }
+    let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
+    self.records.push(Entry {
+      owner,
+      rtype,
+      value: ip.to_string(),
+      comment,
+    });
+    true
   }
 
-  /// Zone-file text: provenance header, `$ORIGIN`, `$TTL`, SOA, NS, then the records sorted by owner,
-  /// type and value (reference: target-formats.md section 4.1). A name server inside the zone gets an
-  /// Error note: it needs a glue address the settings cannot give, and BIND refuses the zone without it.
-  pub(super) fn render(&self, ir: &Ir, defaults: &ZoneDefaults, out: &mut Output) -> String {
-    let origin = ascii(&self.origin);
-    let mut lines: Vec<(String, &'static str, String, String)> = Vec::new();
-    let soa = &defaults.soa;
-    lines.push((
-      "@".to_string(),
-      "SOA",
-      format!(
-        "{}. {}. {} {} {} {} {}",
-        ascii(&soa.mname),
-        ascii(&soa.rname),
-        soa.serial,
-        soa.refresh,
-        soa.retry,
-        soa.expire,
-        soa.minimum
-      ),
-      String::new(),
-    ));
-    for ns in &defaults.nameservers {
+  /// Zone-file text: `stamp` (the provenance line, `syntax::stamp(ir, Syntax::Zone)`), `$ORIGIN`,
+  /// `$TTL`, SOA, NS, then the records sorted by owner, type and value (reference:
+  /// target-formats.md section 4.1). A name server inside the zone gets an Error note: it needs a
+  /// glue address the settings cannot give, and BIND refuses the zone without it.
+  pub(super) fn render(mut self, stamp: &str, defaults: &ZoneDefaults, out: &mut Output) -> String {
+    for (ns, text) in &defaults.nameservers {
       if self.origin.zone_of(ns) {
         out.note(
           Severity::Error,
           BAD_ZONE_SETTINGS,
           format!(
-            "name server `{}` lies inside zone `{origin}` and needs a glue address record that the settings cannot give",
-            ascii(ns)
+            "name server `{}` lies inside zone `{}` and needs a glue address record that the settings cannot give",
+            text.trim_end_matches('.'),
+            self.origin_text
           ),
         );
       }
-      lines.push(("@".to_string(), "NS", format!("{}.", ascii(ns)), String::new()));
     }
-    let mut body: Vec<(String, &'static str, String, String)> = self
+    self.records.sort_by(|a, b| {
+      (&a.owner, a.rtype, &a.value, &a.comment).cmp(&(&b.owner, b.rtype, &b.value, &b.comment))
+    });
+    self
+      .records
+      .dedup_by(|a, b| (&a.owner, a.rtype, &a.value) == (&b.owner, b.rtype, &b.value));
+
+    // SOA and NS are owned by `@`; the type column is as wide as `SOA` or the widest type.
+    let owner_width = self
       .records
       .iter()
-      .filter_map(|(record, comment)| {
-        let owner = relative_owner(&record.name, &self.origin)?;
-        let (rtype, value) = match &record.data {
-          RData::A(a) => ("A", a.0.to_string()),
-          RData::AAAA(a) => ("AAAA", a.0.to_string()),
-          RData::CNAME(c) => ("CNAME", format!("{}.", ascii(&c.0))),
-          RData::NS(NS(n)) => ("NS", format!("{}.", ascii(n))),
-          _ => return None,
-        };
-        Some((owner, rtype, value, comment.clone()))
-      })
-      .collect();
-    body.sort();
-    body.dedup_by(|a, b| (&a.0, a.1, &a.2) == (&b.0, b.1, &b.2));
-    lines.extend(body);
-
-    let owner_width = lines.iter().map(|l| l.0.len()).max().unwrap_or(1);
-    let type_width = lines.iter().map(|l| l.1.len()).max().unwrap_or(1);
-    let mut text = header(ir, ";");
-    let _ = writeln!(text, "$ORIGIN {origin}.");
-    let _ = writeln!(text, "$TTL {}", defaults.ttl);
-    for comment in &self.comments {
-      let _ = writeln!(text, "; {comment}");
+      .map(|r| r.owner.len())
+      .max()
+      .unwrap_or(0)
+      .max(1);
+    let type_width = self
+      .records
+      .iter()
+      .map(|r| r.rtype.len())
+      .max()
+      .unwrap_or(0)
+      .max(3);
+    let body: usize = self
+      .records
+      .iter()
+      .map(|r| owner_width + type_width + r.value.len() + r.comment.len() + 12)
+      .sum();
+    let mut text = String::with_capacity(stamp.len() + 256 + body);
+    text.push_str(stamp);
+    text.push_str("$ORIGIN ");
+    text.push_str(&self.origin_text);
+    let _ = writeln!(text, ".\n$TTL {}", defaults.ttl);
+    for c in &self.comments {
+      comment::push_line(&mut text, Leader::Semicolon, c);
     }
-    for (owner, rtype, value, comment) in &lines {
-      let mut line = format!("{owner:owner_width$} IN {rtype:type_width$} {value}");
-      if !comment.is_empty() {
-        let _ = write!(line, " ; {comment}");
-      }
-      let _ = writeln!(text, "{}", line.trim_end());
+    let widths = (owner_width, type_width);
+    record_line(&mut text, widths, "@", "SOA", &defaults.soa, "");
+    for (_, ns) in &defaults.nameservers {
+      record_line(&mut text, widths, "@", "NS", ns, "");
+    }
+    for r in &self.records {
+      record_line(&mut text, widths, &r.owner, r.rtype, &r.value, &r.comment);
     }
     text
   }
+}
+
+/// `owner IN type value ; comment`, owner and type padded to the column widths, no trailing
+/// space. Owner, type and value are zone-file tokens already; the comment goes through
+/// `comment::push_text`, so it cannot end the line.
+fn record_line(
+  text: &mut String,
+  (owner_width, type_width): (usize, usize),
+  owner: &str,
+  rtype: &str,
+  value: &str,
+  note: &str,
+) {
+  text.push_str(owner);
+  pad(text, owner_width.saturating_sub(owner.len()) + 1);
+  text.push_str("IN ");
+  text.push_str(rtype);
+  pad(text, type_width.saturating_sub(rtype.len()) + 1);
+  text.push_str(value);
+  if !note.trim_matches(' ').is_empty() {
+    text.push_str(" ; ");
+    comment::push_text(text, note);
+    let end = text.trim_end_matches(' ').len();
+    text.truncate(end);
+  }
+  text.push('\n');
+}
+
+fn pad(text: &mut String, n: usize) {
+  text.extend(std::iter::repeat_n(' ', n));
 }

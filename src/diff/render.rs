@@ -4,6 +4,13 @@
 //! identity), so the same two inputs always give the same bytes. Colour is ANSI escapes, and
 //! only when the caller asks. It never filters or reclassifies changes: what `changes` decided
 //! is what every format shows.
+//!
+//! Every string that comes from an input (profile names, paths, peers, purposes, sources,
+//! messages, locations, zone and record names) is written through `crate::syntax`: in the
+//! terminal view with `escape_hazards` (no raw control, line-break or bidi character reaches
+//! the terminal), in Markdown with `markdown::code`/`code_cell`/`cell`/`text` (a backtick, a
+//! line break, a `|` or an unclosed `<!--` stays inside its span or cell), and in JSON as
+//! serde_json's strings with the hazards serde_json leaves raw written as `\uXXXX`.
 
 use std::fmt::Write as _;
 
@@ -11,12 +18,25 @@ use serde_json::Value;
 
 use super::changes::{Changed, Changes, Diff, FieldChange, FlowChange, HostRecordSet, RecordSet, SideInfo};
 use crate::ir::{DnsZone, Flow, Forwarder, PeerKind};
+use crate::syntax::{escape_hazards as shown, is_hazard, markdown};
 
 pub fn json(diff: &Diff) -> String {
   // Plain data, string keys: serializing cannot fail.
-  let mut s = serde_json::to_string_pretty(diff).unwrap_or_default();
-  s.push('\n');
-  s
+  let s = serde_json::to_string_pretty(diff).unwrap_or_default();
+  let mut out = String::with_capacity(s.len() + 1);
+  // serde_json escapes C0 controls inside strings; DEL, C1, U+2028/2029 and bidi controls it
+  // writes raw. Outside strings there is only ASCII punctuation, spaces and the `\n`s of the
+  // layout, so every other hazard is inside a string, where `\uXXXX` is the same value.
+  let mut rest = s.as_str();
+  while let Some(at) = rest.find(|c| c != '\n' && is_hazard(c)) {
+    out.push_str(&rest[..at]);
+    let c = rest[at..].chars().next().unwrap_or_default();
+    let _ = write!(out, "\\u{:04x}", u32::from(c));
+    rest = &rest[at + c.len_utf8()..];
+  }
+  out.push_str(rest);
+  out.push('\n');
+  out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,11 +151,13 @@ fn header_rows(old: &SideInfo, new: &SideInfo) -> Vec<(&'static str, &'static st
 struct Paint(bool);
 
 impl Paint {
+  /// `s` with its hazards escaped (`shown`), then coloured when asked.
   fn paint(&self, code: &str, s: &str) -> String {
+    let s = shown(s);
     if self.0 {
       format!("\x1b[{code}m{s}\x1b[0m")
     } else {
-      s.to_string()
+      s.into_owned()
     }
   }
   fn bold(&self, s: &str) -> String {
@@ -184,7 +206,7 @@ pub fn text(diff: &Diff, color: bool) -> String {
       (before, after)
     };
     let value = if before == after {
-      before
+      shown(&before).into_owned()
     } else {
       p.yellow(&format!("{before} → {after}"))
     };
@@ -270,8 +292,8 @@ pub fn text(diff: &Diff, color: bool) -> String {
       out,
       "  {} {}  {}",
       p.yellow("~"),
-      c.field,
-      change_lines(c).join(", ")
+      shown(&c.field),
+      shown(&change_lines(c).join(", "))
     );
   }
 
@@ -316,9 +338,16 @@ fn detail(out: &mut String, p: &Paint, label: &str, value: &str) {
 
 /// A labelled value over several lines, continuation lines aligned under the first.
 fn details(out: &mut String, p: &Paint, label: &str, lines: &[String]) {
+  details_with(out, p, label, lines, |s| s.to_string());
+}
+
+/// `details`, each line (hazards escaped) passed through `paint`.
+fn details_with(out: &mut String, p: &Paint, label: &str, lines: &[String], paint: impl Fn(&str) -> String) {
+  let label = shown(label);
   let width = label.chars().count().max(9);
   for (i, line) in lines.iter().enumerate() {
-    let label = if i == 0 { label } else { "" };
+    let label: &str = if i == 0 { &label } else { "" };
+    let line = paint(&shown(line));
     let _ = writeln!(out, "      {}  {line}", p.dim(&format!("{label:<width$}")));
   }
 }
@@ -371,10 +400,10 @@ fn flow_change(out: &mut String, p: &Paint, c: &FlowChange) {
   flow_line(out, p, sign, &c.new, None);
   detail(out, p, "ports", &port_text);
   if !c.ports_added.is_empty() {
-    detail(out, p, "+ports", &p.yellow(&c.ports_added.join(", ")));
+    details_with(out, p, "+ports", &[c.ports_added.join(", ")], |s| p.yellow(s));
   }
   if !c.ports_removed.is_empty() {
-    detail(out, p, "-ports", &p.cyan(&c.ports_removed.join(", ")));
+    details_with(out, p, "-ports", &[c.ports_removed.join(", ")], |s| p.cyan(s));
   }
   for f in &c.fields {
     details(out, p, &f.field, &change_lines(f));
@@ -410,30 +439,15 @@ fn changes_section<T>(
 // ---------------------------------------------------------------------------------------------
 // Markdown change ticket
 
-/// Prose for a table cell: Markdown punctuation escaped, pipes and newlines kept inside the cell.
+/// Prose for a table cell (`markdown::cell`): shown as written, nothing inside interpreted,
+/// pipes and line breaks kept inside the cell.
 fn md(s: &str) -> String {
-  let mut out = String::with_capacity(s.len());
-  for c in s.chars() {
-    match c {
-      '\\' | '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' => {
-        out.push('\\');
-        out.push(c);
-      }
-      '\n' => out.push_str("<br>"),
-      _ => out.push(c),
-    }
-  }
-  out
+  markdown::cell(s)
 }
 
-/// An identifier (peer, port, zone, code) as a code span; pipes still need escaping in GFM tables.
+/// An identifier (peer, port, zone, code) as a code span for a table cell (`markdown::code_cell`).
 fn code(s: &str) -> String {
-  if s.is_empty() {
-    return String::new();
-  }
-  let fence = if s.contains('`') { "``" } else { "`" };
-  let pad = if s.contains('`') { " " } else { "" };
-  format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+  markdown::code_cell(s)
 }
 
 fn code_list(list: &[String]) -> String {
@@ -483,10 +497,15 @@ fn md_peer(f: &Flow) -> String {
 pub fn markdown(diff: &Diff) -> String {
   let mut out = String::new();
   let (old, new) = (&diff.old, &diff.new);
+  // The heading is not a table: plain code spans (`markdown::code`), one line whatever the names hold.
   let title = if old.profile == new.profile {
-    code(&new.profile)
+    markdown::code(&new.profile)
   } else {
-    format!("{} → {}", code(&old.profile), code(&new.profile))
+    format!(
+      "{} → {}",
+      markdown::code(&old.profile),
+      markdown::code(&new.profile)
+    )
   };
   let _ = writeln!(out, "# Network rule changes: {title}\n");
   let _ = writeln!(out, "| | Old | New |");
@@ -509,7 +528,8 @@ pub fn markdown(diff: &Diff) -> String {
       code(&after)
     );
   }
-  let _ = writeln!(out, "\n**Summary:** {}", md(&summary_line(diff)));
+  // amlnet's own words: counts and kind names, nothing from the inputs.
+  let _ = writeln!(out, "\n**Summary:** {}", summary_line(diff));
 
   let flows = &diff.flows;
   let head = [

@@ -1,12 +1,17 @@
 //! The text, CSV and JSON documents of an `Expansion` or a `Comparison`: deterministic,
 //! stamped with the IR's versions and profile hash and each download's cloud and
 //! changeNumber, rules in flow-id order. Takes finished results; never computes prefixes.
+//! Every comment line of the text goes through `syntax::comment` (a line break in a profile
+//! name or a download's strings cannot start an uncommented line) and every free-text CSV
+//! cell through `syntax::csv` (RFC 4180, formulas neutralised).
 
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
 use super::results::{Comparison, Expansion, PlatformRule, Rendered};
+use crate::syntax::comment::{self, Leader};
+use crate::syntax::csv;
 
 impl Expansion {
   pub fn render(&self) -> Rendered {
@@ -29,30 +34,36 @@ impl Expansion {
     let (ipv4, ipv6, listed) = self.totals();
     out.push_str("# amlnet expand: service-tag rules as address prefixes\n");
     self.stamp.text(&mut out);
-    let _ = writeln!(
-      out,
-      "# service tags: cloud {}, changeNumber {}",
-      self.service_tags.cloud, self.service_tags.change_number
+    hash_line(
+      &mut out,
+      &format!(
+        "service tags: cloud {}, changeNumber {}",
+        self.service_tags.cloud, self.service_tags.change_number
+      ),
     );
-    let _ = writeln!(
-      out,
-      "# {} expanded: {ipv4} IPv4 + {ipv6} IPv6 prefixes (aggregated from {listed} listed)",
-      plural(self.rules.len(), "rule")
+    hash_line(
+      &mut out,
+      &format!(
+        "{} expanded: {ipv4} IPv4 + {ipv6} IPv6 prefixes (aggregated from {listed} listed)",
+        plural(self.rules.len(), "rule")
+      ),
     );
     for p in &self.platform_resolved {
       p.text(&mut out);
     }
     for r in &self.rules {
       out.push('\n');
-      let _ = writeln!(
-        out,
-        "# rule {}: {}{}: {} IPv4 + {} IPv6 prefixes (aggregated from {} listed)",
-        r.rule.flow_id,
-        r.rule.describe(),
-        spelled(&r.rule.service_tag, &r.file_tag),
-        r.prefixes.ipv4.len(),
-        r.prefixes.ipv6.len(),
-        r.listed
+      hash_line(
+        &mut out,
+        &format!(
+          "rule {}: {}{}: {} IPv4 + {} IPv6 prefixes (aggregated from {} listed)",
+          r.rule.flow_id,
+          r.rule.describe(),
+          spelled(&r.rule.service_tag, &r.file_tag),
+          r.prefixes.ipv4.len(),
+          r.prefixes.ipv6.len(),
+          r.listed
+        ),
       );
       for net in r.prefixes.iter() {
         let _ = writeln!(out, "{net}");
@@ -62,11 +73,8 @@ impl Expansion {
   }
 
   pub fn csv(&self) -> String {
-    let stamp = format!(
-      "{},{}",
-      csv_field(&self.service_tags.cloud),
-      self.service_tags.change_number
-    );
+    let mut stamp = csv::field(&self.service_tags.cloud);
+    let _ = write!(stamp, ",{}", self.service_tags.change_number);
     // The rows of every rule, platform-resolved ones included, in flow-id order.
     let mut groups: Vec<(&str, String)> = Vec::new();
     for p in &self.platform_resolved {
@@ -156,21 +164,27 @@ impl Comparison {
     let (changed, gained, lost) = self.totals();
     out.push_str("# amlnet expand --against: prefixes each service-tag rule gains and loses\n");
     self.stamp.text(&mut out);
-    let _ = writeln!(
-      out,
-      "# old service tags: cloud {}, changeNumber {}",
-      self.old.cloud, self.old.change_number
+    hash_line(
+      &mut out,
+      &format!(
+        "old service tags: cloud {}, changeNumber {}",
+        self.old.cloud, self.old.change_number
+      ),
     );
-    let _ = writeln!(
-      out,
-      "# new service tags: cloud {}, changeNumber {}",
-      self.new.cloud, self.new.change_number
+    hash_line(
+      &mut out,
+      &format!(
+        "new service tags: cloud {}, changeNumber {}",
+        self.new.cloud, self.new.change_number
+      ),
     );
-    let _ = writeln!(
-      out,
-      "# {} compared, {changed} changed: {} gained (+), {lost} lost (-)",
-      plural(self.rules.len(), "rule"),
-      plural(gained, "prefix")
+    hash_line(
+      &mut out,
+      &format!(
+        "{} compared, {changed} changed: {} gained (+), {lost} lost (-)",
+        plural(self.rules.len(), "rule"),
+        plural(gained, "prefix")
+      ),
     );
     for p in &self.platform_resolved {
       p.text(&mut out);
@@ -188,12 +202,14 @@ impl Comparison {
       } else {
         format!("unchanged ({} prefixes aggregated)", r.new_count)
       };
-      let _ = writeln!(
-        out,
-        "# rule {}: {}{}: {what}",
-        r.rule.flow_id,
-        r.rule.describe(),
-        spelled(&r.rule.service_tag, &r.file_tag)
+      hash_line(
+        &mut out,
+        &format!(
+          "rule {}: {}{}: {what}",
+          r.rule.flow_id,
+          r.rule.describe(),
+          spelled(&r.rule.service_tag, &r.file_tag)
+        ),
       );
       for net in r.gained.iter() {
         let _ = writeln!(out, "+ {net}");
@@ -210,12 +226,8 @@ impl Comparison {
       "rule_id,direction,protocol,ports,service_tag,change,family,prefix,cloud,old_change_number,\
        new_change_number\n",
     );
-    let stamp = format!(
-      "{},{},{}",
-      csv_field(&self.new.cloud),
-      self.old.change_number,
-      self.new.change_number
-    );
+    let mut stamp = csv::field(&self.new.cloud);
+    let _ = write!(stamp, ",{},{}", self.old.change_number, self.new.change_number);
     for r in &self.rules {
       let head = r.rule.csv_prefix();
       for (change, set) in [("gained", &r.gained), ("lost", &r.lost)] {
@@ -300,11 +312,7 @@ fn pretty(doc: &Value) -> String {
   s
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-pub(super) fn csv_field(s: &str) -> String {
-  if s.contains([',', '"', '\n', '\r']) {
-    format!("\"{}\"", s.replace('"', "\"\""))
-  } else {
-    s.to_string()
-  }
+/// One `# …` comment line of the text documents.
+fn hash_line(out: &mut String, text: &str) {
+  comment::push_line(out, Leader::Hash, text);
 }

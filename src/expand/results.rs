@@ -3,14 +3,13 @@
 //! Each piece knows its own JSON object, CSV columns or text line; whole documents are
 //! `render`'s. Nothing here reads files or aggregates prefixes.
 
-use std::fmt::Write as _;
-
 use serde_json::{json, Value};
 
-use super::render::csv_field;
 use crate::ir::{Direction, Flow, Ir, Protocol};
 use crate::net::PrefixSet;
 use crate::service_tags::ServiceTags;
+use crate::syntax::comment::{self, Leader};
+use crate::syntax::csv;
 
 /// What every output carries about where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,12 +45,13 @@ impl Stamp {
     })
   }
 
+  /// The stamp as one comment line (`comment::push_line`: the free strings in it cannot end it).
   pub(super) fn text(&self, out: &mut String) {
-    let _ = writeln!(
-      out,
-      "# amlnet {}, catalog {}, profile `{}` ({} {}), profile_hash {}",
+    let line = format!(
+      "amlnet {}, catalog {}, profile `{}` ({} {}), profile_hash {}",
       self.amlnet_version, self.catalog_version, self.profile, self.cloud, self.region, self.profile_hash
     );
+    comment::push_line(out, Leader::Hash, &line);
   }
 }
 
@@ -123,15 +123,24 @@ impl Rule {
     )
   }
 
+  /// The rule's first five CSV cells, each through `csv::push_field`, joined with `,`.
   pub(super) fn csv_prefix(&self) -> String {
-    [
-      csv_field(&self.flow_id),
-      csv_field(self.direction.as_str()),
-      csv_field(self.protocol.as_str()),
-      csv_field(&self.ports.join(";")),
-      csv_field(&self.service_tag),
-    ]
-    .join(",")
+    let mut out = String::with_capacity(self.flow_id.len() + self.service_tag.len() + 32);
+    let ports = self.ports.join(";");
+    let cells = [
+      self.flow_id.as_str(),
+      self.direction.as_str(),
+      self.protocol.as_str(),
+      &ports,
+      &self.service_tag,
+    ];
+    for (i, cell) in cells.iter().enumerate() {
+      if i > 0 {
+        out.push(',');
+      }
+      csv::push_field(&mut out, cell);
+    }
+    out
   }
 }
 
@@ -150,13 +159,13 @@ impl PlatformRule {
   }
 
   pub(super) fn text(&self, out: &mut String) {
-    let _ = writeln!(
-      out,
-      "# not expanded: rule {}: {}: {}",
+    let line = format!(
+      "not expanded: rule {}: {}: {}",
       self.rule.flow_id,
       self.rule.describe(),
       self.note
     );
+    comment::push_line(out, Leader::Hash, &line);
   }
 }
 

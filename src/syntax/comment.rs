@@ -1,6 +1,6 @@
 //! Single-line comments for the line-comment syntaxes (`#`, `//`, `;`).
 
-use super::{is_hazard, push_visible};
+use super::is_hazard;
 
 /// A line-comment leader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,18 +37,15 @@ pub fn text(text: &str) -> String {
 
 /// `text`, appended to `out`.
 pub fn push_text(out: &mut String, text: &str) {
-  // Fast path: most comment text holds no hazard and goes in as one slice.
-  if !text.chars().any(is_hazard) {
-    out.push_str(text);
-    return;
+  // Runs without a hazard are copied whole; only hazards are looked at one by one.
+  let mut rest = text;
+  while let Some(at) = rest.find(is_hazard) {
+    out.push_str(&rest[..at]);
+    let c = rest[at..].chars().next().unwrap_or_default();
+    super::push_visible(out, c);
+    rest = &rest[at + c.len_utf8()..];
   }
-  for c in text.chars() {
-    if is_hazard(c) {
-      push_visible(out, c);
-    } else {
-      out.push(c);
-    }
-  }
+  out.push_str(rest);
 }
 
 /// One whole comment line: `{leader} {text}\n`, `text` passed through `text`.
@@ -62,7 +59,7 @@ pub fn line(leader: Leader, body: &str) -> String {
   out
 }
 
-/// `line`, appended to `out`.
+/// `line`, appended to `out` (which should end in a line break or be empty).
 pub fn push_line(out: &mut String, leader: Leader, body: &str) {
   out.push_str(leader.as_str());
   out.push(' ');

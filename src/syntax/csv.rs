@@ -32,12 +32,17 @@ fn number(s: &str) -> bool {
 /// Guarantee: one field (commas, quotes and line breaks stay inside it) and no spreadsheet
 /// evaluates it as a formula; it changes nothing else.
 pub fn field(value: &str) -> String {
+  let mut out = String::with_capacity(value.len() + 1);
+  push_field(&mut out, value);
+  out
+}
+
+/// `field`, appended to `out`.
+pub fn push_field(out: &mut String, value: &str) {
   let first = value.trim_start_matches(' ').chars().next();
-  if first.is_some_and(formula_start) && !number(value) {
-    raw_field(&format!("'{value}"))
-  } else {
-    raw_field(value)
-  }
+  let neutralise = first.is_some_and(formula_start) && !number(value);
+  let prefix = if neutralise { "'" } else { "" };
+  push_quoted(out, prefix, value);
 }
 
 /// RFC 4180 quoting only: a field holding `,`, `"`, CR or LF (or starting or ending with a
@@ -45,11 +50,35 @@ pub fn field(value: &str) -> String {
 ///
 /// Guarantee: one field whose value, read back, is exactly `value`. No formula neutralising.
 pub fn raw_field(value: &str) -> String {
-  if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
-    format!("\"{}\"", value.replace('"', "\"\""))
-  } else {
-    value.to_string()
+  let mut out = String::with_capacity(value.len());
+  push_raw_field(&mut out, value);
+  out
+}
+
+/// `raw_field`, appended to `out`.
+pub fn push_raw_field(out: &mut String, value: &str) {
+  push_quoted(out, "", value);
+}
+
+/// RFC 4180 quoting of `prefix` + `value` (`prefix` is empty or `'`).
+fn push_quoted(out: &mut String, prefix: &str, value: &str) {
+  let starts_with_space = prefix.is_empty() && value.starts_with(' ');
+  let quote = value.contains([',', '"', '\n', '\r']) || starts_with_space || value.ends_with(' ');
+  if !quote {
+    out.push_str(prefix);
+    out.push_str(value);
+    return;
   }
+  out.push('"');
+  out.push_str(prefix);
+  let mut rest = value;
+  while let Some(at) = rest.find('"') {
+    out.push_str(&rest[..=at]);
+    out.push('"');
+    rest = &rest[at + 1..];
+  }
+  out.push_str(rest);
+  out.push('"');
 }
 
 /// One record: each cell through `field`, joined with `,`, ending in `\n`.
@@ -57,13 +86,20 @@ pub fn raw_field(value: &str) -> String {
 /// Guarantee: read back, one row of exactly `cells.len()` fields. An empty `cells` gives an
 /// empty line (which readers skip), so pass at least one cell.
 pub fn record<S: AsRef<str>>(cells: &[S]) -> String {
-  let mut line = cells
-    .iter()
-    .map(|c| field(c.as_ref()))
-    .collect::<Vec<_>>()
-    .join(",");
-  line.push('\n');
+  let mut line = String::new();
+  push_record(&mut line, cells);
   line
+}
+
+/// `record`, appended to `out`.
+pub fn push_record<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+  for (i, cell) in cells.iter().enumerate() {
+    if i > 0 {
+      out.push(',');
+    }
+    push_field(out, cell.as_ref());
+  }
+  out.push('\n');
 }
 
 #[cfg(test)]

@@ -60,12 +60,32 @@ pub fn host_name(text: &str, wildcard: bool) -> Result<Name, String> {
 /// Guarantee: for a name from `host_name`, exactly its lower-cased text. For any other name, a
 /// zone-file reader reads back the same labels (see `label`).
 pub fn text(name: &Name) -> String {
-  name.iter().map(label).collect::<Vec<_>>().join(".")
+  let mut out = String::with_capacity(name.len());
+  push_text(&mut out, name);
+  out
+}
+
+/// `text`, appended to `out`.
+pub fn push_text(out: &mut String, name: &Name) {
+  for (i, l) in name.iter().enumerate() {
+    if i > 0 {
+      out.push('.');
+    }
+    push_label(out, l);
+  }
 }
 
 /// The absolute zone-file spelling of `name`: `text(name)` with a trailing dot (`.` for the root).
 pub fn absolute(name: &Name) -> String {
-  format!("{}.", text(name))
+  let mut out = String::with_capacity(name.len() + 1);
+  push_absolute(&mut out, name);
+  out
+}
+
+/// `absolute`, appended to `out`.
+pub fn push_absolute(out: &mut String, name: &Name) {
+  push_text(out, name);
+  out.push('.');
 }
 
 /// One label in RFC 1035 master-file syntax, lower-cased: letters, digits, `-`, `_` and a
@@ -75,6 +95,12 @@ pub fn absolute(name: &Name) -> String {
 /// read back by a master-file parser as exactly these bytes (lower-cased).
 pub fn label(bytes: &[u8]) -> String {
   let mut out = String::with_capacity(bytes.len());
+  push_label(&mut out, bytes);
+  out
+}
+
+/// `label`, appended to `out`.
+pub fn push_label(out: &mut String, bytes: &[u8]) {
   for (i, &b) in bytes.iter().enumerate() {
     let b = b.to_ascii_lowercase();
     match b {
@@ -89,7 +115,6 @@ pub fn label(bytes: &[u8]) -> String {
       }
     }
   }
-  out
 }
 
 /// A TXT record's data in master-file syntax: one or more quoted character-strings of at most

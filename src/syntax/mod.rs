@@ -142,14 +142,28 @@ pub fn is_hazard(c: char) -> bool {
     )
 }
 
+/// `text` with every `is_hazard` character written as `visible` writes it, everything else
+/// kept; borrowed when `text` holds no hazard.
+///
+/// Guarantee: no character of the result is a hazard, so it stays on one line of a terminal
+/// or text document and displays in the order it is stored. Applying it twice changes nothing
+/// more (the escapes are plain ASCII).
+pub fn escape_hazards(text: &str) -> std::borrow::Cow<'_, str> {
+  if text.contains(is_hazard) {
+    std::borrow::Cow::Owned(comment::text(text))
+  } else {
+    std::borrow::Cow::Borrowed(text)
+  }
+}
+
 /// A visible spelling of a hazard character: `\n`, `\r`, `\t`, else `\u{XXXX}` (upper-case hex).
 pub fn visible(c: char) -> String {
-  let mut out = String::new();
+  let mut out = String::with_capacity(8);
   push_visible(&mut out, c);
   out
 }
 
-/// `visible`, appended to `out`.
+/// `visible(c)`, appended to `out`.
 pub fn push_visible(out: &mut String, c: char) {
   match c {
     '\n' => out.push_str("\\n"),
@@ -162,17 +176,14 @@ pub fn push_visible(out: &mut String, c: char) {
 }
 
 /// Multi-line text for a terminal or a log: line breaks kept, every other hazard shown
-/// escaped, so no line can move the cursor, hide text or reorder what the reader sees.
+/// escaped (`escape_hazards` line by line), so no line can move the cursor, hide text or
+/// reorder what the reader sees.
 pub fn terminal_text(text: &str) -> String {
-  let mut out = String::with_capacity(text.len());
-  for c in text.chars() {
-    if c != '\n' && is_hazard(c) {
-      out.push_str(&visible(c));
-    } else {
-      out.push(c);
-    }
-  }
-  out
+  text
+    .split('\n')
+    .map(escape_hazards)
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 #[cfg(test)]
@@ -186,6 +197,21 @@ mod tests {
 
   fn stamp(profile: &str, syntax: Syntax) -> String {
     commented(&sentence("0.1.0", "2025-01", profile, "ab12"), syntax)
+  }
+
+  #[test]
+  fn push_variants_append_what_the_functions_return() {
+    let mut out = String::from("x");
+    comment::push_line(&mut out, comment::Leader::Hash, "a\nb");
+    csv::push_record(&mut out, &["=1", "a,b"]);
+    csv::push_field(&mut out, "-x");
+    csv::push_raw_field(&mut out, "-x");
+    let name = dns::host_name("Www.Example.com", false).unwrap();
+    dns::push_absolute(&mut out, &name);
+    assert_eq!(out, "x# a\\nb\n'=1,\"a,b\"\n'-x-xwww.example.com.");
+    assert_eq!(escape_hazards("plain"), std::borrow::Cow::Borrowed("plain"));
+    assert_eq!(escape_hazards("a\u{202E}\x1b"), "a\\u{202E}\\u{001B}");
+    assert_eq!(escape_hazards(&escape_hazards("a\nb")), "a\\nb");
   }
 
   #[test]
