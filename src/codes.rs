@@ -132,6 +132,7 @@ pub const CODES: &[Code] = &[
   c("NSG003", &[E], "NSG priority above 4096", "A planned rule gets a priority above 4096.", FORMATS_NSG, "Lower `nsg.*_priority_start` or `nsg.priority_step`."),
   c("NSG004", &[W], "inbound with firewall egress needs a route", "Compute with a public IP (inbound flows) while egress goes through a firewall.", "Inbound management traffic must return the way it came; through the firewall it is dropped as asymmetric.", "Route the AzureMachineLearning tag with next hop Internet."),
   c("NSG005", &[W], "deny-internet also blocks FQDN flows", "`nsg.deny_internet_outbound` with FQDN flows the NSG cannot allow.", "An NSG sees the real public destination even when a route sends it to the firewall, so the deny rule blocks it unless a service-tag rule above covers the address.", "Make sure a service-tag rule covers those FQDNs, or drop `deny_internet_outbound`."),
+  c("NSG006", &[E], "two NSG rules share a priority", "Two planned rules of one direction get the same priority (e.g. allow rules reaching the final deny at 4096).", "Azure refuses an NSG whose rules of one direction share a priority (FORMATS § 1.1).", "Lower `nsg.*_priority_start` or `nsg.priority_step` so the plan fits below 4096."),
   c("PLAN001", &[I], "managed-VNet compute flows", "Flows of compute in the workspace managed VNet are managed-network rules, not NSG or firewall rules.", "The customer NSG and firewall never see that traffic.", "Deploy `managed-network/workspace.yml`."),
 ];
 

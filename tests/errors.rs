@@ -184,3 +184,25 @@ fn an_absolute_extends_path_is_named_once() {
     assert!(l.starts_with(&format!("{}:", base.display())), "{l}");
   }
 }
+
+/// Two NSG rules of one direction may not share a priority: planned allow rules that reach
+/// the final deny's 4096 are refused (NSG006), not written for Azure to reject.
+#[test]
+fn nsg_priorities_that_collide_are_refused() {
+  let dir = scratch("nsg-priority");
+  let base = root().join("profiles/secure-workspace.toml");
+  let file = dir.join("p.toml");
+  std::fs::write(
+    &file,
+    format!(
+      "extends = {:?}\n[nsg]\noutbound_priority_start = 3996\n",
+      base.display().to_string()
+    ),
+  )
+  .expect("writable");
+  let err = amlnet::compile_path(&file).expect_err("refused").to_string();
+  assert!(
+    err.contains("error[NSG006]") && err.contains("priority 4096"),
+    "{err}"
+  );
+}

@@ -96,6 +96,23 @@ pub fn notes(ir: &Ir, rules: &[SecurityRule], notes: &mut Notes) {
       ),
     );
   }
+  // Azure refuses two rules of one direction with the same priority (target-formats § 1.1).
+  let mut taken = std::collections::BTreeMap::new();
+  for r in rules {
+    if let Some(other) = taken.insert((r.direction, r.priority), &r.name) {
+      notes.push(
+        Severity::Error,
+        "NSG006",
+        format!(
+          "nsg: rules {other} and {} both get {} priority {}; lower nsg.{}_priority_start or nsg.priority_step",
+          r.name,
+          r.direction,
+          r.priority,
+          r.direction
+        ),
+      );
+    }
+  }
   if let Some(r) = rules.iter().find(|r| r.priority > MAX_PRIORITY) {
     notes.push(
       Severity::Error,
