@@ -138,14 +138,11 @@ pub fn render_all(ir: &Ir, plan: &Plan) -> Output {
     target.render(ir, plan, &mut out);
   }
   // Two DNS backends may report the same problem with the IR (e.g. an invalid SOA); say it once.
-  let mut seen = Vec::new();
-  out.notes.retain(|n| {
-    let fresh = !seen.contains(n);
-    if fresh {
-      seen.push(n.clone());
-    }
-    fresh
-  });
+  let fresh: Vec<bool> = (0..out.notes.len())
+    .map(|i| !out.notes[..i].contains(&out.notes[i]))
+    .collect();
+  let mut keep = fresh.into_iter();
+  out.notes.retain(|_| keep.next().unwrap_or(true));
   out
 }
 

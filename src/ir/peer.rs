@@ -73,9 +73,17 @@ impl Peer {
     }
   }
 
+  /// The peer's text, borrowed where the peer holds it (tags and FQDNs).
+  pub fn text(&self) -> std::borrow::Cow<'_, str> {
+    match self {
+      Peer::Tag(s) | Peer::Fqdn(s) => std::borrow::Cow::Borrowed(s),
+      Peer::Cidr(net) => std::borrow::Cow::Owned(net.to_string()),
+    }
+  }
+
   /// Order of rules in a plan: service tags, then FQDNs, then prefixes, each by its text.
-  pub fn sort_key(&self) -> (PeerKind, String) {
-    (self.kind(), self.to_string())
+  pub fn sort_key(&self) -> (PeerKind, std::borrow::Cow<'_, str>) {
+    (self.kind(), self.text())
   }
 }
 

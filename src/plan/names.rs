@@ -20,20 +20,25 @@ pub fn rule_name(direction: Direction, f: &Flow) -> String {
     Protocol::Udp => "Udp",
     Protocol::Any => "Any",
   };
-  let peer: String = f
-    .peer
-    .to_string()
-    .replace("*.", "wildcard.")
-    .chars()
-    .map(|c| {
-      if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-        c
-      } else {
-        '-'
-      }
-    })
-    .collect();
-  let mut name = format!("Allow-{dir}-{proto}-{peer}");
+  let mut name = String::with_capacity(NAME_MAX + 8);
+  for part in ["Allow-", dir, "-", proto, "-"] {
+    name.push_str(part);
+  }
+  let peer = f.peer.text();
+  let peer = match peer.strip_prefix("*.") {
+    Some(rest) => {
+      name.push_str("wildcard.");
+      rest
+    }
+    None => &peer,
+  };
+  name.extend(peer.chars().map(|c| {
+    if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+      c
+    } else {
+      '-'
+    }
+  }));
   name.truncate(NAME_MAX);
   while name.ends_with(['.', '-']) {
     name.pop();
@@ -43,9 +48,24 @@ pub fn rule_name(direction: Direction, f: &Flow) -> String {
 
 /// The first requirement and the purpose, cut to the 140-character limit.
 pub fn description(f: &Flow) -> String {
-  let mut d = format!("amlnet {}: {}", f.requirements.join(","), f.purpose);
-  if d.chars().count() > DESCRIPTION_MAX {
-    d = d.chars().take(DESCRIPTION_MAX - 3).collect::<String>() + "...";
+  let mut d = String::with_capacity(DESCRIPTION_MAX + 8);
+  d.push_str("amlnet ");
+  for (i, r) in f.requirements.iter().enumerate() {
+    if i > 0 {
+      d.push(',');
+    }
+    d.push_str(r);
+  }
+  d.push_str(": ");
+  d.push_str(&f.purpose);
+  // Byte length bounds the character count, so most descriptions skip the count.
+  if d.len() > DESCRIPTION_MAX && d.chars().count() > DESCRIPTION_MAX {
+    let cut = d
+      .char_indices()
+      .nth(DESCRIPTION_MAX - 3)
+      .map_or(d.len(), |(at, _)| at);
+    d.truncate(cut);
+    d.push_str("...");
   }
   d
 }
@@ -53,20 +73,26 @@ pub fn description(f: &Flow) -> String {
 /// A resource label valid in HCL and Bicep alike: lowercase ASCII letters, digits and `_`,
 /// starting with a letter; `*.` reads "wildcard_". Not unique by itself: see `Labels`.
 pub fn identifier(s: &str) -> String {
-  let mut id = String::new();
-  for c in s.replace("*.", "wildcard.").replace('*', "wildcard").chars() {
-    let c = c.to_ascii_lowercase();
-    if c.is_ascii_alphanumeric() {
-      id.push(c);
-    } else if !id.ends_with('_') {
+  let mut id = String::with_capacity(s.len() + 8);
+  // `*` reads "wildcard" (so `*.` becomes "wildcard_"); any other run of characters that
+  // are not ASCII letters or digits becomes one `_`.
+  for c in s.chars() {
+    if c == '*' {
+      id.push_str("wildcard");
+    } else if c.is_ascii_alphanumeric() {
+      id.push(c.to_ascii_lowercase());
+    } else if !id.is_empty() && !id.ends_with('_') {
       id.push('_');
     }
   }
-  let id = id.trim_matches('_').to_string();
+  while id.ends_with('_') {
+    id.pop();
+  }
   if id.starts_with(|c: char| c.is_ascii_alphabetic()) {
     id
   } else {
-    format!("r_{id}")
+    id.insert_str(0, "r_");
+    id
   }
 }
 
@@ -80,12 +106,17 @@ pub struct Labels {
 impl Labels {
   pub fn unique(&mut self, s: &str) -> String {
     let base = identifier(s);
-    let mut label = base.clone();
+    if !self.taken.contains(&base) {
+      self.taken.insert(base.clone());
+      return base;
+    }
     let mut n = 2;
-    while !self.taken.insert(label.clone()) {
-      label = format!("{base}_{n}");
+    loop {
+      let label = format!("{base}_{n}");
+      if self.taken.insert(label.clone()) {
+        return label;
+      }
       n += 1;
     }
-    label
   }
 }

@@ -17,7 +17,9 @@ pub fn rules(ir: &Ir) -> Vec<SecurityRule> {
     let mut flows: Vec<&Flow> = customer_flows(ir)
       .filter(|f| f.peer_kind() != PeerKind::Fqdn && f.direction == direction)
       .collect();
-    flows.sort_by_cached_key(|f| (!f.required, f.peer.sort_key(), f.protocol));
+    flows.sort_by(|a, b| {
+      (!a.required, a.peer.sort_key(), a.protocol).cmp(&(!b.required, b.peer.sort_key(), b.protocol))
+    });
     let start = if direction == Direction::Inbound {
       s.inbound_start
     } else {
