@@ -13,8 +13,7 @@ use std::net::IpAddr;
 use super::zone_file::{self, ZoneDefaults, ZoneFile};
 use super::Output;
 use crate::ir::{Ir, RecordType, Severity};
-use crate::syntax::comment::{self, Leader};
-use crate::syntax::{self, dns, Syntax};
+use crate::syntax::dns;
 
 pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if ir.dns_zones.is_empty() {
@@ -108,27 +107,15 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   if zones.is_empty() {
     return;
   }
-  let mut conf = syntax::stamp(ir, Syntax::NamedConf);
-  comment::push_line(
-    &mut conf,
-    Leader::Slashes,
-    "Private DNS zones. Include from named.conf where options { directory } is this dns/ folder:",
+  zone_file::write_zone_set(
+    ir,
+    "zones",
+    &[
+      "Private DNS zones. Include from named.conf where options { directory } is this dns/ folder:",
+      "the file paths below are relative to it.",
+    ],
+    zones,
+    &defaults,
+    out,
   );
-  comment::push_line(
-    &mut conf,
-    Leader::Slashes,
-    "the file paths below are relative to it.",
-  );
-  let stamp = syntax::stamp(ir, Syntax::Zone);
-  for (name, file) in zones {
-    // `name` is `dns::text` of a host name: only `[a-z0-9.-]`, safe inside the quotes and as a file name.
-    conf.push_str("zone \"");
-    conf.push_str(&name);
-    conf.push_str("\" { type master; file \"zones/");
-    conf.push_str(&name);
-    conf.push_str(".zone\"; };\n");
-    let text = file.render(&stamp, &defaults, out);
-    out.add(format!("dns/zones/{name}.zone"), text);
-  }
-  out.add("dns/named.conf.zones", conf);
 }

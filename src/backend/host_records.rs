@@ -76,29 +76,17 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   }
 
   if !zones.is_empty() {
-    let mut conf = syntax::stamp(ir, Syntax::NamedConf);
-    comment::push_line(
-      &mut conf,
-      Leader::Slashes,
-      "Host-record zones. Include from named.conf where options { directory } is the dns/ folder,",
+    zone_file::write_zone_set(
+      ir,
+      "host-records",
+      &[
+        "Host-record zones. Include from named.conf where options { directory } is the dns/ folder,",
+        "and not together with the conditional forwarders of the same zones.",
+      ],
+      zones,
+      &defaults,
+      out,
     );
-    comment::push_line(
-      &mut conf,
-      Leader::Slashes,
-      "and not together with the conditional forwarders of the same zones.",
-    );
-    let stamp = syntax::stamp(ir, Syntax::Zone);
-    for (name, file) in zones {
-      // `name` is `dns::text` of a host name: only `[a-z0-9.-]`, safe inside the quotes and as a file name.
-      conf.push_str("zone \"");
-      conf.push_str(&name);
-      conf.push_str("\" { type master; file \"host-records/");
-      conf.push_str(&name);
-      conf.push_str(".zone\"; };\n");
-      let text = file.render(&stamp, &defaults, out);
-      out.add(format!("dns/host-records/{name}.zone"), text);
-    }
-    out.add("dns/host-records/named.conf.zones", conf);
   }
 
   if !hosts.is_empty() {

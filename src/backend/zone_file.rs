@@ -295,3 +295,39 @@ fn record_line(
 fn pad(text: &mut String, n: usize) {
   text.extend(std::iter::repeat_n(' ', n));
 }
+
+/// Zone files under `dns/<dir>/` and the `named.conf` fragment that loads them: the fragment's
+/// header is the stamp and `header` as comment lines, then one `zone` clause per file.
+pub(super) fn write_zone_set(
+  ir: &Ir,
+  dir: &str,
+  header: &[&str],
+  zones: std::collections::BTreeMap<String, ZoneFile>,
+  defaults: &ZoneDefaults,
+  out: &mut Output,
+) {
+  use crate::syntax::{self, Syntax};
+  let mut conf = syntax::stamp(ir, Syntax::NamedConf);
+  for line in header {
+    comment::push_line(&mut conf, Leader::Slashes, line);
+  }
+  let stamp = syntax::stamp(ir, Syntax::Zone);
+  for (name, file) in zones {
+    // `name` is `dns::text` of a host name: only `[a-z0-9.-]`, safe inside the quotes and as a file name.
+    conf.push_str("zone \"");
+    conf.push_str(&name);
+    conf.push_str("\" { type master; file \"");
+    conf.push_str(dir);
+    conf.push('/');
+    conf.push_str(&name);
+    conf.push_str(".zone\"; };\n");
+    let text = file.render(&stamp, defaults, out);
+    out.add(format!("dns/{dir}/{name}.zone"), text);
+  }
+  let conf_path = if dir == "zones" {
+    "dns/named.conf.zones".to_string()
+  } else {
+    format!("dns/{dir}/named.conf.zones")
+  };
+  out.add(conf_path, conf);
+}
