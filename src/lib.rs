@@ -1,8 +1,10 @@
 //! amlnet compiles Azure Machine Learning network-isolation profiles.
 //!
 //! Pipeline: `loader` (files) → `profile` (TOML, with spans) → `model` (validated) and
-//! `constraints` → `lower` (model × `catalog` → `ir`) → `backend` (one per output format).
-//! `diff`, `expand` and `explain` work on the IR. See ARCHITECTURE.md.
+//! `constraints` → `lower` (model × `catalog` → `ir`) → `plan` (`ir` → `target` models, once)
+//! → `backend` (one renderer per format, writing through `syntax`). `diff`, `expand` and
+//! `explain` work on the IR; `eval` evaluates target models, `import` reads deployed ones.
+//! See ARCHITECTURE.md.
 
 pub mod backend;
 pub mod catalog;
