@@ -51,11 +51,14 @@ pub struct Report {
   pub stamp: Map<String, Value>,
   /// Things the caller should tell the user, results notwithstanding.
   pub warnings: Vec<String>,
+  /// Every file the run read: the profile, the files it extends, the downloads.
+  pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// Compile the profile, read the downloads and expand (or compare) every service-tag rule.
 pub fn run(options: &Options) -> Result<Report> {
-  let ir = crate::compile_path(options.profile)?;
+  let compiled = crate::compile(options.profile)?;
+  let ir = compiled.ir;
   let old = ServiceTags::load(options.service_tags)?;
   let mut files: Vec<(&str, String)> = Vec::new();
   let mut warnings = Vec::new();
@@ -89,7 +92,11 @@ pub fn run(options: &Options) -> Result<Report> {
     Value::Object(m) => m,
     _ => Map::new(),
   };
+  let mut inputs = compiled.inputs;
+  inputs.push(options.service_tags.to_path_buf());
+  inputs.extend(options.against.map(std::path::Path::to_path_buf));
   Ok(Report {
+    inputs,
     shown,
     files: files.into_iter().map(|(n, t)| (n.to_string(), t)).collect(),
     stamp,

@@ -44,6 +44,9 @@ pub struct Compiled {
   pub ir: Ir,
   pub plan: plan::Plan,
   pub output: backend::Output,
+  /// Every file the compile read (the profile and the files it extends), as reached from
+  /// the command line: `--out` never replaces a directory that holds one of them.
+  pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// Compile one profile file (and the files it extends) with the embedded catalog.
@@ -125,5 +128,15 @@ pub fn plan_and_render(ir: Ir, sources: diagnostic::SourceMap) -> Result<Compile
   if !refused.is_empty() {
     return Err(Error::Profile(error::ProfileErrors::refused(sources, refused)));
   }
-  Ok(Compiled { ir, plan, output })
+  let inputs = sources
+    .files()
+    .iter()
+    .map(|f| std::path::PathBuf::from(&f.path))
+    .collect();
+  Ok(Compiled {
+    ir,
+    plan,
+    output,
+    inputs,
+  })
 }

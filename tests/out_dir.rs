@@ -290,3 +290,34 @@ fn ir_json_is_the_same_from_any_cwd_and_path() {
     }
   }
 }
+
+/// `--force` never replaces the folder of a file the profile extends: the base profile in
+/// `base/` survives `--out base --force`.
+#[test]
+fn the_folder_of_an_extended_profile_is_refused_even_with_force() {
+  let dir = scratch("out-extends");
+  std::fs::create_dir_all(dir.join("base")).expect("dir");
+  let base = root().join("profiles/secure-workspace.toml");
+  std::fs::write(
+    dir.join("base/common.toml"),
+    format!("extends = {:?}\n", s(&base)),
+  )
+  .expect("write");
+  std::fs::write(
+    dir.join("p.toml"),
+    "extends = \"base/common.toml\"\nname = \"p\"\n",
+  )
+  .expect("write");
+  let run = amlnet(&[
+    "compile",
+    &s(&dir.join("p.toml")),
+    "--out",
+    &s(&dir.join("base")),
+    "--force",
+  ]);
+  refused(&run);
+  assert!(
+    dir.join("base/common.toml").is_file(),
+    "the base profile is still there"
+  );
+}

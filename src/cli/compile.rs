@@ -2,7 +2,7 @@
 //! and hand `--out` to `amlnet::io`, or print why its rules exist.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use amlnet::backend::{self, Output};
 use amlnet::ir::{Direction, Flow, PeerKind};
@@ -13,10 +13,15 @@ use super::{write_stdout, OK};
 
 pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
   // Whatever the plan or a backend refuses is an error of `compile` itself: nothing is written.
-  let amlnet::Compiled { ir, plan, output } = amlnet::compile(&args.profile)?;
+  let amlnet::Compiled {
+    ir,
+    plan,
+    output,
+    inputs,
+  } = amlnet::compile(&args.profile)?;
   let out = args.out.as_deref();
   if let Some(dir) = out {
-    write_out(dir, args.force, &args.profile, &ir, &output)?;
+    write_out(dir, args.force, &inputs, &ir, &output)?;
   }
   match args.format {
     CompileFormat::Json => write_stdout(&ir.to_json())?,
@@ -74,7 +79,7 @@ fn summary(
 }
 
 /// The IR, every artifact and the manifest into `dir` (see `amlnet::io`).
-fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) -> Result<(), Error> {
+fn write_out(dir: &Path, force: bool, inputs: &[PathBuf], ir: &Ir, output: &Output) -> Result<(), Error> {
   let mut files = vec![("ir.json".to_string(), ir.to_json())];
   files.extend(
     output
@@ -89,7 +94,7 @@ fn write_out(dir: &Path, force: bool, profile: &Path, ir: &Ir, output: &Output) 
   stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
   let options = amlnet::io::Options {
     force,
-    inputs: vec![profile],
+    inputs: inputs.iter().map(PathBuf::as_path).collect(),
   };
   amlnet::io::replace_dir(dir, &options, &stamp, &files)
 }

@@ -21,11 +21,9 @@ pub fn expand(args: &ExpandArgs) -> Result<u8, Error> {
   match &args.out {
     Some(dir) => {
       let target = dir.join("expand");
-      let mut inputs = vec![args.profile.as_path(), args.service_tags.as_path()];
-      inputs.extend(args.against.as_deref());
       let options = amlnet::io::Options {
         force: args.force,
-        inputs,
+        inputs: report.inputs.iter().map(std::path::PathBuf::as_path).collect(),
       };
       amlnet::io::replace_dir(&target, &options, &report.stamp, &report.files)?;
       eprintln!("wrote {} files to {}", report.files.len(), target.display());
