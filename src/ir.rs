@@ -61,7 +61,7 @@ pub enum Protocol {
 
 /// One allowed flow between the workspace's network and a peer.
 ///
-/// Identity is `id` (direction, protocol, peer): two catalog requirements that
+/// Identity is `id` (local side, direction, protocol, peer; `managed-` before the ids of managed-VNet flows): two catalog requirements that
 /// allow the same peer on the same protocol become one flow with the union of
 /// their ports and sources.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

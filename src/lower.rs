@@ -1,7 +1,7 @@
 //! Lowering: model × catalog → IR. The only stage that reads the catalog for rules.
 //!
 //! Takes a validated `Model` and the problems found so far, returns a normalized `Ir`:
-//! flows merged by identity (direction, protocol, peer) with the union of their ports,
+//! flows merged by identity (local side, direction, protocol, peer) with the union of their ports,
 //! sources and triggers; private DNS zones and records; host records; forwarders;
 //! diagnostics; and the deployment settings backends need. Never renders a target.
 
@@ -163,8 +163,20 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, problems: &mu
           continue;
         }
       };
+      let local = if managed_only && matches!(r.family.as_str(), "packages" | "image-build") {
+        Local::ManagedVNet
+      } else {
+        Local::VirtualNetwork
+      };
+      // Identity is (local side, direction, protocol, peer): the same peer reached from
+      // managed compute and from the customer VNet is two flows, one rule in each place.
       let id = format!(
-        "{}-{}-{}",
+        "{}{}-{}-{}",
+        if local == Local::ManagedVNet {
+          "managed-"
+        } else {
+          ""
+        },
         if r.direction == ir::Direction::Inbound {
           "in"
         } else {
@@ -179,11 +191,7 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, problems: &mu
         protocol: r.protocol,
         ports: PortSet::default(),
         peer,
-        local: if managed_only && matches!(r.family.as_str(), "packages" | "image-build") {
-          Local::ManagedVNet
-        } else {
-          Local::VirtualNetwork
-        },
+        local,
         required: false,
         purpose: String::new(),
         requirements: Vec::new(),

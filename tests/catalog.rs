@@ -249,3 +249,44 @@ fn ports_merge_into_sorted_ranges() {
   assert_eq!(m(&["8704-8710", "8711", "80"]), ["80", "8704-8711"]);
   assert_eq!(m(&["0-65535", "443"]), ["*"]);
 }
+
+/// The same peer reached from managed compute and from the customer VNet is two flows: an
+/// AKS cluster in the customer VNet of a managed-VNet workspace keeps its own pypi.org rule
+/// in the firewall (it used to be folded into the managed-network flow and lost).
+#[test]
+fn managed_and_customer_vnet_flows_to_one_peer_stay_apart() {
+  let dir = std::env::temp_dir().join(format!("amlnet-aks-managed-{}", std::process::id()));
+  std::fs::create_dir_all(&dir).expect("dir");
+  let base = format!(
+    "{}/profiles/online-endpoint-managed-vnet.toml",
+    env!("CARGO_MANIFEST_DIR")
+  );
+  let file = dir.join("p.toml");
+  std::fs::write(
+    &file,
+    format!(
+      "extends = {base:?}\nname = \"aks-in-managed\"\n[aks]\nname = \"aks-train\"\nsubnet = \"training\"\ntraining = true\n\
+       service_cidr = \"10.100.0.0/16\"\ndns_service_ip = \"10.100.0.10\"\n"
+    ),
+  )
+  .expect("write");
+  let c = amlnet::compile(&file).unwrap_or_else(|e| panic!("{e}"));
+  let pypi: Vec<_> = c.ir.flows.iter().filter(|f| f.peer == "pypi.org").collect();
+  assert_eq!(
+    pypi.len(),
+    2,
+    "{:?}",
+    pypi.iter().map(|f| &f.id).collect::<Vec<_>>()
+  );
+  assert!(pypi.iter().any(|f| f.is_managed()) && pypi.iter().any(|f| !f.is_managed()));
+  assert!(
+    c.plan
+      .firewall
+      .application
+      .rules
+      .iter()
+      .any(|r| r.target_fqdns == ["pypi.org"]),
+    "the customer VNet's pypi.org flow is a firewall application rule"
+  );
+  let _ = std::fs::remove_dir_all(&dir);
+}
