@@ -174,10 +174,40 @@ fn check(dir: &Path, options: &Options) -> Result<()> {
 
 /// Does `dir` hold a manifest amlnet wrote?
 pub fn is_amlnet(dir: &Path) -> bool {
-  std::fs::read_to_string(dir.join(MANIFEST))
+  // A manifest is a few KiB; a FIFO, a device or a huge file there is not amlnet's.
+  read_regular(&dir.join(MANIFEST), 16 << 20)
     .ok()
-    .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+    .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
     .is_some_and(|v| v.get("generator").and_then(Value::as_str) == Some("amlnet"))
+}
+
+/// Why `read_regular` did not return a file's bytes.
+#[derive(Debug)]
+pub enum ReadRefused {
+  /// Not a regular file (after following links): a directory, a device, a FIFO.
+  NotRegular,
+  /// Larger than the limit.
+  TooLarge,
+  Io(std::io::Error),
+}
+
+/// The bytes of a regular file of at most `limit` bytes, read with that bound, so a device,
+/// a FIFO or a file that grows while it is read fails at once instead of exhausting memory.
+/// Every untrusted file amlnet reads goes through here.
+pub fn read_regular(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, ReadRefused> {
+  use std::io::Read as _;
+  let meta = std::fs::metadata(path).map_err(ReadRefused::Io)?;
+  if !meta.is_file() {
+    return Err(ReadRefused::NotRegular);
+  }
+  let mut bytes = Vec::new();
+  std::fs::File::open(path)
+    .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    .map_err(ReadRefused::Io)?;
+  if bytes.len() as u64 > limit {
+    return Err(ReadRefused::TooLarge);
+  }
+  Ok(bytes)
 }
 
 /// Staging trees of `name` are `.NAME.amlnet-staging-PID-NONCE[-old]`.

@@ -11,7 +11,6 @@
 //! and `extends` only names regular `.toml` files, so a device, a directory or a FIFO
 //! fails at once instead of being read until memory runs out.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -130,30 +129,30 @@ fn slashed(path: &Path) -> String {
 /// in UTF-8. The read itself is bounded, so a file that grows while it is read cannot
 /// exhaust memory either.
 fn read_bounded(path: &Path) -> Result<String, Error> {
+  use crate::io::{read_regular, ReadRefused};
   let read_error = |source| Error::Read {
     path: path.to_path_buf(),
     source,
   };
-  let meta = std::fs::metadata(path).map_err(read_error)?;
-  if !meta.is_file() {
-    return Err(unreadable(
-      path,
-      "is not a regular file; a profile is a .toml file",
-    ));
-  }
-  let mut bytes = Vec::new();
-  std::fs::File::open(path)
-    .and_then(|f| f.take(MAX_PROFILE_BYTES + 1).read_to_end(&mut bytes))
-    .map_err(read_error)?;
-  if bytes.len() as u64 > MAX_PROFILE_BYTES {
-    return Err(unreadable(
-      path,
-      &format!(
-        "is larger than {} KiB, the limit for a profile file",
-        MAX_PROFILE_BYTES / 1024
-      ),
-    ));
-  }
+  let bytes = match read_regular(path, MAX_PROFILE_BYTES) {
+    Ok(bytes) => bytes,
+    Err(ReadRefused::NotRegular) => {
+      return Err(unreadable(
+        path,
+        "is not a regular file; a profile is a .toml file",
+      ))
+    }
+    Err(ReadRefused::TooLarge) => {
+      return Err(unreadable(
+        path,
+        &format!(
+          "is larger than {} KiB, the limit for a profile file",
+          MAX_PROFILE_BYTES / 1024
+        ),
+      ))
+    }
+    Err(ReadRefused::Io(source)) => return Err(read_error(source)),
+  };
   String::from_utf8(bytes).map_err(|e| {
     read_error(std::io::Error::new(
       std::io::ErrorKind::InvalidData,

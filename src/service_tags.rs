@@ -125,29 +125,28 @@ impl ServiceTags {
   /// Read and parse a file: a regular file of at most `MAX_FILE_BYTES`, read with that
   /// bound so a device or a runaway file fails at once instead of exhausting memory.
   pub fn load(path: &Path) -> Result<ServiceTags> {
-    use std::io::Read as _;
+    use crate::io::{read_regular, ReadRefused};
     let read_error = |source| Error::Read {
       path: path.to_path_buf(),
       source,
     };
-    let meta = std::fs::metadata(path).map_err(read_error)?;
-    if !meta.is_file() {
-      return Err(Error::input(format!(
-        "`{}` is not a regular file; --service-tags takes a ServiceTags download (.json)",
-        path.display()
-      )));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-      .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-      .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-      return Err(Error::input(format!(
-        "`{}` is larger than {} MiB; a ServiceTags download is about 5 MiB",
-        path.display(),
-        MAX_FILE_BYTES >> 20
-      )));
-    }
+    let bytes = match read_regular(path, MAX_FILE_BYTES) {
+      Ok(bytes) => bytes,
+      Err(ReadRefused::NotRegular) => {
+        return Err(Error::input(format!(
+          "`{}` is not a regular file; --service-tags takes a ServiceTags download (.json)",
+          path.display()
+        )))
+      }
+      Err(ReadRefused::TooLarge) => {
+        return Err(Error::input(format!(
+          "`{}` is larger than {} MiB; a ServiceTags download is about 5 MiB",
+          path.display(),
+          MAX_FILE_BYTES >> 20
+        )))
+      }
+      Err(ReadRefused::Io(source)) => return Err(read_error(source)),
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
       read_error(std::io::Error::new(
         std::io::ErrorKind::InvalidData,

@@ -548,3 +548,11 @@ fn hostile_strings_reach_the_terminal_and_json_without_raw_controls() {
     }
   }
 }
+
+/// A device given to `diff` fails at once instead of being read until memory runs out.
+#[test]
+fn a_device_is_not_read_as_a_side() {
+  let run = crate::support::amlnet(&["diff", "/dev/zero", "profiles/training-no-public-ip.toml"]);
+  assert_eq!(run.code, 2, "{}", run.stderr);
+  assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}

@@ -321,3 +321,15 @@ fn the_folder_of_an_extended_profile_is_refused_even_with_force() {
     "the base profile is still there"
   );
 }
+
+/// A `manifest.json` that is a device (or a FIFO, or huge) is not amlnet's: the directory is
+/// refused at once instead of amlnet reading the device.
+#[test]
+fn a_manifest_that_is_a_device_is_not_read() {
+  let dir = scratch("out-manifest-device");
+  let out = dir.join("out");
+  std::fs::create_dir_all(&out).expect("dir");
+  std::os::unix::fs::symlink("/dev/zero", out.join("manifest.json")).expect("symlink");
+  let run = compile("profiles/training-no-public-ip.toml", &out, &[]);
+  refused(&run);
+}

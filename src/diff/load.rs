@@ -40,11 +40,34 @@ pub struct Side {
   pub ir: Ir,
 }
 
+/// The largest file `diff` reads as a side.
+const MAX_INPUT_BYTES: u64 = 64 << 20;
+
 pub fn load(path: &Path) -> Result<Side> {
-  let bytes = std::fs::read(path).map_err(|source| Error::Read {
-    path: path.to_path_buf(),
-    source,
-  })?;
+  use crate::io::{read_regular, ReadRefused};
+  // An IR is a few hundred KiB; a profile is at most 1 MiB (the loader says so precisely).
+  let bytes = match read_regular(path, MAX_INPUT_BYTES) {
+    Ok(bytes) => bytes,
+    Err(ReadRefused::NotRegular) => {
+      return Err(Error::input(format!(
+        "`{}` is not a regular file; expected a profile (.toml) or a compiled IR (.json)",
+        path.display()
+      )))
+    }
+    Err(ReadRefused::TooLarge) => {
+      return Err(Error::input(format!(
+        "`{}` is larger than {} MiB; no profile or compiled IR is that large",
+        path.display(),
+        MAX_INPUT_BYTES >> 20
+      )))
+    }
+    Err(ReadRefused::Io(source)) => {
+      return Err(Error::Read {
+        path: path.to_path_buf(),
+        source,
+      })
+    }
+  };
   let text = String::from_utf8(bytes).map_err(|_| {
     Error::input(format!(
       "`{}` is not UTF-8 text; expected a profile (.toml) or a compiled IR (.json)",
