@@ -301,7 +301,11 @@ fn exchange(staging: &Path, dir: &Path) -> std::io::Result<()> {
     let _ = std::fs::rename(&aside, dir);
     return Err(e);
   }
-  std::fs::rename(&aside, staging)
+  // The new tree is in place: the run succeeded. Moving the old tree to `staging` only
+  // hands it to the caller's clean-up; if that fails, the next run's clean-up of stale
+  // staging trees (whose names `aside` shares) removes it.
+  let _ = std::fs::rename(&aside, staging);
+  Ok(())
 }
 
 /// An exclusive lock on a file beside the target, removed when released. A waiter that
