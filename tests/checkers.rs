@@ -1412,3 +1412,48 @@ fn managed_network_firewall_sku_reaches_the_yaml() {
   let (doc, _) = yaml_of(&ir);
   assert_eq!(doc.expect("YAML")["managed_network"]["firewall_sku"], "basic");
 }
+
+/// Rule names are unique in each target even when two peers differ only past the 80-character
+/// name limit (Azure refuses duplicate names): the second gets `-2`.
+#[test]
+fn rule_names_are_unique_when_peers_differ_past_the_limit() {
+  let mut ir = amlnet::compile_path(&root().join("profiles/training-no-public-ip.toml")).expect("compiles");
+  let long = format!("{}.{}", "a".repeat(40), "b".repeat(30));
+  for tail in ["one.example.com", "two.example.com"] {
+    let peer = format!("{long}.{tail}");
+    let mut f = ir
+      .flows
+      .iter()
+      .find(|f| f.peer_kind() == PeerKind::Fqdn)
+      .expect("an FQDN flow")
+      .clone();
+    f.id = format!("out-tcp-{peer}");
+    f.protocol = Protocol::Tcp;
+    f.ports = amlnet::net::PortSet::parse(&["443", "8443"]).expect("ports");
+    f.peer = amlnet::ir::Peer::Fqdn(peer);
+    ir.flows.push(f);
+  }
+  ir.normalize();
+  let plan = Plan::new(&ir);
+  for names in [
+    plan
+      .firewall
+      .application
+      .rules
+      .iter()
+      .map(|r| r.name.clone())
+      .collect::<Vec<_>>(),
+    plan
+      .firewall
+      .network
+      .rules
+      .iter()
+      .map(|r| r.name.clone())
+      .collect(),
+    plan.nsg.iter().map(|r| r.name.clone()).collect(),
+  ] {
+    let unique: std::collections::BTreeSet<_> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:#?}");
+    assert!(names.iter().all(|n| n.len() <= 80), "{names:#?}");
+  }
+}

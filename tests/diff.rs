@@ -314,7 +314,9 @@ fn error_unreadable_file() {
   let run = amlnet(&["diff", V1, "tests/fixtures/ir"]);
   assert_eq!(run.code, 2);
   assert!(
-    run.stderr.starts_with("error: `tests/fixtures/ir` is not a regular file"),
+    run
+      .stderr
+      .starts_with("error: `tests/fixtures/ir` is not a regular file"),
     "{}",
     run.stderr
   );

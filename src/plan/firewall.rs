@@ -167,6 +167,14 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> RuleCollectionGroup {
   // Stable sorts: rules of equal name keep flow order, as they always have in the ARM output.
   network.sort_by(|a, b| a.name.cmp(&b.name));
   application.sort_by(|a, b| a.name.cmp(&b.name));
+  super::names::make_unique(
+    network.iter_mut().map(|r| &mut r.name),
+    crate::target::nsg::NAME_MAX,
+  );
+  super::names::make_unique(
+    application.iter_mut().map(|r| &mut r.name),
+    crate::target::nsg::NAME_MAX,
+  );
   RuleCollectionGroup {
     policy: fw.policy_name.clone(),
     name: fw.rule_collection_group.clone(),

@@ -121,6 +121,10 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> Option<ManagedNetwork> {
     Destination::PrivateEndpoint { .. } => 2,
   };
   rules.sort_by(|a, b| (order(a), &a.name).cmp(&(order(b), &b.name)));
+  super::names::make_unique(
+    rules.iter_mut().map(|r| &mut r.name),
+    crate::target::nsg::NAME_MAX,
+  );
   Some(ManagedNetwork {
     workspace: ir.settings.workspace_name.clone(),
     location: ir.region.clone(),

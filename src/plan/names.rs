@@ -70,6 +70,28 @@ pub fn description(f: &Flow) -> String {
   d
 }
 
+/// Make names unique in the order given: a repeated name gets `-2`, `-3`, … (its base cut so
+/// the whole stays within `max` characters). Names collide only when two peers differ in
+/// characters a name cannot hold, or beyond the length limit; Azure refuses duplicates.
+pub fn make_unique<'a>(names: impl Iterator<Item = &'a mut String>, max: usize) {
+  let mut taken = BTreeSet::new();
+  for name in names {
+    if taken.insert(name.clone()) {
+      continue;
+    }
+    let base = name.clone();
+    for n in 2.. {
+      let suffix = format!("-{n}");
+      let mut candidate: String = base.chars().take(max.saturating_sub(suffix.len())).collect();
+      candidate.push_str(&suffix);
+      if taken.insert(candidate.clone()) {
+        *name = candidate;
+        break;
+      }
+    }
+  }
+}
+
 /// A resource label valid in HCL and Bicep alike: lowercase ASCII letters, digits and `_`,
 /// starting with a letter; `*.` reads "wildcard_". Not unique by itself: see `Labels`.
 pub fn identifier(s: &str) -> String {

@@ -4,7 +4,7 @@
 //! be NSG rules: a note names them.
 
 use crate::ir::{Direction, Flow, Ir, Peer, PeerKind, Severity};
-use crate::target::nsg::{Access, Protocol, SecurityRule, MAX_PRIORITY, MAX_RULES};
+use crate::target::nsg::{Access, Protocol, SecurityRule, MAX_PRIORITY, MAX_RULES, NAME_MAX};
 use crate::target::Endpoint;
 
 use super::names::{description, rule_name};
@@ -60,6 +60,7 @@ pub fn rules(ir: &Ir) -> Vec<SecurityRule> {
       flow: None,
     });
   }
+  super::names::make_unique(rules.iter_mut().map(|r| &mut r.name), NAME_MAX);
   rules
 }
 
