@@ -90,14 +90,8 @@ pub fn dns_name_problem(s: &str, wildcard: bool) -> Option<String> {
     if label.starts_with('-') || label.ends_with('-') {
       return Some(format!("the label `{label}` starts or ends with a hyphen"));
     }
-    // An `xn--` label is punycode: it must decode (IDNA), as zone-file parsers require.
-    if label.len() > 4
-      && label[..4].eq_ignore_ascii_case("xn--")
-      && hickory_proto::rr::domain::Label::from_utf8(label).is_err()
-    {
-      return Some(format!(
-        "the label `{label}` starts with `xn--` but is not valid punycode"
-      ));
+    if let Some(problem) = crate::syntax::dns::punycode_problem(label) {
+      return Some(problem);
     }
   }
   None

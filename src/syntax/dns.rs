@@ -50,8 +50,19 @@ pub fn host_name(text: &str, wildcard: bool) -> Result<Name, String> {
     if label.starts_with('-') || label.ends_with('-') {
       return Err(format!("label `{label}` starts or ends with `-`"));
     }
+    if let Some(problem) = punycode_problem(label) {
+      return Err(problem);
+    }
   }
   Name::from_ascii(format!("{bare}.")).map_err(|e| e.to_string())
+}
+
+/// An `xn--` label is punycode: it must decode (IDNA), as zone-file parsers require. The
+/// model's DNS-name check and `host_name` share this rule.
+pub fn punycode_problem(label: &str) -> Option<String> {
+  let punycode = label.len() > 4 && label[..4].eq_ignore_ascii_case("xn--");
+  (punycode && hickory_proto::rr::domain::Label::from_utf8(label).is_err())
+    .then(|| format!("the label `{label}` starts with `xn--` but is not valid punycode"))
 }
 
 /// A name as written in configs and relative contexts: lower-case labels joined by `.`,
