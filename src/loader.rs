@@ -153,11 +153,17 @@ fn read_bounded(path: &Path) -> Result<String, Error> {
     }
     Err(ReadRefused::Io(source)) => return Err(read_error(source)),
   };
-  String::from_utf8(bytes).map_err(|e| {
+  let text = String::from_utf8(bytes).map_err(|e| {
     read_error(std::io::Error::new(
       std::io::ErrorKind::InvalidData,
       format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
     ))
+  })?;
+  // A byte-order mark some editors write is not part of the profile; anywhere else it is
+  // a forbidden character.
+  Ok(match text.strip_prefix('\u{feff}') {
+    Some(rest) => rest.to_string(),
+    None => text,
   })
 }
 

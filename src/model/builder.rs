@@ -398,18 +398,9 @@ pub(super) fn start_of_profile() -> Span {
 
 /// A value as shown in a message: escaped, and cut at 80 characters.
 pub(super) fn shown(s: &str) -> String {
-  let escaped: String = s
-    .chars()
-    .map(|c| {
-      if c.is_control() || text::is_forbidden(c) {
-        format!("\\u{{{:04x}}}", u32::from(c))
-      } else {
-        c.to_string()
-      }
-    })
-    .collect();
+  let escaped = crate::syntax::escape_hazards(s);
   match escaped.char_indices().nth(80) {
     Some((i, _)) => format!("{}...", &escaped[..i]),
-    None => escaped,
+    None => escaped.into_owned(),
   }
 }

@@ -9,16 +9,12 @@ pub const MAX_STRING: usize = 1024;
 /// The longest profile name.
 pub const MAX_IDENTIFIER: usize = 64;
 
-/// Characters that have no business in a profile: C0 and C1 controls (tab, line feed
-/// and carriage return excepted, which only ever appear outside values), DEL, the
-/// Unicode line and paragraph separators and next-line, and the bidirectional
-/// formatting characters that make text display in another order than it is read.
+/// Characters that have no business in a profile: the hazards every output escapes
+/// (`syntax::is_hazard`: controls, line separators, bidirectional formatting, BOM and
+/// non-characters), tab, line feed and carriage return excepted, which only ever appear
+/// outside values.
 pub fn is_forbidden(c: char) -> bool {
-  matches!(c,
-    '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
-    | '\u{2028}' | '\u{2029}'
-    | '\u{200e}' | '\u{200f}' | '\u{061c}'
-    | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+  crate::syntax::is_hazard(c) && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// The first forbidden character of a value (tab, LF and CR included: no value needs them).
