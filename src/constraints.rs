@@ -133,9 +133,7 @@ fn address_space(m: &Model, p: &mut Vec<Problem>) {
   }
 }
 
-fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
-  a.contains(&b.network()) || b.contains(&a.network())
-}
+use crate::net::prefixes::overlaps;
 
 /// Addresses each subnet's compute needs, by subnet name (one pass over the compute).
 fn compute_per_subnet(m: &Model) -> HashMap<&str, u64> {

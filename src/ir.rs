@@ -247,7 +247,8 @@ pub struct DnsSettings {
 }
 
 impl Ir {
-  /// Sort every list by identity and merge duplicates, so the IR is canonical.
+  /// Sort every list by identity and keep the first of equal identities (lower merges
+  /// flows before this), so the IR is canonical.
   pub fn normalize(&mut self) {
     self.flows.sort_by(|a, b| a.id.cmp(&b.id));
     self.flows.dedup_by(|a, b| a.id == b.id);

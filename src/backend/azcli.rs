@@ -1,7 +1,7 @@
 //! az CLI backend: `azcli/deploy.sh`, a bash script that creates the NSG and its rules, the
 //! firewall policy rule collection group and the private DNS zones, records and VNet links.
 //!
-//! Takes the IR, returns the script and repeats the NSG and firewall notes. Names,
+//! Takes the IR and its plan, returns the script (the plan says the notes). Names,
 //! priorities, descriptions and the network/application split come from `plan`, so they equal
 //! the ARM ones. Every rule passes `--destination-port-ranges` and `--source-port-ranges '*'`
 //! explicitly (the CLI's default destination port is 80), and every value from the IR is

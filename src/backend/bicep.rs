@@ -1,7 +1,7 @@
 //! Bicep backend: the NSG, firewall policy rule collection group and private DNS of the ARM
 //! outputs as one `bicep/main.bicep`, deployed to the resource group that holds them.
 //!
-//! Takes the IR, returns the file and repeats the NSG and firewall notes. Names, priorities,
+//! Takes the IR and its plan, returns the file (the plan says the notes). Names, priorities,
 //! descriptions and the network/application split come from `plan`, so they equal the ARM
 //! ones. Security rules are inline in the NSG (`properties.securityRules`), as in
 //! nsg/nsg.json: one PUT then sets the NSG's whole rule list, so a rule removed from the

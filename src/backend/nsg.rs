@@ -1,8 +1,8 @@
 //! NSG backend: an ARM template for one network security group with inline security rules.
 //!
-//! Takes the IR, returns `nsg/nsg.json`. One service tag or CIDR per rule, ports merged,
-//! priorities from `plan`. FQDN flows cannot be expressed in an NSG: they are named in a
-//! note and left to the firewall and FQDN outputs. Exceeding Azure's limits is an error note.
+//! Takes the plan's NSG rules, returns `nsg/nsg.json`: one service tag or CIDR per rule,
+//! ports merged, names and priorities from `plan`, which also notes the FQDN flows an NSG
+//! cannot carry and refuses a plan beyond Azure's limits.
 //!
 //! Serialized from typed structs; every string from the IR or the plan is an ARM literal
 //! (`syntax::json::ArmLiteral`), so ARM never evaluates it.

@@ -1,8 +1,7 @@
 //! Terraform (azurerm) backend: the NSG, firewall policy rule collection group and private DNS
 //! of the ARM outputs, as `terraform/main.tf` and `terraform/variables.tf`.
 //!
-//! Takes the IR, returns the two files and repeats the NSG and firewall notes (same flows
-//! left out, same words). Rule names, priorities, descriptions and the split into network and
+//! Takes the IR and its plan, returns the two files (the plan says the notes). Rule names, priorities, descriptions and the split into network and
 //! application rules come from `plan`, so they equal the ARM ones. NSG rules are standalone
 //! `azurerm_network_security_rule` resources and the NSG has no inline `security_rule`, since
 //! mixing both makes Terraform fight over the rule list. It never writes IDs a user must

@@ -34,10 +34,6 @@ fn net(s: &str) -> Ipv4Net {
   s.parse().expect("constant CIDR")
 }
 
-fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
-  a.contains(&b.network()) || b.contains(&a.network())
-}
-
 /// One private endpoint address of the profile, with the endpoint it belongs to (the
 /// addresses of one endpoint NIC may repeat each other; those of two endpoints may not).
 struct EndpointIp<'a> {
@@ -56,7 +52,7 @@ impl Builder<'_> {
     } else {
       NOT_UNICAST
         .iter()
-        .find(|(range, _)| overlaps(space, net(range)))
+        .find(|(range, _)| crate::net::prefixes::overlaps(&space, &net(range)))
         .map(|(range, what)| format!("it overlaps {range}, {what}"))
     };
     let Some(why) = why else { return true };

@@ -10,6 +10,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::interval::{intersect, merge, subtract};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 
+/// Do two IPv4 prefixes share an address? (Prefixes either nest or are disjoint.)
+pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+  a.contains(&b.network()) || b.contains(&a.network())
+}
+
 /// An address set held as aggregated prefixes: each list sorted ascending, no two
 /// prefixes overlapping or mergeable into a larger block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -45,11 +45,6 @@ impl Plan {
       notes: notes.0,
     }
   }
-
-  /// Errors among the notes: Azure would refuse the plan.
-  pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-    self.notes.iter().filter(|n| n.severity == Severity::Error)
-  }
 }
 
 /// Notes in the order they are found, duplicates dropped.

@@ -1,7 +1,7 @@
 //! Typed models of what each target really holds: NSG security rules (with Azure's default
 //! rules and limits) and an Azure Firewall rule collection group. `plan` builds them from
-//! the IR, backends render them, and the evaluator and `import` of deployed exports will
-//! read them. Values only: no policy, no rendering, no I/O.
+//! the IR, backends render them, `eval` evaluates them and `import` reads deployed rules
+//! into them. Values only: no policy, no rendering, no I/O.
 
 pub mod firewall;
 pub mod managed;
