@@ -558,3 +558,20 @@ fn a_device_is_not_read_as_a_side() {
   assert_eq!(run.code, 2, "{}", run.stderr);
   assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
 }
+
+/// Diagnostics are matched by severity, code and message, not by where the setting sits:
+/// a profile compared with a copy under another name is no change at all.
+#[test]
+fn a_renamed_copy_of_a_profile_is_no_change() {
+  let dir = crate::support::scratch("diff-copy");
+  let root = crate::support::root();
+  let text = std::fs::read_to_string(root.join("profiles/secure-workspace.toml")).expect("read");
+  let base = root.join("profiles/base/").display().to_string();
+  let text = text.replace("extends = \"base/", &format!("extends = \"{base}"));
+  std::fs::write(dir.join("a.toml"), format!("name = \"copy\"\n{text}")).expect("write");
+  // One extra line moves every location of b.toml's own settings.
+  std::fs::write(dir.join("b.toml"), format!("name = \"copy\"\n\n{text}")).expect("write");
+  let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
+  let run = amlnet(&["diff", a.to_str().expect("utf-8"), b.to_str().expect("utf-8")]);
+  assert_eq!(run.code, 0, "no change expected:\n{}{}", run.stdout, run.stderr);
+}

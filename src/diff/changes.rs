@@ -430,24 +430,39 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
   v
 }
 
+/// Diagnostics matched by severity, code and message, counted: where a setting sits in which
+/// file (the location) is no change, so comparing a profile with a renamed copy, or one whose
+/// lines moved, reports nothing; a diagnostic that appears more often than before is added.
 fn diff_diagnostics(old: &[Diagnostic], new: &[Diagnostic]) -> DiagnosticChanges {
-  type Key<'a> = (Severity, &'a str, &'a str, &'a str);
+  type Key<'a> = (Severity, &'a str, &'a str);
   fn key(d: &Diagnostic) -> Key<'_> {
-    (d.severity, &d.code, &d.location, &d.message)
+    (d.severity, &d.code, &d.message)
   }
-  let old: BTreeMap<Key, &Diagnostic> = old.iter().map(|d| (key(d), d)).collect();
-  let new: BTreeMap<Key, &Diagnostic> = new.iter().map(|d| (key(d), d)).collect();
+  fn counts(list: &[Diagnostic]) -> BTreeMap<Key<'_>, usize> {
+    let mut counts = BTreeMap::new();
+    for d in list {
+      *counts.entry(key(d)).or_insert(0) += 1;
+    }
+    counts
+  }
+  /// The diagnostics of `list` beyond what `other` has of each key, in `list`'s order.
+  fn beyond(list: &[Diagnostic], other: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut left = counts(other);
+    list
+      .iter()
+      .filter(|d| match left.get_mut(&key(d)) {
+        Some(n) if *n > 0 => {
+          *n -= 1;
+          false
+        }
+        _ => true,
+      })
+      .cloned()
+      .collect()
+  }
   DiagnosticChanges {
-    added: new
-      .iter()
-      .filter(|(k, _)| !old.contains_key(*k))
-      .map(|(_, d)| (*d).clone())
-      .collect(),
-    removed: old
-      .iter()
-      .filter(|(k, _)| !new.contains_key(*k))
-      .map(|(_, d)| (*d).clone())
-      .collect(),
+    added: beyond(new, old),
+    removed: beyond(old, new),
   }
 }
 
