@@ -575,3 +575,43 @@ fn a_renamed_copy_of_a_profile_is_no_change() {
   let run = amlnet(&["diff", a.to_str().expect("utf-8"), b.to_str().expect("utf-8")]);
   assert_eq!(run.code, 0, "no change expected:\n{}{}", run.stdout, run.stderr);
 }
+
+/// Safety thresholds: a release that changes more than `--max-changes` entries, or more than
+/// `--max-change-ratio` of the old side, exits 1 with a message even where `--fail-on` would
+/// pass it; within the thresholds `--fail-on` decides.
+#[test]
+fn safety_thresholds_gate_large_releases() {
+  let (old, new) = ("profiles/secure-workspace.toml", "profiles/registry-private.toml");
+  let run = amlnet(&["diff", old, new, "--fail-on", "widened", "--max-changes", "3"]);
+  assert_eq!(run.code, 1, "{}", run.stderr);
+  assert!(run.stderr.contains("exceed --max-changes 3"), "{}", run.stderr);
+  let run = amlnet(&[
+    "diff",
+    old,
+    new,
+    "--fail-on",
+    "widened",
+    "--max-change-ratio",
+    "0.05",
+  ]);
+  assert_eq!(run.code, 1, "{}", run.stderr);
+  assert!(
+    run.stderr.contains("over --max-change-ratio 0.05"),
+    "{}",
+    run.stderr
+  );
+  let run = amlnet(&[
+    "diff",
+    old,
+    new,
+    "--fail-on",
+    "widened",
+    "--max-changes",
+    "100",
+    "--max-change-ratio",
+    "0.9",
+  ]);
+  assert_eq!(run.code, 0, "{}", run.stderr);
+  let run = amlnet(&["diff", old, new, "--max-change-ratio", "2"]);
+  assert_eq!(run.code, 2, "a ratio above 1 is refused: {}", run.stderr);
+}

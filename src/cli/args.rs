@@ -75,6 +75,21 @@ pub struct DiffArgs {
   /// Exit 1 only when a change of one of these kinds exists (comma list); without it any change exits 1
   #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
   pub fail_on: Vec<FailOn>,
+  /// Exit 1 when the release changes more than N flows, DNS entries and settings, for a
+  /// human look at large changes
+  #[arg(long, value_name = "N")]
+  pub max_changes: Option<usize>,
+  /// Exit 1 when changes exceed this share of the old side's rules and records (0.0-1.0)
+  #[arg(long, value_name = "R", value_parser = ratio)]
+  pub max_change_ratio: Option<f64>,
+}
+
+/// A share between 0 and 1.
+fn ratio(s: &str) -> Result<f64, String> {
+  match s.parse::<f64>() {
+    Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+    _ => Err(format!("`{s}` is not a ratio between 0 and 1")),
+  }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -21,7 +21,33 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
     DiffFormat::Json => diff.json(),
   };
   write_stdout(&text)?;
-  Ok(exit_code(&diff.summary.kinds, &args.fail_on))
+  let over = thresholds_exceeded(&diff, args.max_changes, args.max_change_ratio);
+  for why in &over {
+    eprintln!("error: {why}; review this release by hand before deploying it");
+  }
+  Ok(if over.is_empty() {
+    exit_code(&diff.summary.kinds, &args.fail_on)
+  } else {
+    1
+  })
+}
+
+/// The safety thresholds a release exceeds, each as a sentence.
+fn thresholds_exceeded(diff: &amlnet::diff::Diff, max: Option<usize>, max_ratio: Option<f64>) -> Vec<String> {
+  let mut over = Vec::new();
+  let changes = diff.changes();
+  if let Some(max) = max.filter(|&m| changes > m) {
+    over.push(format!("{changes} changes exceed --max-changes {max}"));
+  }
+  let ratio = diff.change_ratio();
+  if let Some(max) = max_ratio.filter(|&m| ratio > m) {
+    over.push(format!(
+      "{changes} changes are {:.0}% of the old side's {} rules and records, over --max-change-ratio {max}",
+      ratio * 100.0,
+      diff.old_entries
+    ));
+  }
+  over
 }
 
 /// diff(1) semantics, narrowed by `--fail-on` so CI can gate only on changes that open access.

@@ -77,6 +77,10 @@ pub struct Diff {
   pub dns: DnsChanges,
   pub diagnostics: DiagnosticChanges,
   pub settings: Vec<FieldChange>,
+  /// How many rules and records the old side holds (flows, zones, records, host records,
+  /// forwarders): the base of `change_ratio`. Not part of the JSON.
+  #[serde(skip)]
+  pub old_entries: usize,
 }
 
 /// Where a side came from and what stamped it; shown in the header, never a change by itself.
@@ -276,6 +280,29 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
     dns,
     diagnostics,
     settings,
+    old_entries: entries(&old.ir),
+  }
+}
+
+fn entries(ir: &Ir) -> usize {
+  ir.flows.len() + ir.dns_zones.len() + ir.dns_records.len() + ir.host_records.len() + ir.dns_forwarders.len()
+}
+
+impl Diff {
+  /// Changes a reviewer must look at: flows and DNS entries added, removed or changed, and
+  /// settings (diagnostics are not counted).
+  pub fn changes(&self) -> usize {
+    let s = &self.summary;
+    s.added + s.removed + s.widened + s.narrowed + s.changed + s.dns + s.settings
+  }
+
+  /// `changes` against the size of the old side (1.0 when it was empty and anything changed).
+  pub fn change_ratio(&self) -> f64 {
+    match (self.changes(), self.old_entries) {
+      (0, _) => 0.0,
+      (_, 0) => 1.0,
+      (c, n) => c as f64 / n as f64,
+    }
   }
 }
 
