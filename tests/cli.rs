@@ -47,7 +47,7 @@ fn explain_answers_for_every_emitted_flow_and_record() {
   for path in crate::support::shipped_profiles() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     for f in &ir.flows {
-      let text = amlnet::explain::explain(&ir, Some(&f.id)).expect("explains");
+      let text = amlnet::explain::explain(&ir, &amlnet::plan::Plan::new(&ir), Some(&f.id)).expect("explains");
       assert!(
         text.contains("source: ") && text.contains("catalog "),
         "{}: {}",
@@ -56,7 +56,11 @@ fn explain_answers_for_every_emitted_flow_and_record() {
       );
     }
     for r in &ir.dns_records {
-      assert!(amlnet::explain::explain(&ir, Some(&r.name)).is_ok(), "{}", r.name);
+      assert!(
+        amlnet::explain::explain(&ir, &amlnet::plan::Plan::new(&ir), Some(&r.name)).is_ok(),
+        "{}",
+        r.name
+      );
     }
   }
 }
@@ -335,5 +339,45 @@ fn compile_json_failure_prints_an_error_document() {
       .as_str()
       .is_some_and(|e| e.starts_with("cannot read")),
     "{doc}"
+  );
+}
+
+/// `explain` knows every rule name amlnet prints (NSG, firewall, managed network), a host name
+/// under a wildcard rule and an address inside a CIDR flow.
+#[test]
+fn explain_knows_every_planned_rule_name() {
+  for path in crate::support::shipped_profiles() {
+    let c = amlnet::compile(&path).expect("compiles");
+    let explain = |q: &str| amlnet::explain::explain(&c.ir, &c.plan, Some(q));
+    let fw = &c.plan.firewall;
+    let names = c
+      .plan
+      .nsg
+      .iter()
+      .map(|r| &r.name)
+      .chain(fw.network.rules.iter().map(|r| &r.name))
+      .chain(fw.application.rules.iter().map(|r| &r.name))
+      .chain(
+        c.plan
+          .managed
+          .iter()
+          .flat_map(|m| m.rules.iter().map(|r| &r.name)),
+      );
+    for name in names {
+      let text = explain(name).unwrap_or_else(|e| panic!("{}: {name}: {e}", path.display()));
+      assert!(
+        text.contains(name.as_str()),
+        "{}: {name}:\n{text}",
+        path.display()
+      );
+    }
+  }
+  let c = amlnet::compile(std::path::Path::new("profiles/secure-workspace.toml")).expect("compiles");
+  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("files.pythonhosted.org")).expect("wildcard");
+  assert!(text.contains("*.pythonhosted.org"), "{text}");
+  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("10.20.2.11")).expect("address");
+  assert!(
+    text.contains("out-tcp-10.20.2.11/32") && text.contains("dns record"),
+    "{text}"
   );
 }

@@ -159,7 +159,9 @@ fn explain_all(case: &Case, ir: &amlnet::Ir, stats: &mut Stats) {
   queries.extend(ir.flows.last().map(|f| Some(f.peer.to_string())));
   queries.extend(ir.dns_records.first().map(|r| Some(r.name.clone())));
   for q in queries {
-    match catch_unwind(AssertUnwindSafe(|| amlnet::explain::explain(ir, q.as_deref()))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+      amlnet::explain::explain(ir, &amlnet::plan::Plan::new(ir), q.as_deref())
+    })) {
       Err(p) => {
         let msg = format!("explain {q:?} panicked: {}", panic_text(p));
         stats.panics.push(format!("{msg} ({})", save(case, &msg)));

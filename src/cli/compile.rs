@@ -31,8 +31,8 @@ pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
-  let ir = amlnet::compile_path(&args.profile)?;
-  let text = amlnet::explain::explain(&ir, args.query.as_deref())?;
+  let compiled = amlnet::compile(&args.profile)?;
+  let text = amlnet::explain::explain(&compiled.ir, &compiled.plan, args.query.as_deref())?;
   write_stdout(&text)?;
   Ok(OK)
 }
