@@ -1457,3 +1457,46 @@ fn rule_names_are_unique_when_peers_differ_past_the_limit() {
     assert!(names.iter().all(|n| n.len() <= 80), "{names:#?}");
   }
 }
+
+/// `rules.csv` (read by Python's csv) and `rules.md` hold one row per planned NSG and firewall
+/// rule, with the documents column apart from the source addresses.
+#[test]
+fn rules_table_has_a_row_per_planned_rule() {
+  for path in shipped_profiles() {
+    let c = amlnet::compile(&path).expect("compiles");
+    let artifact = |name: &str| {
+      c.output
+        .artifacts
+        .iter()
+        .find(|a| a.path == name)
+        .unwrap_or_else(|| panic!("{name}"))
+        .contents
+        .clone()
+    };
+    let expected =
+      c.plan.nsg.len() + c.plan.firewall.network.rules.len() + c.plan.firewall.application.rules.len();
+    let dir = scratch("rules-table");
+    let file = dir.join("rules.csv");
+    std::fs::write(&file, artifact("rules.csv")).expect("write");
+    let out = std::process::Command::new(crate::support::python())
+      .args([
+        "-c",
+        "import csv,sys,json; r=list(csv.reader(open(sys.argv[1], newline=''))); print(json.dumps(r))",
+      ])
+      .arg(&file)
+      .output()
+      .expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).expect("rows");
+    assert_eq!(rows.len(), expected + 1, "{}", stem(&path));
+    assert!(rows.iter().all(|r| r.len() == 13), "{}", stem(&path));
+    assert_eq!(rows[0][7], "source");
+    assert_eq!(rows[0][12], "documents");
+    let md = artifact("rules.md");
+    let table_rows = md
+      .lines()
+      .filter(|l| l.starts_with("| ") && !l.starts_with("| target"))
+      .count();
+    assert_eq!(table_rows, expected, "{}", stem(&path));
+  }
+}

@@ -29,6 +29,7 @@ mod host_records;
 mod managed_network;
 mod nsg;
 mod private_dns;
+mod rules_table;
 mod terraform;
 mod zone_file;
 
@@ -78,10 +79,11 @@ pub enum Target {
   Bicep,
   AzCli,
   ManagedNetwork,
+  RulesTable,
 }
 
 impl Target {
-  pub const ALL: [Target; 11] = [
+  pub const ALL: [Target; 12] = [
     Target::Nsg,
     Target::Firewall,
     Target::FqdnList,
@@ -93,6 +95,7 @@ impl Target {
     Target::Bicep,
     Target::AzCli,
     Target::ManagedNetwork,
+    Target::RulesTable,
   ];
 
   pub fn name(self) -> &'static str {
@@ -108,6 +111,7 @@ impl Target {
       Target::Bicep => "bicep",
       Target::AzCli => "azcli",
       Target::ManagedNetwork => "managed-network",
+      Target::RulesTable => "rules",
     }
   }
 
@@ -124,6 +128,7 @@ impl Target {
       Target::Bicep => bicep::render(ir, plan, out),
       Target::AzCli => azcli::render(ir, plan, out),
       Target::ManagedNetwork => managed_network::render(ir, plan, out),
+      Target::RulesTable => rules_table::render(ir, plan, out),
     }
   }
 }
