@@ -27,6 +27,9 @@ const DNS: &str = include_str!("../catalog/dns.toml");
 pub struct Source {
   pub path: String,
   pub about: String,
+  /// The public page (learn.microsoft.com) of a Microsoft article.
+  #[serde(default)]
+  pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +263,7 @@ pub fn check(c: &Catalog) -> Vec<String> {
 pub const PEER_PLACEHOLDERS: &[&str] = &[
   "region",
   "region_tag",
+  "registry_region_tag",
   "ws_guid",
   "nb_label",
   "sa",

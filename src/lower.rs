@@ -62,6 +62,26 @@ pub fn lower(input: Input<'_>) -> Result<Ir, Vec<Problem>> {
 /// Placeholder values from the profile; a template whose placeholder has no value is skipped.
 struct Vars(BTreeMap<&'static str, String>);
 
+/// The one placeholder with a value per resource: the regional tag suffix of each public
+/// registry's own region (choice `registry-region-tags`); one peer per distinct region.
+const REGISTRY_REGION_TAG: &str = "{registry_region_tag}";
+
+fn registry_region_tags(m: &Model) -> Vec<String> {
+  let mut tags: Vec<String> = m
+    .registries
+    .iter()
+    .filter(|r| r.access.value != Access::PrivateEndpoint)
+    .map(|r| {
+      m.cloud
+        .tag_suffix(&r.region)
+        .map_or_else(|| m.region_tag.clone(), str::to_string)
+    })
+    .collect();
+  tags.sort();
+  tags.dedup();
+  tags
+}
+
 impl Vars {
   fn new(m: &Model) -> Self {
     let mut v = BTreeMap::new();
@@ -134,13 +154,28 @@ fn flows(catalog: &Catalog, m: &Model, facts: &Facts, vars: &Vars, problems: &mu
     .as_ref()
     .is_some_and(|s| s.value != crate::model::IsolationMode::Disabled)
     && !facts.holds(Fact::Compute);
+  let region_tags = registry_region_tags(m);
   for r in &catalog.requirements {
     if !(r.clouds.is_empty() || r.clouds.iter().any(|c| c == m.cloud.name())) || !facts.satisfy(&r.when) {
       continue;
     }
     let sources: Vec<String> = r.sources.iter().map(|s| catalog.cite(s)).collect();
     let triggers = facts.explain(&r.when);
-    for template in &r.peers {
+    let templates: Vec<String> = r
+      .peers
+      .iter()
+      .flat_map(|t| {
+        if t.contains(REGISTRY_REGION_TAG) {
+          region_tags
+            .iter()
+            .map(|tag| t.replace(REGISTRY_REGION_TAG, tag))
+            .collect()
+        } else {
+          vec![t.clone()]
+        }
+      })
+      .collect();
+    for template in &templates {
       let Some(text) = vars.fill(template) else {
         problems.push(Problem::info(
           "AML091",

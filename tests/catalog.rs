@@ -290,3 +290,100 @@ fn managed_and_customer_vnet_flows_to_one_peer_stay_apart() {
   );
   let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A profile written next to the shipped ones' temp copies: `extends` a shipped profile and
+/// adds `extra` (arrays of tables in `extra` replace the base's whole).
+fn compile_extending(base: &str, tag: &str, extra: &str) -> Ir {
+  let dir = crate::support::scratch(tag);
+  let base = format!("{}/profiles/{base}.toml", env!("CARGO_MANIFEST_DIR"));
+  let file = dir.join("p.toml");
+  std::fs::write(&file, format!("extends = {base:?}\nname = {tag:?}\n{extra}")).expect("write");
+  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
+  let _ = std::fs::remove_dir_all(&dir);
+  ir
+}
+
+/// Clients in a VNet that holds private endpoints reach them on TCP 443, with or without
+/// compute in that VNet: AKS inference, and the client VNet of a managed-VNet workspace
+/// (the rule used to be emitted only when compute was in the VNet).
+#[test]
+fn private_endpoints_without_compute_get_the_outbound_443_rule() {
+  for name in ["aks-inference", "online-endpoint-managed-vnet"] {
+    let ir = compile(name);
+    let flow = ir
+      .flows
+      .iter()
+      .find(|f| f.id == "out-tcp-VirtualNetwork")
+      .unwrap_or_else(|| panic!("{name}: no outbound TCP rule to VirtualNetwork"));
+    assert!(flow.ports.strings().iter().any(|p| p == "443"), "{name}");
+    assert!(
+      flow
+        .requirements
+        .contains(&"baseline-private-endpoints".to_string()),
+      "{name}"
+    );
+    assert!(
+      flow.triggers.iter().any(|t| t.starts_with("private_endpoints: ")),
+      "{name}"
+    );
+  }
+}
+
+/// A public registry in another region than the workspace: its storage and container
+/// registry are reached through the registry region's tags (choice `registry-region-tags`).
+#[test]
+fn registry_in_another_region_uses_its_own_regional_tags() {
+  let ir = compile_extending(
+    "registry-public",
+    "registry-westeurope",
+    "[[registry]]\nname = \"contoso-shared-eu\"\nid = \"5b8e2c4d-1f3a-4e6b-9c7d-0a1b2c3d4e60\"\n\
+     region = \"westeurope\"\naccess = \"public\"\n",
+  );
+  let from_registry = |peer: &str| {
+    ir.flows
+      .iter()
+      .any(|f| f.peer == peer && f.requirements.contains(&"registry-storage-images".to_string()))
+  };
+  assert!(from_registry("Storage.WestEurope"));
+  assert!(from_registry("AzureContainerRegistry.WestEurope"));
+  assert!(
+    !from_registry("Storage.EastUS"),
+    "the workspace region's storage is not the registry's"
+  );
+  assert!(!from_registry("AzureContainerRegistry.EastUS"));
+  assert!(
+    has(&ir, Direction::Outbound, "Storage.EastUS", &["443"]),
+    "compute still reaches the workspace region's storage"
+  );
+  // A registry without a region is in the workspace region.
+  let same = compile_extending(
+    "registry-public",
+    "registry-no-region",
+    "[[registry]]\nname = \"contoso-shared\"\nid = \"5b8e2c4d-1f3a-4e6b-9c7d-0a1b2c3d4e5f\"\naccess = \"public\"\n",
+  );
+  assert!(same
+    .flows
+    .iter()
+    .any(|f| f.peer == "AzureContainerRegistry.EastUS"
+      && f.requirements.contains(&"registry-storage-images".to_string())));
+}
+
+/// Hugging Face as a package repository reaches the Hub itself and the hosts it hands
+/// downloads to, not only the managed-network list of container hosts.
+#[test]
+fn hugging_face_allows_the_hub_and_its_download_hosts() {
+  let ir = compile_extending(
+    "training-no-public-ip",
+    "huggingface",
+    "[features]\npackage_repositories = [\"huggingface\"]\n",
+  );
+  for host in [
+    "huggingface.co",
+    "*.huggingface.co",
+    "*.hf.co",
+    "cdn-lfs.huggingface.co",
+    "docker.io",
+  ] {
+    assert!(has(&ir, Direction::Outbound, host, &["443"]), "{host}");
+  }
+}
