@@ -226,6 +226,11 @@ pub struct FirewallSettings {
   pub rule_collection_group: String,
   pub priority: u32,
   pub source_addresses: Vec<IpNet>,
+  /// `firewall.dns_proxy`: the policy has DNS proxy on, so network rules may name FQDNs.
+  /// Absent in IR written before it existed, so it defaults to false and is left out when
+  /// false.
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub dns_proxy: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

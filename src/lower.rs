@@ -546,6 +546,7 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
       rule_collection_group: m.firewall.rule_collection_group.clone(),
       priority: m.firewall.priority,
       source_addresses: m.firewall.source_addresses.iter().map(|&a| a.into()).collect(),
+      dns_proxy: m.firewall.dns_proxy.value,
     },
     dns: ir::DnsSettings {
       ttl: m.dns.ttl,

@@ -276,6 +276,7 @@ raw_table!(RawFirewall {
   rule_collection_group: L<String>,
   priority: L<i64>,
   source_addresses: L<Vec<Located<String>>>,
+  dns_proxy: L<bool>,
 });
 
 raw_table!(RawDns {

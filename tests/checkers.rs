@@ -235,13 +235,23 @@ fn read_json(path: &Path) -> Value {
 
 fn from_arm(c: &Compiled) -> Deploy {
   let nsg = read_json(&c.dir.join("nsg/nsg.json"));
-  let fw = read_json(&c.dir.join("firewall/rule-collection-group.json"));
   let mut d = Deploy {
     nsg: nsg_from_arm(&nsg["resources"][0]["properties"]["securityRules"]),
-    fw_priority: int(&fw["resources"][0]["properties"]["priority"]),
-    fw: fw_from_arm(&fw["resources"][0]["properties"]["ruleCollections"]),
     ..Deploy::default()
   };
+  // An empty firewall plan writes no rule collection group (AFW009).
+  let fw_path = c.dir.join("firewall/rule-collection-group.json");
+  assert_eq!(
+    fw_path.exists(),
+    !Plan::new(&c.ir).firewall.is_empty(),
+    "{}: a firewall artifact exactly when the plan has firewall rules",
+    c.name
+  );
+  if fw_path.exists() {
+    let fw = read_json(&fw_path);
+    d.fw_priority = int(&fw["resources"][0]["properties"]["priority"]);
+    d.fw = fw_from_arm(&fw["resources"][0]["properties"]["ruleCollections"]);
+  }
   let dns_path = c.dir.join("private-dns/private-dns.json");
   if dns_path.exists() {
     let dns = read_json(&dns_path);
@@ -322,38 +332,39 @@ fn from_terraform(s: &Value) -> Deploy {
     });
   }
   let groups = of("azurerm_firewall_policy_rule_collection_group");
-  assert_eq!(groups.len(), 1, "one rule collection group");
-  let g = groups.values().next().expect("one group");
-  assert_eq!(g["firewall_policy_id"], "${var.firewall_policy_id}");
-  d.fw_priority = int(&g["priority"]);
-  for (block, kind) in [
-    ("network_rule_collection", "network"),
-    ("application_rule_collection", "application"),
-  ] {
-    for c in g.get(block).and_then(Value::as_array).into_iter().flatten() {
-      assert_eq!(c["action"], "Allow");
-      for r in c["rule"].as_array().expect("rules") {
-        d.fw.push(FwRule {
-          collection: text(&c["name"]),
-          collection_priority: int(&c["priority"]),
-          kind: kind.to_string(),
-          name: text(&r["name"]),
-          description: text(&r["description"]),
-          protocols: if kind == "application" {
-            r["protocols"]
-              .as_array()
-              .expect("protocols blocks")
-              .iter()
-              .map(|p| format!("{}:{}", text(&p["type"]), int(&p["port"])))
-              .collect()
-          } else {
-            texts(&r["protocols"])
-          },
-          sources: texts(&r["source_addresses"]),
-          addresses: texts(&r["destination_addresses"]),
-          fqdns: texts(&r["destination_fqdns"]),
-          ports: texts(&r["destination_ports"]),
-        });
+  assert!(groups.len() <= 1, "at most one rule collection group");
+  for g in groups.values() {
+    assert_eq!(g["firewall_policy_id"], "${var.firewall_policy_id}");
+    d.fw_priority = int(&g["priority"]);
+    for (block, kind) in [
+      ("network_rule_collection", "network"),
+      ("application_rule_collection", "application"),
+    ] {
+      for c in g.get(block).and_then(Value::as_array).into_iter().flatten() {
+        assert_eq!(c["action"], "Allow");
+        for r in c["rule"].as_array().expect("rules") {
+          d.fw.push(FwRule {
+            collection: text(&c["name"]),
+            collection_priority: int(&c["priority"]),
+            kind: kind.to_string(),
+            name: text(&r["name"]),
+            description: text(&r["description"]),
+            protocols: if kind == "application" {
+              r["protocols"]
+                .as_array()
+                .expect("protocols blocks")
+                .iter()
+                .map(|p| format!("{}:{}", text(&p["type"]), int(&p["port"])))
+                .collect()
+            } else {
+              texts(&r["protocols"])
+            },
+            sources: texts(&r["source_addresses"]),
+            addresses: texts(&r["destination_addresses"]),
+            fqdns: texts(&r["destination_fqdns"]),
+            ports: texts(&r["destination_ports"]),
+          });
+        }
       }
     }
   }
@@ -391,19 +402,20 @@ fn from_bicep(s: &Value) -> Deploy {
   assert_eq!(nsgs.len(), 1, "one NSG");
   d.nsg = nsg_from_arm(&nsgs[0].1["config"]["properties"]["securityRules"]);
   let policies: Vec<_> = of("Microsoft.Network/firewallPolicies").collect();
-  assert_eq!(policies.len(), 1, "one firewall policy");
-  assert_eq!(
-    policies[0].1["existing"], true,
-    "the policy is an existing resource"
-  );
   let groups: Vec<_> = of("Microsoft.Network/firewallPolicies/ruleCollectionGroups").collect();
-  assert_eq!(groups.len(), 1, "one rule collection group");
+  // An empty firewall plan writes neither the policy reference nor a group (AFW009).
   assert_eq!(
-    groups[0].1["config"]["parent"],
-    Value::String(policies[0].0.clone())
+    policies.len(),
+    groups.len(),
+    "a policy reference exactly with a group"
   );
-  d.fw_priority = int(&groups[0].1["config"]["properties"]["priority"]);
-  d.fw = fw_from_arm(&groups[0].1["config"]["properties"]["ruleCollections"]);
+  assert!(groups.len() <= 1, "at most one rule collection group");
+  if let (Some(policy), Some(group)) = (policies.first(), groups.first()) {
+    assert_eq!(policy.1["existing"], true, "the policy is an existing resource");
+    assert_eq!(group.1["config"]["parent"], Value::String(policy.0.clone()));
+    d.fw_priority = int(&group.1["config"]["properties"]["priority"]);
+    d.fw = fw_from_arm(&group.1["config"]["properties"]["ruleCollections"]);
+  }
   let zone_of = |parent: &Value| {
     text(
       &res
@@ -467,7 +479,16 @@ fn terraform_parses_into_exactly_the_arm_resources() {
       && !tf.nsg.is_empty()
       && !tf.records.is_empty();
     let vars = s["variables"].as_object().expect("variables");
-    for required in ["resource_group_name", "firewall_policy_id"] {
+    assert_eq!(
+      vars.contains_key("firewall_policy_id"),
+      !fw.is_empty(),
+      "{}: the policy is asked for exactly when there is a rule collection group",
+      c.name
+    );
+    for required in ["resource_group_name", "firewall_policy_id"]
+      .into_iter()
+      .filter(|v| vars.contains_key(*v))
+    {
       assert!(
         vars[required].get("default").is_none(),
         "{}: {required} is the user's to supply",
@@ -548,10 +569,14 @@ fn bicep_parses_into_exactly_the_arm_resources_and_sdk_models_accept_it() {
 fn arm_templates_deserialize_into_the_azure_sdk_models() {
   let (_base, all) = compile_all("arm");
   let mut files = Vec::new();
-  let (mut zones, mut records) = (0, 0);
+  let (mut zones, mut records, mut groups) = (0, 0, 0);
   for c in &all {
     files.push(c.dir.join("nsg/nsg.json"));
-    files.push(c.dir.join("firewall/rule-collection-group.json"));
+    let fw = c.dir.join("firewall/rule-collection-group.json");
+    if fw.exists() {
+      files.push(fw);
+      groups += 1;
+    }
     if !c.ir.dns_zones.is_empty() {
       files.push(c.dir.join("private-dns/private-dns.json"));
     }
@@ -567,9 +592,10 @@ fn arm_templates_deserialize_into_the_azure_sdk_models() {
   let n = all.len() as u64;
   let checked = &report["checked"];
   assert_eq!(checked["Microsoft.Network/networkSecurityGroups"], n);
+  assert!(groups > 0, "some shipped profile has firewall rules");
   assert_eq!(
     checked["Microsoft.Network/firewallPolicies/ruleCollectionGroups"],
-    n
+    groups
   );
   assert_eq!(checked["Microsoft.Network/privateDnsZones"], zones);
   assert_eq!(

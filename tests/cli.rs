@@ -170,6 +170,8 @@ fn firewall_plan_keeps_the_udp_half_of_an_any_protocol_fqdn_flow() {
     .expect("batch flow");
   flow.peer = amlnet::ir::Peer::Fqdn("batch.example.net".into());
   flow.ports = amlnet::net::PortSet::parse(&["443", "8787"]).expect("ports");
+  // No tag rule covers 8787, so the network rule names the FQDN: that needs DNS proxy.
+  ir.settings.firewall.dns_proxy = true;
   let plan = amlnet::plan::Plan::new(&ir).firewall;
   let app = plan
     .application

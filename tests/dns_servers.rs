@@ -170,6 +170,7 @@ fn hand_built_ir() -> Ir {
         rule_collection_group: "aml".into(),
         priority: 200,
         source_addresses: vec!["10.0.0.0/16".parse().expect("prefix")],
+        dns_proxy: false,
       },
       dns: DnsSettings {
         ttl: 300,

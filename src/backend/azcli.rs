@@ -118,14 +118,17 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   );
   assign(&mut s, "LOCATION", ":-", &ir.region);
   assign(&mut s, "NSG_NAME", ":-", &st.nsg.name);
-  s.push_str("FIREWALL_POLICY_RESOURCE_GROUP=${FIREWALL_POLICY_RESOURCE_GROUP:-$RESOURCE_GROUP}\n");
-  assign(&mut s, "FIREWALL_POLICY_NAME", ":-", &st.firewall.policy_name);
-  assign(
-    &mut s,
-    "RULE_COLLECTION_GROUP_NAME",
-    ":-",
-    &st.firewall.rule_collection_group,
-  );
+  // Without firewall rules there is no rule collection group (AFW009), and nothing to ask.
+  if !fw.is_empty() {
+    s.push_str("FIREWALL_POLICY_RESOURCE_GROUP=${FIREWALL_POLICY_RESOURCE_GROUP:-$RESOURCE_GROUP}\n");
+    assign(&mut s, "FIREWALL_POLICY_NAME", ":-", &st.firewall.policy_name);
+    assign(
+      &mut s,
+      "RULE_COLLECTION_GROUP_NAME",
+      ":-",
+      &st.firewall.rule_collection_group,
+    );
+  }
   if !ir.dns_zones.is_empty() {
     assign(
       &mut s,
@@ -186,48 +189,50 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       .end();
   }
 
-  s.push('\n');
-  comment(
-    &mut s,
-    "Firewall policy rule collection group: created empty, then one filter collection per rule kind.",
-  );
-  cmd(
-    &mut s,
-    "az network firewall policy rule-collection-group create",
-    "  ",
-  )
-  .flag("--resource-group")
-  .var("FIREWALL_POLICY_RESOURCE_GROUP")
-  .flag("--policy-name")
-  .var("FIREWALL_POLICY_NAME")
-  .flag("--name")
-  .var("RULE_COLLECTION_GROUP_NAME")
-  .flag("--priority")
-  .words([fw.priority])
-  .flag("--output")
-  .word("none")
-  .end();
-  for (i, r) in fw.network.rules.iter().enumerate() {
-    let mut c = collection_rule(
+  if !fw.is_empty() {
+    s.push('\n');
+    comment(
       &mut s,
-      i == 0,
-      (&fw.network.name, fw.network.priority),
-      "NetworkRule",
-      &r.name,
+      "Firewall policy rule collection group: created empty, then one filter collection per rule kind.",
     );
-    network_args(&mut c, r);
-    c.flag("--output").word("none").end();
-  }
-  for (i, r) in fw.application.rules.iter().enumerate() {
-    let mut c = collection_rule(
+    cmd(
       &mut s,
-      i == 0,
-      (&fw.application.name, fw.application.priority),
-      "ApplicationRule",
-      &r.name,
-    );
-    application_args(&mut c, r);
-    c.flag("--output").word("none").end();
+      "az network firewall policy rule-collection-group create",
+      "  ",
+    )
+    .flag("--resource-group")
+    .var("FIREWALL_POLICY_RESOURCE_GROUP")
+    .flag("--policy-name")
+    .var("FIREWALL_POLICY_NAME")
+    .flag("--name")
+    .var("RULE_COLLECTION_GROUP_NAME")
+    .flag("--priority")
+    .words([fw.priority])
+    .flag("--output")
+    .word("none")
+    .end();
+    for (i, r) in fw.network.rules.iter().enumerate() {
+      let mut c = collection_rule(
+        &mut s,
+        i == 0,
+        (&fw.network.name, fw.network.priority),
+        "NetworkRule",
+        &r.name,
+      );
+      network_args(&mut c, r);
+      c.flag("--output").word("none").end();
+    }
+    for (i, r) in fw.application.rules.iter().enumerate() {
+      let mut c = collection_rule(
+        &mut s,
+        i == 0,
+        (&fw.application.name, fw.application.priority),
+        "ApplicationRule",
+        &r.name,
+      );
+      application_args(&mut c, r);
+      c.flag("--output").word("none").end();
+    }
   }
 
   if !ir.dns_zones.is_empty() {

@@ -175,17 +175,20 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       Some(&st.nsg.name),
     ),
     ("location", "Azure region of the NSG", None),
-    (
+  ];
+  // Without firewall rules there is no rule collection group (AFW009), and nothing to ask.
+  if !fw.is_empty() {
+    params.push((
       "firewallPolicyName",
       "Name of the existing Azure Firewall policy, in this resource group",
       Some(&st.firewall.policy_name),
-    ),
-    (
+    ));
+    params.push((
       "ruleCollectionGroupName",
       "Name of the rule collection group created in that policy",
       Some(&st.firewall.rule_collection_group),
-    ),
-  ];
+    ));
+  }
   if !ir.dns_zones.is_empty() {
     params.push(("vnetId", &vnet_description, None));
     params.push((
@@ -231,44 +234,46 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   w.end_obj();
   w.end_resource();
 
-  let policy = labels.unique("firewallPolicy");
-  w.resource(
-    &policy,
-    &format!("Microsoft.Network/firewallPolicies@{NETWORK_API}"),
-    true,
-  );
-  w.key("name").raw("firewallPolicyName");
-  w.end_resource();
+  if !fw.is_empty() {
+    let policy = labels.unique("firewallPolicy");
+    w.resource(
+      &policy,
+      &format!("Microsoft.Network/firewallPolicies@{NETWORK_API}"),
+      true,
+    );
+    w.key("name").raw("firewallPolicyName");
+    w.end_resource();
 
-  w.resource(
-    &labels.unique("ruleCollectionGroup"),
-    &format!("Microsoft.Network/firewallPolicies/ruleCollectionGroups@{NETWORK_API}"),
-    false,
-  );
-  w.key("parent").raw(&policy);
-  w.key("name").raw("ruleCollectionGroupName");
-  w.key("properties").obj();
-  w.key("priority").int(st.firewall.priority);
-  w.key("ruleCollections");
-  if w.arr(fw.is_empty()) {
-    if !fw.network.rules.is_empty() {
-      collection(&mut w, (&fw.network.name, fw.network.priority));
-      for r in &fw.network.rules {
-        network_rule(&mut w, r);
+    w.resource(
+      &labels.unique("ruleCollectionGroup"),
+      &format!("Microsoft.Network/firewallPolicies/ruleCollectionGroups@{NETWORK_API}"),
+      false,
+    );
+    w.key("parent").raw(&policy);
+    w.key("name").raw("ruleCollectionGroupName");
+    w.key("properties").obj();
+    w.key("priority").int(st.firewall.priority);
+    w.key("ruleCollections");
+    if w.arr(false) {
+      if !fw.network.rules.is_empty() {
+        collection(&mut w, (&fw.network.name, fw.network.priority));
+        for r in &fw.network.rules {
+          network_rule(&mut w, r);
+        }
+        end_collection(&mut w);
       }
-      end_collection(&mut w);
-    }
-    if !fw.application.rules.is_empty() {
-      collection(&mut w, (&fw.application.name, fw.application.priority));
-      for r in &fw.application.rules {
-        application_rule(&mut w, r);
+      if !fw.application.rules.is_empty() {
+        collection(&mut w, (&fw.application.name, fw.application.priority));
+        for r in &fw.application.rules {
+          application_rule(&mut w, r);
+        }
+        end_collection(&mut w);
       }
-      end_collection(&mut w);
+      w.end_arr();
     }
-    w.end_arr();
+    w.end_obj();
+    w.end_resource();
   }
-  w.end_obj();
-  w.end_resource();
 
   let zone_type = format!("Microsoft.Network/privateDnsZones@{DNS_API}");
   let link_type = format!("Microsoft.Network/privateDnsZones/virtualNetworkLinks@{DNS_API}");

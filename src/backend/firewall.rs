@@ -197,6 +197,10 @@ fn application_rule(r: &ApplicationRule) -> ApplicationRuleJson<'_> {
 
 pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let fw = &plan.firewall;
+  // An empty group would only hold a priority in the policy; the plan says why (AFW009).
+  if fw.is_empty() {
+    return;
+  }
   let generator = syntax::provenance(ir);
   let template = Template {
     schema: arm::SCHEMA,

@@ -100,82 +100,85 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     close(&mut main, 0);
   }
 
-  resource(
-    &mut main,
-    "azurerm_firewall_policy_rule_collection_group",
-    &labels.unique("amlnet"),
-  );
-  attrs(
-    &mut main,
-    1,
-    &[
-      ("name", V::Raw("var.rule_collection_group_name")),
-      ("firewall_policy_id", V::Raw("var.firewall_policy_id")),
-      ("priority", V::Int(fw.priority)),
-    ],
-  );
-  if !fw.network.rules.is_empty() {
-    main.push('\n');
-    open(&mut main, 1, "network_rule_collection");
-    collection_attrs(&mut main, &fw.network.name, fw.network.priority);
-    for r in &fw.network.rules {
+  // Without firewall rules there is no rule collection group (AFW009).
+  if !fw.is_empty() {
+    resource(
+      &mut main,
+      "azurerm_firewall_policy_rule_collection_group",
+      &labels.unique("amlnet"),
+    );
+    attrs(
+      &mut main,
+      1,
+      &[
+        ("name", V::Raw("var.rule_collection_group_name")),
+        ("firewall_policy_id", V::Raw("var.firewall_policy_id")),
+        ("priority", V::Int(fw.priority)),
+      ],
+    );
+    if !fw.network.rules.is_empty() {
       main.push('\n');
-      open(&mut main, 2, "rule");
-      let destination = match &r.destination {
-        Destination::Addresses(a) => ("destination_addresses", V::List(a)),
-        Destination::Fqdns(f) => ("destination_fqdns", V::List(f)),
-      };
-      attrs(
-        &mut main,
-        3,
-        &[
-          ("name", V::Str(&r.name)),
-          ("description", V::Str(&r.description)),
-          ("protocols", V::List(&r.protocols)),
-          ("source_addresses", V::List(&r.source_addresses)),
-          destination,
-          ("destination_ports", V::List(&r.ports)),
-        ],
-      );
-      close(&mut main, 2);
-    }
-    close(&mut main, 1);
-  }
-  if !fw.application.rules.is_empty() {
-    main.push('\n');
-    open(&mut main, 1, "application_rule_collection");
-    collection_attrs(&mut main, &fw.application.name, fw.application.priority);
-    for r in &fw.application.rules {
-      main.push('\n');
-      open(&mut main, 2, "rule");
-      attrs(
-        &mut main,
-        3,
-        &[("name", V::Str(&r.name)), ("description", V::Str(&r.description))],
-      );
-      for &(kind, port) in &r.protocols {
+      open(&mut main, 1, "network_rule_collection");
+      collection_attrs(&mut main, &fw.network.name, fw.network.priority);
+      for r in &fw.network.rules {
         main.push('\n');
-        open(&mut main, 3, "protocols");
+        open(&mut main, 2, "rule");
+        let destination = match &r.destination {
+          Destination::Addresses(a) => ("destination_addresses", V::List(a)),
+          Destination::Fqdns(f) => ("destination_fqdns", V::List(f)),
+        };
         attrs(
           &mut main,
-          4,
-          &[("type", V::Str(kind.as_str())), ("port", V::Int(u32::from(port)))],
+          3,
+          &[
+            ("name", V::Str(&r.name)),
+            ("description", V::Str(&r.description)),
+            ("protocols", V::List(&r.protocols)),
+            ("source_addresses", V::List(&r.source_addresses)),
+            destination,
+            ("destination_ports", V::List(&r.ports)),
+          ],
         );
-        close(&mut main, 3);
+        close(&mut main, 2);
       }
-      attrs(
-        &mut main,
-        3,
-        &[
-          ("source_addresses", V::List(&r.source_addresses)),
-          ("destination_fqdns", V::List(&r.target_fqdns)),
-        ],
-      );
-      close(&mut main, 2);
+      close(&mut main, 1);
     }
-    close(&mut main, 1);
+    if !fw.application.rules.is_empty() {
+      main.push('\n');
+      open(&mut main, 1, "application_rule_collection");
+      collection_attrs(&mut main, &fw.application.name, fw.application.priority);
+      for r in &fw.application.rules {
+        main.push('\n');
+        open(&mut main, 2, "rule");
+        attrs(
+          &mut main,
+          3,
+          &[("name", V::Str(&r.name)), ("description", V::Str(&r.description))],
+        );
+        for &(kind, port) in &r.protocols {
+          main.push('\n');
+          open(&mut main, 3, "protocols");
+          attrs(
+            &mut main,
+            4,
+            &[("type", V::Str(kind.as_str())), ("port", V::Int(u32::from(port)))],
+          );
+          close(&mut main, 3);
+        }
+        attrs(
+          &mut main,
+          3,
+          &[
+            ("source_addresses", V::List(&r.source_addresses)),
+            ("destination_fqdns", V::List(&r.target_fqdns)),
+          ],
+        );
+        close(&mut main, 2);
+      }
+      close(&mut main, 1);
+    }
+    close(&mut main, 0);
   }
-  close(&mut main, 0);
 
   // Zone, VNet link, then the zone's records: the order of private-dns/private-dns.json.
   for zone in &ir.dns_zones {
@@ -230,7 +233,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     }
   }
   out.add("terraform/main.tf", main);
-  out.add("terraform/variables.tf", variables(ir));
+  out.add("terraform/variables.tf", variables(ir, !fw.is_empty()));
 }
 
 /// The zone's A records grouped by name (one record set per name, as Azure stores them), in
@@ -268,7 +271,7 @@ fn collection_attrs(out: &mut String, name: &str, priority: u32) {
   );
 }
 
-fn variables(ir: &Ir) -> String {
+fn variables(ir: &Ir, firewall: bool) -> String {
   let st = &ir.settings;
   let policy = format!(
     "Resource ID of the existing Azure Firewall policy (the profile names it {})",
@@ -295,13 +298,16 @@ fn variables(ir: &Ir) -> String {
       "Name of the network security group",
       Some(&st.nsg.name),
     ),
-    ("firewall_policy_id", &policy, None),
-    (
+  ];
+  // Without firewall rules there is no rule collection group (AFW009), and nothing to ask.
+  if firewall {
+    vars.push(("firewall_policy_id", &policy, None));
+    vars.push((
       "rule_collection_group_name",
       "Name of the rule collection group created in that policy",
       Some(&st.firewall.rule_collection_group),
-    ),
-  ];
+    ));
+  }
   // Without zones nothing links to the VNet: asking for its ID would be a question without a use.
   if !ir.dns_zones.is_empty() {
     vars.push(("virtual_network_id", &vnet, None));

@@ -206,6 +206,9 @@ pub struct Firewall {
   pub rule_collection_group: String,
   pub priority: u32,
   pub source_addresses: Vec<Ipv4Net>,
+  /// `firewall.dns_proxy`: DNS proxy is on in the policy (clients use the firewall as
+  /// their DNS server), so FQDN flows on non-HTTP ports may be network rules.
+  pub dns_proxy: Setting<bool>,
 }
 
 #[derive(Clone, Debug)]

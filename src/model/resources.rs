@@ -310,11 +310,13 @@ impl Builder<'_> {
         name
       }
     };
+    let dns_proxy = self.flag(&f.dns_proxy, false);
     Firewall {
       policy_name: f.policy_name.map_or_else(|| "afwp-hub".to_string(), |v| v.value),
       rule_collection_group,
       priority,
       source_addresses,
+      dns_proxy,
     }
   }
 

@@ -10,6 +10,12 @@ use crate::target::nsg::{DESCRIPTION_MAX, NAME_MAX};
 /// "Allow-Out-Tcp-AzureMachineLearning": word characters, `.`, `-`, `_`; ≤ 80 characters;
 /// starts and ends with a word character.
 pub fn rule_name(direction: Direction, f: &Flow) -> String {
+  rule_name_for(direction, f, &f.peer.text())
+}
+
+/// `rule_name` with the peer the target really names (the firewall's global tag where the
+/// flow has a regional tag Azure Firewall does not accept).
+pub fn rule_name_for(direction: Direction, f: &Flow, peer: &str) -> String {
   let dir = if direction == Direction::Inbound {
     "In"
   } else {
@@ -24,13 +30,12 @@ pub fn rule_name(direction: Direction, f: &Flow) -> String {
   for part in ["Allow-", dir, "-", proto, "-"] {
     name.push_str(part);
   }
-  let peer = f.peer.text();
   let peer = match peer.strip_prefix("*.") {
     Some(rest) => {
       name.push_str("wildcard.");
       rest
     }
-    None => &peer,
+    None => peer,
   };
   name.extend(peer.chars().map(|c| {
     if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
