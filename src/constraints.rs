@@ -11,6 +11,7 @@ use ipnet::Ipv4Net;
 use crate::diagnostic::Problem;
 use crate::model::{Access, ComputeKind, IsolationMode, Model, Setting, Subnet};
 
+/// Docker's default bridge network (`bridge` in `address_space`).
 const DOCKER_BRIDGE: &str = "172.17.0.0/16";
 
 pub fn check(m: &Model) -> Vec<Problem> {
@@ -73,8 +74,8 @@ fn located(mut problem: Problem, where_: String) -> Problem {
 }
 
 fn address_space(m: &Model, p: &mut Vec<Problem>) {
-  let bridge: Ipv4Net = DOCKER_BRIDGE.parse().expect("constant CIDR");
-  let wire: Ipv4Net = "168.63.129.16/32".parse().expect("constant CIDR");
+  let bridge = Ipv4Net::new_assert(std::net::Ipv4Addr::new(172, 17, 0, 0), 16);
+  let wire = Ipv4Net::new_assert(std::net::Ipv4Addr::new(168, 63, 129, 16), 32);
   for space in &m.network.address_space {
     if space.value.contains(&bridge) || bridge.contains(&space.value) {
       p.push(

@@ -15,24 +15,30 @@ use super::{Builder, Network, Subnet};
 use crate::diagnostic::Problem;
 use crate::profile::{Located, RawProfile};
 
+/// `a.b.c.d/len` as a constant.
+const fn net(a: u8, b: u8, c: u8, d: u8, len: u8) -> Ipv4Net {
+  Ipv4Net::new_assert(Ipv4Addr::new(a, b, c, d), len)
+}
+
 /// Ranges a VNet cannot use (reference/azureml-network-facts.md § 4 C4).
-const NOT_UNICAST: &[(&str, &str)] = &[
-  ("0.0.0.0/8", "the unspecified \"this network\" range"),
-  ("127.0.0.0/8", "the loopback range"),
-  ("169.254.0.0/16", "the link-local range"),
-  ("224.0.0.0/4", "the multicast range"),
+const NOT_UNICAST: &[(Ipv4Net, &str)] = &[
+  (net(0, 0, 0, 0, 8), "the unspecified \"this network\" range"),
+  (net(127, 0, 0, 0, 8), "the loopback range"),
+  (net(169, 254, 0, 0, 16), "the link-local range"),
+  (net(224, 0, 0, 0, 4), "the multicast range"),
   (
-    "240.0.0.0/4",
+    net(240, 0, 0, 0, 4),
     "the reserved range that holds the broadcast address",
   ),
 ];
 
 /// Private address ranges: RFC 1918 and the RFC 6598 shared space Azure also accepts.
-const PRIVATE: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
-
-fn net(s: &str) -> Ipv4Net {
-  s.parse().expect("constant CIDR")
-}
+const PRIVATE: &[Ipv4Net] = &[
+  net(10, 0, 0, 0, 8),
+  net(172, 16, 0, 0, 12),
+  net(192, 168, 0, 0, 16),
+  net(100, 64, 0, 0, 10),
+];
 
 /// One private endpoint address of the profile, with the endpoint it belongs to (the
 /// addresses of one endpoint NIC may repeat each other; those of two endpoints may not).
@@ -52,7 +58,7 @@ impl Builder<'_> {
     } else {
       NOT_UNICAST
         .iter()
-        .find(|(range, _)| crate::net::prefixes::overlaps(&space, &net(range)))
+        .find(|(range, _)| crate::net::prefixes::overlaps(&space, range))
         .map(|(range, what)| format!("it overlaps {range}, {what}"))
     };
     let Some(why) = why else { return true };
@@ -107,7 +113,7 @@ impl Builder<'_> {
       }
       let in_vnet = network.address_space.iter().any(|a| a.value.contains(&e.ip));
       if !in_vnet && !network.address_space.is_empty() {
-        let private = PRIVATE.iter().any(|r| net(r).contains(&e.ip));
+        let private = PRIVATE.iter().any(|r| r.contains(&e.ip));
         let why = if private {
           "outside the VNet address space"
         } else {
