@@ -217,6 +217,9 @@ pub struct NsgSettings {
   pub outbound_start: u32,
   pub step: u32,
   pub deny_internet_outbound: bool,
+  /// The profile accepts that the final deny blocks FQDN flows (left out when false).
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub accept_blocked_fqdn_flows: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -540,6 +540,7 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
       outbound_start: m.nsg.outbound_start,
       step: m.nsg.step,
       deny_internet_outbound: m.nsg.deny_internet_outbound,
+      accept_blocked_fqdn_flows: m.nsg.accept_blocked_fqdn_flows,
     },
     firewall: ir::FirewallSettings {
       policy_name: m.firewall.policy_name.clone(),

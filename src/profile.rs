@@ -269,6 +269,7 @@ raw_table!(RawNsg {
   outbound_priority_start: L<i64>,
   priority_step: L<i64>,
   deny_internet_outbound: L<bool>,
+  accept_blocked_fqdn_flows: L<bool>,
 });
 
 raw_table!(RawFirewall {

@@ -95,10 +95,22 @@ fn explain_shows_triggers_sources_and_choices() {
 
 #[test]
 fn out_directory_holds_every_artifact_and_a_manifest() {
-  let out = scratch("layout").join("out");
+  let dir = scratch("layout");
+  let out = dir.join("out");
+  // The shipped profile with the final deny rule, its blocked FQDN flows accepted.
+  let profile = dir.join("deny.toml");
+  let base = crate::support::root().join("profiles/secure-workspace.toml");
+  std::fs::write(
+    &profile,
+    format!(
+      "extends = {:?}\n[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
+      base.display().to_string()
+    ),
+  )
+  .expect("write");
   let run = amlnet(&[
     "compile",
-    "profiles/secure-workspace.toml",
+    &profile.to_string_lossy(),
     "--out",
     &out.to_string_lossy(),
   ]);

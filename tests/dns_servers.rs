@@ -164,6 +164,7 @@ fn hand_built_ir() -> Ir {
         outbound_start: 100,
         step: 10,
         deny_internet_outbound: true,
+        accept_blocked_fqdn_flows: true,
       },
       firewall: FirewallSettings {
         policy_name: "fwpol-aml".into(),

@@ -195,7 +195,7 @@ fn nsg_priorities_that_collide_are_refused() {
   std::fs::write(
     &file,
     format!(
-      "extends = {:?}\n[nsg]\noutbound_priority_start = 3996\n",
+      "extends = {:?}\n[nsg]\noutbound_priority_start = 3996\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
       base.display().to_string()
     ),
   )
@@ -205,4 +205,33 @@ fn nsg_priorities_that_collide_are_refused() {
     err.contains("error[NSG006]") && err.contains("priority 4096"),
     "{err}"
   );
+}
+
+/// The final deny-internet rule drops the FQDN flows the NSG cannot allow by tag (the NSG
+/// sees their public destination even when a route sends them to the firewall): an error
+/// unless the profile accepts it (NSG005).
+#[test]
+fn a_deny_rule_that_blocks_fqdn_flows_must_be_accepted() {
+  let dir = scratch("nsg-deny");
+  let base = root().join("profiles/secure-workspace.toml");
+  let file = dir.join("p.toml");
+  let with = |accept: bool| {
+    std::fs::write(
+      &file,
+      format!(
+        "extends = {:?}\n[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = {accept}\n",
+        base.display().to_string()
+      ),
+    )
+    .expect("writable");
+    amlnet::compile(&file)
+  };
+  let err = with(false).expect_err("refused").to_string();
+  assert!(err.contains("error[NSG005]") && err.contains("pypi.org"), "{err}");
+  let c = with(true).unwrap_or_else(|e| panic!("{e}"));
+  assert!(c
+    .output
+    .notes
+    .iter()
+    .any(|n| n.code == "NSG005" && n.severity == amlnet::ir::Severity::Warning));
 }

@@ -198,6 +198,9 @@ pub struct Nsg {
   pub outbound_start: u32,
   pub step: u32,
   pub deny_internet_outbound: bool,
+  /// With `deny_internet_outbound`: the profile accepts that FQDN flows the NSG cannot
+  /// allow by tag are blocked (otherwise that is an error).
+  pub accept_blocked_fqdn_flows: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -241,6 +241,7 @@ impl Builder<'_> {
       outbound_start,
       step,
       deny_internet_outbound: n.deny_internet_outbound.is_some_and(|v| v.value),
+      accept_blocked_fqdn_flows: n.accept_blocked_fqdn_flows.is_some_and(|v| v.value),
     }
   }
 

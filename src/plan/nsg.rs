@@ -127,12 +127,22 @@ pub fn notes(ir: &Ir, rules: &[SecurityRule], notes: &mut Notes) {
     );
   }
   if ir.settings.nsg.deny_internet_outbound {
-    // NSGs see the real public destination even when a route sends it to the firewall.
+    // NSGs see the real public destination even when a route sends it to the firewall, so
+    // the final deny drops what the NSG cannot allow by tag: an error unless accepted.
+    let accepted = ir.settings.nsg.accept_blocked_fqdn_flows;
     list_note(
       notes,
-      Severity::Warning,
+      if accepted {
+        Severity::Warning
+      } else {
+        Severity::Error
+      },
       "NSG005",
-      "nsg: Deny-Out-Internet also blocks FQDN flows the NSG cannot allow, unless a service-tag rule above covers their addresses",
+      if accepted {
+        "nsg: Deny-Out-Internet blocks FQDN flows the NSG cannot allow (accepted by nsg.accept_blocked_fqdn_flows), unless a service-tag rule above covers their addresses"
+      } else {
+        "nsg: Deny-Out-Internet would block FQDN flows the NSG cannot allow; remove nsg.deny_internet_outbound, or set nsg.accept_blocked_fqdn_flows = true if these flows may fail"
+      },
       &peers,
     );
   }
