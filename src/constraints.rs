@@ -314,7 +314,7 @@ fn compute(m: &Model, p: &mut Vec<Problem>) {
         );
       }
     }
-    let in_vnet = c.subnet.is_some() || c.kind == ComputeKind::Serverless;
+    let in_vnet = c.subnet.is_some();
     if in_vnet && !c.public_ip.value && !m.has_workspace_pe() {
       p.push(
         located(

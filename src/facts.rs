@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Access, ComputeKind, Features, IsolationMode, Model, Setting};
+use crate::model::{Access, Features, IsolationMode, Model, Setting};
 
 macro_rules! facts {
   ($($variant:ident = $name:literal),* $(,)?) => {
@@ -123,7 +123,9 @@ pub fn evaluate(m: &Model) -> Facts {
   let in_vnet: Vec<_> = m
     .computes
     .iter()
-    .filter(|c| c.subnet.is_some() || c.kind == ComputeKind::Serverless)
+    // Serverless compute is in the customer VNet only when the profile gives it a subnet;
+    // otherwise it runs in Azure's network or the workspace managed VNet.
+    .filter(|c| c.subnet.is_some())
     .collect();
   for c in &in_vnet {
     f.set(

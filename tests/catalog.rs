@@ -387,3 +387,36 @@ fn hugging_face_allows_the_hub_and_its_download_hosts() {
     assert!(has(&ir, Direction::Outbound, host, &["443"]), "{host}");
   }
 }
+
+/// Serverless compute is in the customer VNet only when the profile gives it a subnet: in a
+/// managed-VNet workspace it gets no customer-VNet baseline, and the package flows stay
+/// managed-network rules.
+#[test]
+fn serverless_compute_in_a_managed_vnet_workspace_is_not_in_the_customer_vnet() {
+  let dir = std::env::temp_dir().join(format!("amlnet-serverless-{}", std::process::id()));
+  std::fs::create_dir_all(&dir).expect("dir");
+  let base = format!(
+    "{}/profiles/online-endpoint-managed-vnet.toml",
+    env!("CARGO_MANIFEST_DIR")
+  );
+  let file = dir.join("p.toml");
+  std::fs::write(
+    &file,
+    // Arrays of tables replace the base's whole: the image-build cluster is repeated.
+    format!(
+      "extends = {base:?}\nname = \"serverless\"\n[[compute]]\nname = \"image-builder\"\nkind = \"cluster\"\nmax_nodes = 2\n\
+       [[compute]]\nname = \"sl\"\nkind = \"serverless\"\n"
+    ),
+  )
+  .expect("write");
+  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
+  let baseline = compile("online-endpoint-managed-vnet");
+  let ids = |ir: &Ir| ir.flows.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+  assert_eq!(
+    ids(&ir),
+    ids(&baseline),
+    "serverless without a subnet adds no flow of its own"
+  );
+  assert!(ir.flows.iter().any(|f| f.is_managed() && f.peer == "pypi.org"));
+  let _ = std::fs::remove_dir_all(&dir);
+}
