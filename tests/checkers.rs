@@ -502,7 +502,12 @@ fn terraform_parses_into_exactly_the_arm_resources() {
       c.name
     );
     assert_eq!(vars["location"]["default"], Value::String(c.ir.region.clone()));
-    assert_eq!(s["other_blocks"], serde_json::json!(["terraform"]), "{}", c.name);
+    assert_eq!(
+      s["other_blocks"],
+      serde_json::json!(["terraform", "provider"]),
+      "{}",
+      c.name
+    );
   }
   assert!(
     seen_both_kinds,
@@ -807,7 +812,9 @@ fn every_checkov_skip_is_documented() {
 // ---------------------------------------------------------------------------------------
 // az CLI: run the script with an `az` that records its arguments.
 
-const FAKE_AZ: &str = "#!/usr/bin/env bash\n{ printf '%s\\037' \"$@\"; printf '\\036'; } >> \"$AZ_LOG\"\ncase \" $* \" in *' show '*) exit 3 ;; esac\nexit 0\n";
+/// Records every call; `az cloud show` answers the cloud in `AZ_CLOUD` (the profile's when the
+/// caller sets it); any other `show` says the resource does not exist yet.
+const FAKE_AZ: &str = "#!/usr/bin/env bash\n{ printf '%s\\037' \"$@\"; printf '\\036'; } >> \"$AZ_LOG\"\ncase \" $* \" in *' cloud show '*) echo \"${AZ_CLOUD:-AzureCloud}\"; exit 0 ;; *' show '*) exit 3 ;; esac\nexit 0\n";
 pub(crate) const VNET_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-test";
 
 /// Runs deploy.sh in a directory full of files its `*` arguments would glob to if unquoted.
@@ -838,6 +845,7 @@ pub(crate) fn run_azcli(c: &Compiled, env: &[(&str, &str)]) -> (std::process::Ou
     .env_clear()
     .env("PATH", path)
     .env("AZ_LOG", &log)
+    .env("AZ_CLOUD", c.ir.cloud.name())
     .envs(env.iter().copied())
     .output()
     .expect("bash runs");
@@ -984,6 +992,8 @@ fn from_azcli(calls: &[Vec<String>], ttl: u32) -> Deploy {
           "TTL set on a record set that was added"
         );
       }
+      // The cloud check before any change.
+      "cloud show" => {}
       other => panic!("unexpected az call {other}: {argv:?}"),
     }
   }
@@ -1526,4 +1536,30 @@ fn rules_table_has_a_row_per_planned_rule() {
       .count();
     assert_eq!(table_rows, expected, "{}", stem(&path));
   }
+}
+
+/// deploy.sh stops before any change when the CLI is set to another cloud than the
+/// profile's, saying how to switch.
+#[test]
+fn azcli_script_stops_when_the_cli_is_set_to_another_cloud() {
+  let (_base, all) = compile_all("azcli-cloud");
+  let c = all
+    .iter()
+    .find(|c| c.name == "china-training-no-public-ip")
+    .expect("the China profile");
+  let (out, calls) = run_azcli(
+    c,
+    &[
+      ("RESOURCE_GROUP", "rg-test"),
+      ("VNET_ID", VNET_ID),
+      ("AZ_CLOUD", "AzureCloud"),
+    ],
+  );
+  assert!(!out.status.success());
+  assert!(
+    String::from_utf8_lossy(&out.stderr).contains("az cloud set --name AzureChinaCloud"),
+    "{}",
+    String::from_utf8_lossy(&out.stderr)
+  );
+  assert_eq!(calls.len(), 1, "only `az cloud show` ran: {calls:?}");
 }

@@ -138,6 +138,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     );
     assign(&mut s, "VNET_LINK_NAME", ":-", &format!("link-{}", st.vnet_name));
   }
+  cloud_check(&mut s, ir, !fw.is_empty());
 
   s.push('\n');
   comment(
@@ -389,4 +390,25 @@ fn collection_rule<'a>(
       .word(name);
   }
   c
+}
+
+/// Before anything changes: the CLI must be set to the profile's cloud (a script for Azure
+/// China run against the public cloud would create resources in the wrong place), and the
+/// script says what it is about to create or replace.
+fn cloud_check(s: &mut String, ir: &Ir, firewall: bool) {
+  s.push('\n');
+  comment(s, "Stop unless the CLI is logged in to this profile's cloud.");
+  s.push_str("CURRENT_CLOUD=$(az cloud show --query name --output tsv)\nif [ \"$CURRENT_CLOUD\" != ");
+  crate::syntax::shell::push_quote(s, ir.cloud.name());
+  s.push_str(" ]; then\n  echo \"the Azure CLI is set to cloud $CURRENT_CLOUD; run: az cloud set --name ");
+  s.push_str(ir.cloud.name());
+  s.push_str(" && az login\" >&2\n  exit 1\nfi\n");
+  s.push_str("echo \"creating or replacing in $RESOURCE_GROUP: the NSG $NSG_NAME and its rules");
+  if !ir.dns_zones.is_empty() {
+    s.push_str(", the private DNS zones and their VNet links");
+  }
+  if firewall {
+    s.push_str("; in $FIREWALL_POLICY_RESOURCE_GROUP: the rule collection group $RULE_COLLECTION_GROUP_NAME of $FIREWALL_POLICY_NAME");
+  }
+  s.push_str("\" >&2\n");
 }

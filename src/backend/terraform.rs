@@ -42,6 +42,10 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   comments(&mut main, MAIN_HEADER);
   main.push('\n');
   main.push_str(PROVIDERS);
+  // The provider block: `terraform validate` works as is, and the cloud is the profile's.
+  main.push_str("\nprovider \"azurerm\" {\n  features {}\n  environment = ");
+  crate::syntax::hcl::push_string(&mut main, terraform_environment(ir.cloud));
+  main.push_str("\n}\n");
 
   let nsg_label = labels.unique("nsg");
   let nsg_name = format!("azurerm_network_security_group.{nsg_label}.name");
@@ -269,6 +273,15 @@ fn collection_attrs(out: &mut String, name: &str, priority: u32) {
       ("action", V::Str("Allow")),
     ],
   );
+}
+
+/// The azurerm provider's `environment` for a cloud.
+fn terraform_environment(cloud: crate::ir::Cloud) -> &'static str {
+  match cloud {
+    crate::ir::Cloud::AzureCloud => "public",
+    crate::ir::Cloud::AzureChinaCloud => "china",
+    crate::ir::Cloud::AzureUsGovernment => "usgovernment",
+  }
 }
 
 fn variables(ir: &Ir, firewall: bool) -> String {
