@@ -34,6 +34,7 @@ except ImportError as e:
 
 MODELS = {
   "Microsoft.Network/networkSecurityGroups": (network, network.NetworkSecurityGroup),
+  "Microsoft.Network/networkSecurityGroups/securityRules": (network, network.SecurityRule),
   "Microsoft.Network/firewallPolicies/ruleCollectionGroups": (network, network.FirewallPolicyRuleCollectionGroup),
   "Microsoft.Network/privateDnsZones": (privatedns, privatedns.PrivateZone),
   "Microsoft.Network/privateDnsZones/virtualNetworkLinks": (privatedns, privatedns.VirtualNetworkLink),

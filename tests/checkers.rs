@@ -574,9 +574,11 @@ fn bicep_parses_into_exactly_the_arm_resources_and_sdk_models_accept_it() {
 fn arm_templates_deserialize_into_the_azure_sdk_models() {
   let (_base, all) = compile_all("arm");
   let mut files = Vec::new();
-  let (mut zones, mut records, mut groups) = (0, 0, 0);
+  let (mut zones, mut records, mut groups, mut rules) = (0, 0, 0, 0);
   for c in &all {
     files.push(c.dir.join("nsg/nsg.json"));
+    files.push(c.dir.join("nsg/nsg-rules.json"));
+    rules += amlnet::plan::Plan::new(&c.ir).nsg.len() as u64;
     let fw = c.dir.join("firewall/rule-collection-group.json");
     if fw.exists() {
       files.push(fw);
@@ -597,6 +599,10 @@ fn arm_templates_deserialize_into_the_azure_sdk_models() {
   let n = all.len() as u64;
   let checked = &report["checked"];
   assert_eq!(checked["Microsoft.Network/networkSecurityGroups"], n);
+  assert_eq!(
+    checked["Microsoft.Network/networkSecurityGroups/securityRules"],
+    rules
+  );
   assert!(groups > 0, "some shipped profile has firewall rules");
   assert_eq!(
     checked["Microsoft.Network/firewallPolicies/ruleCollectionGroups"],

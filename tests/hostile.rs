@@ -153,14 +153,21 @@ fn shape(v: &Value, path: &str, out: &mut Vec<String>) {
 }
 
 /// amlnet's own ARM expressions: parameters, the resource group's location, the rule collection
-/// group's name, a zone's link name and ID with the zone as a quoted literal.
-fn own_expression(s: &str, zones: &[String]) -> bool {
+/// group's name, a zone's link name and ID with the zone as a quoted literal, and a child
+/// security rule's `NSG/RULE` name with the planned rule name as a quoted literal.
+fn own_expression(s: &str, zones: &[String], rules: &[String]) -> bool {
   let literal = |z: &String| format!("'{}'", z.replace('\'', "''"));
   s.starts_with("[parameters('")
     && s.ends_with("')]")
     && s[13..s.len() - 3].chars().all(|c| c.is_ascii_alphanumeric())
     || s == "[resourceGroup().location]"
     || s == "[concat(parameters('firewallPolicyName'), '/', parameters('ruleCollectionGroupName'))]"
+    || rules.iter().any(|r| {
+      s == format!(
+        "[concat(parameters('nsgName'), '/', '{}')]",
+        r.replace('\'', "''")
+      )
+    })
     || zones.iter().any(|z| {
       s == format!("[concat({}, '/', parameters('vnetLinkName'))]", literal(z))
         || s
@@ -212,6 +219,11 @@ fn hostile_ir_strings_change_no_structure_of_the_deploy_outputs() {
       // JSON: parses; in ARM templates no string is an expression but amlnet's own, and every
       // other string deploys as an IR value.
       let zones: Vec<String> = ir.dns_zones.iter().map(|z| z.name.clone()).collect();
+      let rules: Vec<String> = amlnet::plan::Plan::new(&ir)
+        .nsg
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
       let mut json_shapes = Vec::new();
       for a in out.artifacts.iter().filter(|a| a.path.ends_with(".json")) {
         let doc: Value = serde_json::from_str(&a.contents)
@@ -226,7 +238,7 @@ fn hostile_ir_strings_change_no_structure_of_the_deploy_outputs() {
         strings(&doc, &mut all);
         for s in all {
           assert!(
-            arm_value(s).is_some() || own_expression(s, &zones),
+            arm_value(s).is_some() || own_expression(s, &zones, &rules),
             "{profile} {kind}: {}: ARM would evaluate {s:?}",
             a.path
           );

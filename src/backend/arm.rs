@@ -110,6 +110,9 @@ pub(super) struct Description<'a> {
 #[derive(serde::Serialize)]
 pub(super) struct Metadata<'a> {
   pub generator: ArmLiteral<'a>,
+  /// What deploying the template does, where that is not obvious.
+  #[serde(skip_serializing_if = "Option::is_none")]
+  pub description: Option<&'static str>,
 }
 
 /// An ARM deployment template: `$schema`, `contentVersion`, `metadata`, `parameters`, `resources`.

@@ -207,6 +207,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     content_version: arm::CONTENT_VERSION,
     metadata: Metadata {
       generator: ArmLiteral(&generator),
+      description: None,
     },
     parameters: Parameters {
       firewall_policy_name: Param::string(Some(&fw.policy)),

@@ -1,6 +1,9 @@
-//! NSG backend: an ARM template for one network security group with inline security rules.
+//! NSG backend: an ARM template for one network security group with inline security rules,
+//! and the same rules as child resources for an NSG a team keeps.
 //!
-//! Takes the plan's NSG rules, returns `nsg/nsg.json`: one service tag or CIDR per rule,
+//! Takes the plan's NSG rules, returns `nsg/nsg.json` (deploying it replaces every rule of an
+//! existing NSG of that name, which its metadata says) and `nsg/nsg-rules.json` (the rules as
+//! `networkSecurityGroups/securityRules`, added to an existing NSG): one service tag or CIDR per rule,
 //! ports merged, names and priorities from `plan`, which also notes the FQDN flows an NSG
 //! cannot carry and refuses a plan beyond Azure's limits.
 //!
@@ -71,6 +74,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     content_version: arm::CONTENT_VERSION,
     metadata: Metadata {
       generator: ArmLiteral(&generator),
+      description: Some(REPLACES),
     },
     parameters: Parameters {
       nsg_name: Param::string(Some(&ir.settings.nsg.name)),
@@ -93,6 +97,62 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     "nsg/nsg.json",
     arm::pretty(&template, 1024 + 700 * plan.nsg.len()),
   );
+  let names: Vec<String> = plan
+    .nsg
+    .iter()
+    .map(|r| {
+      format!(
+        "[concat(parameters('nsgName'), '/', {})]",
+        syntax::json::arm_expression_string(&r.name)
+      )
+    })
+    .collect();
+  let children = Template {
+    schema: arm::SCHEMA,
+    content_version: arm::CONTENT_VERSION,
+    metadata: Metadata {
+      generator: ArmLiteral(&generator),
+      description: Some(ADDS),
+    },
+    parameters: ChildParameters {
+      nsg_name: Param::string(Some(&ir.settings.nsg.name)),
+    },
+    resources: plan
+      .nsg
+      .iter()
+      .zip(&names)
+      .map(|(r, name)| ChildRule {
+        ty: "Microsoft.Network/networkSecurityGroups/securityRules",
+        api_version: "2024-05-01",
+        name,
+        properties: rule(r).properties,
+      })
+      .collect::<Vec<_>>(),
+  };
+  out.add(
+    "nsg/nsg-rules.json",
+    arm::pretty(&children, 1024 + 800 * plan.nsg.len()),
+  );
+}
+
+const REPLACES: &str = "Deploying this template sets the complete rule list of the NSG named by nsgName: an existing NSG of that name loses every rule not in it. To add these rules to an NSG you keep, deploy nsg/nsg-rules.json instead.";
+const ADDS: &str = "The rules of nsg/nsg.json as child resources of an existing NSG named by nsgName: deploying adds or updates these rules and leaves the NSG's other rules in place.";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChildParameters<'a> {
+  nsg_name: Param<'a>,
+}
+
+/// One security rule as a child resource (`NSG/RULE`), for an NSG that exists already.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChildRule<'a> {
+  #[serde(rename = "type")]
+  ty: &'static str,
+  api_version: &'static str,
+  name: &'a str,
+  properties: RuleProperties<'a>,
 }
 
 fn rule(r: &SecurityRule) -> Rule<'_> {

@@ -168,6 +168,7 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
     content_version: arm::CONTENT_VERSION,
     metadata: Metadata {
       generator: ArmLiteral(&generator),
+      description: None,
     },
     parameters: Parameters {
       vnet_id: Param {
