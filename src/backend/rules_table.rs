@@ -13,6 +13,10 @@ use crate::target::firewall::Destination;
 
 use super::Output;
 
+/// Where the documents column is, and how its entries are joined in the CSV.
+const DOCUMENTS: usize = 12;
+const SEPARATOR: &str = "; ";
+
 const COLUMNS: [&str; 13] = [
   "target",
   "collection",
@@ -44,19 +48,45 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   md.push_str(" |\n|");
   md.push_str(&"---|".repeat(COLUMNS.len()));
   md.push('\n');
+  // Documents are numbered once and listed under the table: rows cite them as [n].
+  let mut documents: Vec<&str> = Vec::new();
   for row in &rows {
     md.push('|');
     for (i, cell) in row.iter().enumerate() {
       md.push(' ');
-      // Names, addresses and ports as code, prose as text.
-      md.push_str(&if (2..=9).contains(&i) && !cell.is_empty() {
-        markdown::code_cell(cell)
+      if i == DOCUMENTS {
+        let mut first = true;
+        for d in cell.split(SEPARATOR).filter(|d| !d.is_empty()) {
+          let n = match documents.iter().position(|x| *x == d) {
+            Some(n) => n,
+            None => {
+              documents.push(d);
+              documents.len() - 1
+            }
+          };
+          if !first {
+            md.push(' ');
+          }
+          first = false;
+          md.push_str(&format!("\\[{}\\]", n + 1));
+        }
+      } else if (2..=9).contains(&i) && !cell.is_empty() {
+        // Names, addresses and ports as code, prose as text.
+        markdown::push_code_cell(&mut md, cell);
       } else {
-        markdown::cell(cell)
-      });
+        markdown::push_text(&mut md, cell);
+      }
       md.push_str(" |");
     }
     md.push('\n');
+  }
+  if !documents.is_empty() {
+    md.push_str("\n## Documents\n\n");
+    for (n, d) in documents.iter().enumerate() {
+      md.push_str(&format!("{}\\. ", n + 1));
+      markdown::push_text(&mut md, d);
+      md.push_str("<br>\n");
+    }
   }
   let mut table = String::new();
   csv::push_record(&mut table, &COLUMNS);
@@ -143,7 +173,11 @@ fn row(
   description: &str,
 ) -> [String; 13] {
   let (purpose, requirements, documents) = match flow {
-    Some(f) => (f.purpose.clone(), f.requirements.join(" "), f.sources.join("; ")),
+    Some(f) => (
+      f.purpose.clone(),
+      f.requirements.join(" "),
+      f.sources.join(SEPARATOR),
+    ),
     None => (description.to_string(), String::new(), String::new()),
   };
   [

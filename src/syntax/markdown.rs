@@ -47,10 +47,27 @@ pub fn code(value: &str) -> String {
 /// code span in a table (the table parser reads `\\|` as a backslash and a cell boundary), so
 /// such a value is written as `cell(value)`: the same text, not in monospace.
 pub fn code_cell(value: &str) -> String {
-  if value.contains("\\|") {
-    return cell(value);
+  let mut out = String::with_capacity(value.len() + 2);
+  push_code_cell(&mut out, value);
+  out
+}
+
+/// `code_cell`, appended to `out`. A value of plain characters (no backtick, pipe, space at
+/// either end or hazard) is the common case and is written without building the span.
+pub fn push_code_cell(out: &mut String, value: &str) {
+  let plain = !value.is_empty()
+    && !value.starts_with(' ')
+    && !value.ends_with(' ')
+    && !value.contains(|c: char| c == '`' || c == '|' || is_hazard(c));
+  if plain {
+    out.push('`');
+    out.push_str(value);
+    out.push('`');
+  } else if value.contains("\\|") {
+    push_text(out, value);
+  } else {
+    out.push_str(&code(value).replace('|', "\\|"));
   }
-  code(value).replace('|', "\\|")
 }
 
 /// Plain inline text showing `value` as written.
@@ -64,21 +81,41 @@ pub fn code_cell(value: &str) -> String {
 /// code span, HTML, heading, list, quote or table syntax inside is interpreted, and a `|`
 /// cannot end a table cell.
 pub fn text(value: &str) -> String {
-  let mut out = String::with_capacity(value.len());
-  let mut chars = value.chars().peekable();
-  while let Some(c) = chars.next() {
-    if c == '\r' && chars.peek() == Some(&'\n') {
+  let mut out = String::with_capacity(value.len() + value.len() / 4);
+  push_text(&mut out, value);
+  out
+}
+
+/// `text`, appended to `out`. Runs of characters that need no escape are copied whole (ASCII
+/// letters, digits and spaces are recognised by byte; anything else is looked at as a char).
+pub fn push_text(out: &mut String, value: &str) {
+  let bytes = value.as_bytes();
+  let (mut start, mut i) = (0, 0);
+  while i < bytes.len() {
+    let b = bytes[i];
+    if b.is_ascii_alphanumeric() || b == b' ' {
+      i += 1;
       continue;
     }
-    if line_break(c) {
-      out.push_str("<br>");
-    } else if is_hazard(c) {
-      visible(c).chars().for_each(|v| punct(&mut out, v));
-    } else {
-      punct(&mut out, c);
+    let c = value[i..].chars().next().unwrap_or_default();
+    let len = c.len_utf8();
+    let special = c.is_ascii_punctuation() || line_break(c) || is_hazard(c);
+    if special {
+      out.push_str(&value[start..i]);
+      if c == '\r' && bytes.get(i + 1) == Some(&b'\n') {
+        // CR LF is one line break: the LF writes it.
+      } else if line_break(c) {
+        out.push_str("<br>");
+      } else if is_hazard(c) {
+        visible(c).chars().for_each(|v| punct(out, v));
+      } else {
+        punct(out, c);
+      }
+      start = i + len;
     }
+    i += len;
   }
-  out
+  out.push_str(&value[start..]);
 }
 
 fn punct(out: &mut String, c: char) {
