@@ -255,21 +255,12 @@ fn ports_merge_into_sorted_ranges() {
 /// in the firewall (it used to be folded into the managed-network flow and lost).
 #[test]
 fn managed_and_customer_vnet_flows_to_one_peer_stay_apart() {
-  let dir = std::env::temp_dir().join(format!("amlnet-aks-managed-{}", std::process::id()));
-  std::fs::create_dir_all(&dir).expect("dir");
-  let base = format!(
-    "{}/profiles/online-endpoint-managed-vnet.toml",
-    env!("CARGO_MANIFEST_DIR")
+  let file = crate::support::extending(
+    "online-endpoint-managed-vnet",
+    "aks-in-managed",
+    "name = \"aks-in-managed\"\n[aks]\nname = \"aks-train\"\nsubnet = \"training\"\ntraining = true\n\
+     service_cidr = \"10.100.0.0/16\"\ndns_service_ip = \"10.100.0.10\"\n",
   );
-  let file = dir.join("p.toml");
-  std::fs::write(
-    &file,
-    format!(
-      "extends = {base:?}\nname = \"aks-in-managed\"\n[aks]\nname = \"aks-train\"\nsubnet = \"training\"\ntraining = true\n\
-       service_cidr = \"10.100.0.0/16\"\ndns_service_ip = \"10.100.0.10\"\n"
-    ),
-  )
-  .expect("write");
   let c = amlnet::compile(&file).unwrap_or_else(|e| panic!("{e}"));
   let pypi: Vec<_> = c.ir.flows.iter().filter(|f| f.peer == "pypi.org").collect();
   assert_eq!(
@@ -288,19 +279,13 @@ fn managed_and_customer_vnet_flows_to_one_peer_stay_apart() {
       .any(|r| r.target_fqdns == ["pypi.org"]),
     "the customer VNet's pypi.org flow is a firewall application rule"
   );
-  let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A profile written next to the shipped ones' temp copies: `extends` a shipped profile and
 /// adds `extra` (arrays of tables in `extra` replace the base's whole).
 fn compile_extending(base: &str, tag: &str, extra: &str) -> Ir {
-  let dir = crate::support::scratch(tag);
-  let base = format!("{}/profiles/{base}.toml", env!("CARGO_MANIFEST_DIR"));
-  let file = dir.join("p.toml");
-  std::fs::write(&file, format!("extends = {base:?}\nname = {tag:?}\n{extra}")).expect("write");
-  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
-  let _ = std::fs::remove_dir_all(&dir);
-  ir
+  let file = crate::support::extending(base, tag, &format!("name = {tag:?}\n{extra}"));
+  amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Clients in a VNet that holds private endpoints reach them on TCP 443, with or without
@@ -393,23 +378,13 @@ fn hugging_face_allows_the_hub_and_its_download_hosts() {
 /// managed-network rules.
 #[test]
 fn serverless_compute_in_a_managed_vnet_workspace_is_not_in_the_customer_vnet() {
-  let dir = std::env::temp_dir().join(format!("amlnet-serverless-{}", std::process::id()));
-  std::fs::create_dir_all(&dir).expect("dir");
-  let base = format!(
-    "{}/profiles/online-endpoint-managed-vnet.toml",
-    env!("CARGO_MANIFEST_DIR")
+  // Arrays of tables replace the base's whole: the image-build cluster is repeated.
+  let ir = compile_extending(
+    "online-endpoint-managed-vnet",
+    "serverless",
+    "[[compute]]\nname = \"image-builder\"\nkind = \"cluster\"\nmax_nodes = 2\n\
+     [[compute]]\nname = \"sl\"\nkind = \"serverless\"\n",
   );
-  let file = dir.join("p.toml");
-  std::fs::write(
-    &file,
-    // Arrays of tables replace the base's whole: the image-build cluster is repeated.
-    format!(
-      "extends = {base:?}\nname = \"serverless\"\n[[compute]]\nname = \"image-builder\"\nkind = \"cluster\"\nmax_nodes = 2\n\
-       [[compute]]\nname = \"sl\"\nkind = \"serverless\"\n"
-    ),
-  )
-  .expect("write");
-  let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
   let baseline = compile("online-endpoint-managed-vnet");
   let ids = |ir: &Ir| ir.flows.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
   assert_eq!(
@@ -418,5 +393,4 @@ fn serverless_compute_in_a_managed_vnet_workspace_is_not_in_the_customer_vnet() 
     "serverless without a subnet adds no flow of its own"
   );
   assert!(ir.flows.iter().any(|f| f.is_managed() && f.peer == "pypi.org"));
-  let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1443,14 +1443,11 @@ fn managed_network_checker_rejects_a_malformed_rule() {
 /// and ignored), and the YAML still passes its checker.
 #[test]
 fn managed_network_firewall_sku_reaches_the_yaml() {
-  let dir = scratch("mnv-sku");
-  let base = root().join("profiles/online-endpoint-managed-vnet.toml");
-  let file = dir.join("p.toml");
-  std::fs::write(
-    &file,
-    format!("extends = {:?}\n[managed_network]\nisolation_mode = \"allow_only_approved_outbound\"\nfirewall_sku = \"basic\"\n", base.display().to_string()),
-  )
-  .expect("writable");
+  let file = crate::support::extending(
+    "online-endpoint-managed-vnet",
+    "mnv-sku",
+    "[managed_network]\nisolation_mode = \"allow_only_approved_outbound\"\nfirewall_sku = \"basic\"\n",
+  );
   let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
   let (doc, _) = yaml_of(&ir);
   assert_eq!(doc.expect("YAML")["managed_network"]["firewall_sku"], "basic");
@@ -1518,19 +1515,9 @@ fn rules_table_has_a_row_per_planned_rule() {
     };
     let expected =
       c.plan.nsg.len() + c.plan.firewall.network.rules.len() + c.plan.firewall.application.rules.len();
-    let dir = scratch("rules-table");
-    let file = dir.join("rules.csv");
-    std::fs::write(&file, artifact("rules.csv")).expect("write");
-    let out = std::process::Command::new(crate::support::python())
-      .args([
-        "-c",
-        "import csv,sys,json; r=list(csv.reader(open(sys.argv[1], newline=''))); print(json.dumps(r))",
-      ])
-      .arg(&file)
-      .output()
-      .expect("python runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).expect("rows");
+    let script = "import csv, io, json, sys; print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))))";
+    let rows = crate::support::python_json::<&str>(script, &[], &artifact("rules.csv"));
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows).expect("rows");
     assert_eq!(rows.len(), expected + 1, "{}", stem(&path));
     assert!(rows.iter().all(|r| r.len() == 13), "{}", stem(&path));
     assert_eq!(rows[0][7], "source");

@@ -95,19 +95,13 @@ fn explain_shows_triggers_sources_and_choices() {
 
 #[test]
 fn out_directory_holds_every_artifact_and_a_manifest() {
-  let dir = scratch("layout");
-  let out = dir.join("out");
+  let out = scratch("layout").join("out");
   // The shipped profile with the final deny rule, its blocked FQDN flows accepted.
-  let profile = dir.join("deny.toml");
-  let base = crate::support::root().join("profiles/secure-workspace.toml");
-  std::fs::write(
-    &profile,
-    format!(
-      "extends = {:?}\n[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
-      base.display().to_string()
-    ),
-  )
-  .expect("write");
+  let profile = crate::support::extending(
+    "secure-workspace",
+    "layout-profile",
+    "[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
+  );
   let run = amlnet(&[
     "compile",
     &profile.to_string_lossy(),

@@ -168,10 +168,8 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 /// its IR locations, not `//`.
 #[test]
 fn an_absolute_extends_path_is_named_once() {
-  let dir = scratch("absolute-extends");
   let base = root().join("profiles/secure-workspace.toml");
-  let file = dir.join("p.toml");
-  std::fs::write(&file, format!("extends = {:?}\n", base.display().to_string())).expect("writable");
+  let file = crate::support::extending("secure-workspace", "absolute-extends", "");
   let ir = amlnet::compile_path(&file).unwrap_or_else(|e| panic!("{e}"));
   let located: Vec<&str> = ir
     .diagnostics
@@ -189,17 +187,11 @@ fn an_absolute_extends_path_is_named_once() {
 /// the final deny's 4096 are refused (NSG006), not written for Azure to reject.
 #[test]
 fn nsg_priorities_that_collide_are_refused() {
-  let dir = scratch("nsg-priority");
-  let base = root().join("profiles/secure-workspace.toml");
-  let file = dir.join("p.toml");
-  std::fs::write(
-    &file,
-    format!(
-      "extends = {:?}\n[nsg]\noutbound_priority_start = 3996\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
-      base.display().to_string()
-    ),
-  )
-  .expect("writable");
+  let file = crate::support::extending(
+    "secure-workspace",
+    "nsg-priority",
+    "[nsg]\noutbound_priority_start = 3996\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = true\n",
+  );
   let err = amlnet::compile_path(&file).expect_err("refused").to_string();
   assert!(
     err.contains("error[NSG006]") && err.contains("priority 4096"),
@@ -212,19 +204,9 @@ fn nsg_priorities_that_collide_are_refused() {
 /// unless the profile accepts it (NSG005).
 #[test]
 fn a_deny_rule_that_blocks_fqdn_flows_must_be_accepted() {
-  let dir = scratch("nsg-deny");
-  let base = root().join("profiles/secure-workspace.toml");
-  let file = dir.join("p.toml");
   let with = |accept: bool| {
-    std::fs::write(
-      &file,
-      format!(
-        "extends = {:?}\n[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = {accept}\n",
-        base.display().to_string()
-      ),
-    )
-    .expect("writable");
-    amlnet::compile(&file)
+    let extra = format!("[nsg]\ndeny_internet_outbound = true\naccept_blocked_fqdn_flows = {accept}\n");
+    amlnet::compile(&crate::support::extending("secure-workspace", "nsg-deny", &extra))
   };
   let err = with(false).expect_err("refused").to_string();
   assert!(err.contains("error[NSG005]") && err.contains("pypi.org"), "{err}");

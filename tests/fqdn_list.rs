@@ -2,13 +2,8 @@
 //! line break in the profile name adds no entry to the text list, and the CSV, read back by
 //! Python's csv module, has one row per FQDN flow with every formula neutralised.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use amlnet::backend::{Output, Target};
 use amlnet::ir::Ir;
-use serde_json::Value;
 
 use crate::support::root;
 
@@ -65,41 +60,12 @@ fn a_line_break_in_the_profile_name_adds_no_entry() {
   }
 }
 
-/// `./.venv/bin/python3` when present, else `python3` (only the standard library is used).
-fn python() -> PathBuf {
-  let venv = root().join(".venv/bin/python3");
-  if venv.exists() {
-    venv
-  } else {
-    PathBuf::from("python3")
-  }
-}
-
 /// The CSV read by Python's csv module (as a spreadsheet import would split it): rows of cells.
 fn python_csv(text: &str) -> Vec<Vec<String>> {
   let script = "import csv, io, json, sys\n\
                 rows = list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))\n\
                 print(json.dumps(rows))";
-  let mut child = Command::new(python())
-    .args(["-c", script])
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap_or_else(|e| panic!("python3 runs: {e}"));
-  child
-    .stdin
-    .take()
-    .expect("stdin")
-    .write_all(text.as_bytes())
-    .expect("write stdin");
-  let out = child.wait_with_output().expect("python finishes");
-  assert!(
-    out.status.success(),
-    "python failed:\n{}",
-    String::from_utf8_lossy(&out.stderr)
-  );
-  let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+  let rows = crate::support::python_json::<&str>(script, &[], text);
   serde_json::from_value(rows).expect("rows of strings")
 }
 

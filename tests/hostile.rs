@@ -17,7 +17,7 @@ use amlnet::syntax::json::arm_value;
 use serde_json::Value;
 
 use crate::checkers::{checked, parse_call, run_azcli, Compiled, VNET_ID};
-use crate::support::{python, root, scratch};
+use crate::support::{root, scratch};
 
 /// The profiles used: one with NSG rules, both firewall rule kinds and private DNS; one with a
 /// managed network.
@@ -404,15 +404,7 @@ for path in sys.argv[1:]:
   res.append({"keys": keys(doc, "", []), "name": doc["name"], "location": doc["location"]})
 print(json.dumps(res))
 "#;
-  let out = Command::new(python())
-    .arg("-c")
-    .arg(script)
-    .args(&yaml_files)
-    .output()
-    .expect("python runs");
-  assert_ne!(out.status.code(), Some(3), "PyYAML is missing: run `make deps`");
-  assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-  let docs: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+  let docs = crate::support::python_json(script, &yaml_files, "");
   assert!(!docs[0]["keys"].as_array().expect("keys").is_empty());
   assert_eq!(docs[1]["keys"], docs[0]["keys"], "the same YAML keys");
   assert_eq!(docs[1]["name"], Value::String(evil("workspace", 0)));

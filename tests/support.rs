@@ -129,3 +129,49 @@ pub fn stem(path: &Path) -> String {
     .map(|s| s.to_string_lossy().into_owned())
     .unwrap_or_default()
 }
+
+/// A profile in a fresh scratch directory that `extends` the shipped `profiles/<base>.toml`
+/// (by absolute path) and adds `extra` TOML (arrays of tables in `extra` replace the base's
+/// whole). Returns its path.
+pub fn extending(base: &str, tag: &str, extra: &str) -> PathBuf {
+  let file = scratch(tag).join("p.toml");
+  let base = root().join("profiles").join(format!("{base}.toml"));
+  std::fs::write(
+    &file,
+    format!("extends = {:?}\n{extra}", base.display().to_string()),
+  )
+  .expect("writable");
+  file
+}
+
+/// Run a Python script of the project's venv with `args` and `stdin`; it prints one JSON
+/// value, which is returned. A script exits 3 when a module it needs is missing, which fails
+/// the test with the fix.
+pub fn python_json<A: AsRef<std::ffi::OsStr>>(script: &str, args: &[A], stdin: &str) -> serde_json::Value {
+  use std::io::Write as _;
+  use std::process::Stdio;
+  let mut child = Command::new(python())
+    .arg("-c")
+    .arg(script)
+    .args(args)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap_or_else(|e| panic!("python3 runs: {e}"));
+  child
+    .stdin
+    .take()
+    .expect("stdin")
+    .write_all(stdin.as_bytes())
+    .expect("write stdin");
+  let out = child.wait_with_output().expect("python finishes");
+  let stderr = String::from_utf8_lossy(&out.stderr);
+  assert_ne!(
+    out.status.code(),
+    Some(3),
+    "a Python module is missing: run `make deps`\n{stderr}"
+  );
+  assert!(out.status.success(), "python failed:\n{stderr}");
+  serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("python prints JSON: {e}"))
+}

@@ -2,10 +2,6 @@
 //! real parser (bash, python-hcl2, pycep, PyYAML, Python csv, serde_json, hickory-proto) to the
 //! same value and the same structure. A missing parser fails the test; it never skips.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use amlnet::syntax::{self, bicep, comment, csv, dns, hcl, json, markdown, shell, yaml, Syntax};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -98,41 +94,10 @@ fn cases(n: usize) -> Vec<String> {
   out
 }
 
-/// `./.venv/bin/python3` when present (a developer's own venv), else `python3`.
-fn python() -> PathBuf {
-  let venv = root().join(".venv/bin/python3");
-  if venv.exists() {
-    venv
-  } else {
-    PathBuf::from("python3")
-  }
-}
-
 /// Run `script` once with `input` as JSON on stdin; it prints one JSON value. Exit 3 means a
 /// module is missing, which fails the test.
 fn py(script: &str, input: &Value) -> Value {
-  let mut child = Command::new(python())
-    .args(["-c", script])
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap_or_else(|e| panic!("python3 runs (scripts/install-test-deps.sh installs the modules): {e}"));
-  child
-    .stdin
-    .take()
-    .expect("stdin")
-    .write_all(input.to_string().as_bytes())
-    .expect("write stdin");
-  let out = child.wait_with_output().expect("python finishes");
-  let stderr = String::from_utf8_lossy(&out.stderr);
-  assert_ne!(
-    out.status.code(),
-    Some(3),
-    "a parser module is missing, run scripts/install-test-deps.sh:\n{stderr}"
-  );
-  assert!(out.status.success(), "python failed:\n{stderr}");
-  serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("python prints JSON: {e}"))
+  crate::support::python_json::<&str>(script, &[], &input.to_string())
 }
 
 fn texts(cases: &[String]) -> Value {
@@ -143,7 +108,7 @@ fn texts(cases: &[String]) -> Value {
 // bash
 
 fn bash(script: &str, check_only: bool) -> std::process::Output {
-  let mut cmd = Command::new("bash");
+  let mut cmd = std::process::Command::new("bash");
   if check_only {
     cmd.arg("-n");
   }
