@@ -32,6 +32,23 @@ pub struct Source {
   pub url: Option<String>,
 }
 
+/// A cited document: where in the seeds or reference, and the public page when it has one.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Document {
+  pub cite: String,
+  pub url: Option<String>,
+}
+
+impl std::fmt::Display for Document {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.write_str(&self.cite)?;
+    match &self.url {
+      Some(url) => write!(f, " <{url}>"),
+      None => Ok(()),
+    }
+  }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
@@ -171,6 +188,19 @@ pub fn load() -> Result<Catalog, toml::de::Error> {
 /// Every inconsistency in the catalog data, as readable lines (empty when sound).
 pub fn check(c: &Catalog) -> Vec<String> {
   let mut errors = Vec::new();
+  for (key, source) in &c.sources {
+    // The URL is printed in artifacts and linked in Markdown: it must read back whole.
+    if let Some(url) = &source.url {
+      let probe = format!("{} <{url}>", source.path);
+      if crate::ir::split_url(&probe) != (source.path.as_str(), Some(url.as_str()))
+        || !url.starts_with("https://learn.microsoft.com/")
+      {
+        errors.push(format!(
+          "{key}: url `{url}` is not a plain https://learn.microsoft.com/ address"
+        ));
+      }
+    }
+  }
   let mut check_cites = |owner: &str, cites: &[String]| {
     if cites.is_empty() {
       errors.push(format!("{owner}: no sources"));
@@ -287,22 +317,39 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 }
 
 impl Catalog {
-  /// "path § section" for a citation "KEY § section".
-  pub fn cite(&self, citation: &str) -> String {
-    match citation.split_once(" § ") {
-      Some((key, section)) => match self.sources.get(key) {
-        // Microsoft documents are cited through the section of the facts reference that restates them.
-        Some(source) => match section.strip_prefix("facts ") {
-          Some(facts) if key != "FACTS" => format!(
-            "{} (per reference/azureml-network-facts.md § {facts})",
-            source.path
-          ),
-          _ => format!("{} § {section}", source.path),
-        },
-        None => citation.to_string(),
-      },
-      None => citation.to_string(),
+  /// A citation "KEY § section" as the document a reader can open: "path § section", and the
+  /// public URL where the source is a Microsoft article.
+  pub fn document(&self, citation: &str) -> Document {
+    let Some((key, section)) = citation.split_once(" § ") else {
+      return Document {
+        cite: citation.to_string(),
+        url: None,
+      };
+    };
+    let Some(source) = self.sources.get(key) else {
+      return Document {
+        cite: citation.to_string(),
+        url: None,
+      };
+    };
+    let cite = match section.strip_prefix("facts ") {
+      // Microsoft documents are cited through the section of the facts reference that restates them.
+      Some(facts) if key != "FACTS" => format!(
+        "{} (per reference/azureml-network-facts.md § {facts})",
+        source.path
+      ),
+      _ => format!("{} § {section}", source.path),
+    };
+    Document {
+      cite,
+      url: source.url.clone(),
     }
+  }
+
+  /// `document` as one line: "path § section", then " <url>" when there is one
+  /// (`crate::ir::split_url` takes it apart again).
+  pub fn cite(&self, citation: &str) -> String {
+    self.document(citation).to_string()
   }
 
   pub fn choice(&self, id: &str) -> Option<&Choice> {

@@ -3,83 +3,190 @@
 //! Takes the IR, its plan and a query (flow id, peer such as a service tag or FQDN, a host
 //! name a wildcard rule matches, an address inside a CIDR flow or a DNS record's value, a
 //! planned NSG / firewall / managed-network rule name, a catalog requirement id, or a DNS or
-//! zone name; empty = everything) and returns readable text: the profile settings that
-//! triggered it, the catalog entries, their sources, and the choices made where sources
-//! disagree. Reads the catalog for those details; never prints and never compiles: the
-//! caller passes what `crate::compile` returned.
+//! zone name; empty = everything) and returns an `Explanation`: the planned rules, flows and
+//! records that match, each with the profile settings that triggered it, the catalog entries,
+//! the documents (with their public URL) and the choices made where sources disagree.
+//! `explain/render` writes it as text, JSON or Markdown. Reads the catalog for those details;
+//! never prints and never compiles: the caller passes what `crate::compile` returned.
 
-use std::fmt::Write as _;
+use serde::Serialize;
 
-use crate::catalog;
+use crate::catalog::{self, Document};
 use crate::ir::{Flow, Ir, Peer};
 use crate::plan::Plan;
 use crate::{Error, Result};
 
+mod render;
+
+/// Version of the `explain --format json` shape; bump the major on any breaking change.
+pub const EXPLAIN_FORMAT_VERSION: &str = "1.0";
+
+/// What `explain` found for one query, in the order text and Markdown show it.
+#[derive(Serialize)]
+pub struct Explanation {
+  pub explain_format_version: &'static str,
+  pub profile: String,
+  pub query: Option<String>,
+  pub entries: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Entry {
+  NsgRule {
+    name: String,
+    priority: u32,
+    direction: String,
+    access: String,
+    protocol: String,
+    source: String,
+    destination: String,
+    ports: String,
+    description: String,
+    flow: Option<FlowEntry>,
+  },
+  FirewallRule {
+    name: String,
+    group: String,
+    collection: String,
+    flow: Option<FlowEntry>,
+  },
+  ManagedNetworkRule {
+    name: String,
+    destination_kind: String,
+    comment: String,
+  },
+  Flow(FlowEntry),
+  DnsRecord {
+    name: String,
+    value: String,
+    zone: String,
+    public_name: Option<String>,
+    resource: String,
+    sources: Vec<Document>,
+  },
+  HostRecord {
+    name: String,
+    value: String,
+    resource: String,
+    sources: Vec<Document>,
+  },
+  ForwardedZone {
+    zone: String,
+    on_premises: bool,
+    sources: Vec<Document>,
+  },
+}
+
+#[derive(Serialize)]
+pub struct FlowEntry {
+  pub id: String,
+  pub direction: String,
+  pub protocol: String,
+  pub peer: String,
+  pub ports: Vec<String>,
+  pub required: bool,
+  pub purpose: String,
+  pub triggers: Vec<String>,
+  pub requirements: Vec<RequirementEntry>,
+}
+
+#[derive(Serialize)]
+pub struct RequirementEntry {
+  pub id: String,
+  pub family: String,
+  pub purpose: String,
+  pub ports: Vec<String>,
+  pub sources: Vec<Document>,
+  pub choices: Vec<ChoiceEntry>,
+}
+
+#[derive(Serialize)]
+pub struct ChoiceEntry {
+  pub id: String,
+  pub topic: String,
+  /// The section of the facts reference (§ 6) that records the disagreement.
+  pub facts: String,
+  pub choice: String,
+  pub because: String,
+  pub sides: Vec<Document>,
+}
+
+impl Explanation {
+  pub fn text(&self) -> String {
+    render::text(self)
+  }
+
+  pub fn json(&self) -> String {
+    render::json(self)
+  }
+
+  pub fn markdown(&self) -> String {
+    render::markdown(self)
+  }
+}
+
 /// Everything matching `query` (case-insensitive), or an `Error::Input` naming the closest peer.
-pub fn explain(ir: &Ir, plan: &Plan, query: Option<&str>) -> Result<String> {
+pub fn explain(ir: &Ir, plan: &Plan, query: Option<&str>) -> Result<Explanation> {
   let q = query.map(str::to_ascii_lowercase);
   let matches = |s: &str| q.as_deref().is_none_or(|q| s.to_ascii_lowercase() == q);
   let address: Option<std::net::IpAddr> = q.as_deref().and_then(|q| q.parse().ok());
-  let mut out = String::new();
+  let mut entries = Vec::new();
   if q.is_some() {
-    explain_rules(ir, plan, &matches, &mut out);
+    rules(ir, plan, &matches, &mut entries);
   }
-  let flows: Vec<&Flow> = ir
-    .flows
-    .iter()
-    .filter(|f| {
-      matches(&f.id)
-        || matches(&f.peer.text())
-        || f.requirements.iter().any(|r| matches(r))
-        || q.as_deref().is_some_and(|q| covers(&f.peer, q, address))
-    })
-    .collect();
-  for f in &flows {
-    explain_flow(f, &mut out);
-  }
-  for r in ir.dns_records.iter().filter(|r| {
-    matches(&r.name)
-      || matches(&r.zone)
-      || r.public_name.as_deref().is_some_and(matches)
-      || address == Some(std::net::IpAddr::V4(r.value))
-  }) {
-    let _ = writeln!(out, "dns record {} A {} (zone {})", r.name, r.value, r.zone);
-    if let Some(public) = &r.public_name {
-      let _ = writeln!(out, "  public name: {public}");
-    }
-    let _ = writeln!(out, "  resource: {}", r.resource);
-    for s in &r.sources {
-      let _ = writeln!(out, "  source: {s}");
-    }
-    out.push('\n');
-  }
-  for h in ir
-    .host_records
-    .iter()
-    .filter(|h| q.is_some() && (matches(&h.name) || address == Some(std::net::IpAddr::V4(h.value))))
-  {
-    let _ = writeln!(out, "host record {} A {} ({})", h.name, h.value, h.resource);
-    for s in &h.sources {
-      let _ = writeln!(out, "  source: {s}");
-    }
-    out.push('\n');
-  }
-  for f in ir
-    .dns_forwarders
-    .iter()
-    .filter(|f| q.is_some() && matches(&f.zone))
-  {
-    let _ = writeln!(
-      out,
-      "forwarded zone {} (on-premises too: {})",
-      f.zone, f.on_premises
-    );
-    for s in &f.sources {
-      let _ = writeln!(out, "  source: {s}");
-    }
-    out.push('\n');
-  }
-  if out.is_empty() {
+  entries.extend(
+    ir.flows
+      .iter()
+      .filter(|f| {
+        matches(&f.id)
+          || matches(&f.peer.text())
+          || f.requirements.iter().any(|r| matches(r))
+          || q.as_deref().is_some_and(|q| covers(&f.peer, q, address))
+      })
+      .map(|f| Entry::Flow(flow(f))),
+  );
+  let is_address = |value: std::net::Ipv4Addr| address == Some(std::net::IpAddr::V4(value));
+  entries.extend(
+    ir.dns_records
+      .iter()
+      .filter(|r| {
+        matches(&r.name)
+          || matches(&r.zone)
+          || r.public_name.as_deref().is_some_and(matches)
+          || is_address(r.value)
+      })
+      .map(|r| Entry::DnsRecord {
+        name: r.name.clone(),
+        value: r.value.to_string(),
+        zone: r.zone.clone(),
+        public_name: r.public_name.clone(),
+        resource: r.resource.clone(),
+        sources: documents(&r.sources),
+      }),
+  );
+  entries.extend(
+    ir.host_records
+      .iter()
+      .filter(|h| q.is_some() && (matches(&h.name) || is_address(h.value)))
+      .map(|h| Entry::HostRecord {
+        name: h.name.clone(),
+        value: h.value.to_string(),
+        resource: h.resource.clone(),
+        sources: documents(&h.sources),
+      }),
+  );
+  entries.extend(
+    ir.dns_forwarders
+      .iter()
+      .filter(|f| q.is_some() && matches(&f.zone))
+      .map(|f| Entry::ForwardedZone {
+        zone: f.zone.clone(),
+        on_premises: f.on_premises,
+        sources: documents(&f.sources),
+      }),
+  );
+  if entries.is_empty() {
     let peers: Vec<String> = ir.flows.iter().map(|f| f.peer.to_string()).collect();
     let known: Vec<&str> = peers.iter().map(String::as_str).collect();
     let hint = query
@@ -91,7 +198,12 @@ pub fn explain(ir: &Ir, plan: &Plan, query: Option<&str>) -> Result<String> {
       query.unwrap_or_default()
     )));
   }
-  Ok(out)
+  Ok(Explanation {
+    explain_format_version: EXPLAIN_FORMAT_VERSION,
+    profile: ir.profile.clone(),
+    query: query.map(str::to_string),
+    entries,
+  })
 }
 
 /// Does a flow's peer take in `query` without being it: a host name under a wildcard FQDN
@@ -107,28 +219,30 @@ fn covers(peer: &Peer, query: &str, address: Option<std::net::IpAddr>) -> bool {
 }
 
 /// Planned rules whose name matches, each with the flow it carries.
-fn explain_rules(ir: &Ir, plan: &Plan, matches: &dyn Fn(&str) -> bool, out: &mut String) {
-  let flow = |id: &Option<String>| id.as_ref().and_then(|id| ir.flows.iter().find(|f| &f.id == id));
-  for r in plan.nsg.iter().filter(|r| matches(&r.name)) {
-    let _ = writeln!(
-      out,
-      "nsg rule {} (priority {}, {}, {} {} from {} to {} ports {})",
-      r.name,
-      r.priority,
-      r.direction,
-      r.access.as_str(),
-      r.protocol.as_str(),
-      r.source,
-      r.destination,
-      r.ports
-    );
-    match flow(&r.flow) {
-      Some(f) => explain_flow(f, out),
-      None => {
-        let _ = writeln!(out, "  {}\n", r.description);
-      }
-    }
-  }
+fn rules(ir: &Ir, plan: &Plan, matches: &dyn Fn(&str) -> bool, out: &mut Vec<Entry>) {
+  let carried = |id: &Option<String>| {
+    id.as_ref()
+      .and_then(|id| ir.flows.iter().find(|f| &f.id == id))
+      .map(flow)
+  };
+  out.extend(
+    plan
+      .nsg
+      .iter()
+      .filter(|r| matches(&r.name))
+      .map(|r| Entry::NsgRule {
+        name: r.name.clone(),
+        priority: r.priority,
+        direction: r.direction.to_string(),
+        access: r.access.as_str().to_string(),
+        protocol: r.protocol.as_str().to_string(),
+        source: r.source.to_string(),
+        destination: r.destination.to_string(),
+        ports: r.ports.to_string(),
+        description: r.description.clone(),
+        flow: carried(&r.flow),
+      }),
+  );
   let fw = &plan.firewall;
   let network = fw
     .network
@@ -140,73 +254,81 @@ fn explain_rules(ir: &Ir, plan: &Plan, matches: &dyn Fn(&str) -> bool, out: &mut
     .rules
     .iter()
     .map(|r| (&fw.application.name, &r.name, &r.flow));
-  for (collection, name, id) in network.chain(application).filter(|(_, name, _)| matches(name)) {
-    let _ = writeln!(
-      out,
-      "firewall rule {name} (collection {collection}, group {})",
-      fw.name
-    );
-    if let Some(f) = flow(id) {
-      explain_flow(f, out);
-    }
-  }
-  for r in plan
-    .managed
+  out.extend(
+    network
+      .chain(application)
+      .filter(|(_, name, _)| matches(name))
+      .map(|(collection, name, id)| Entry::FirewallRule {
+        name: name.clone(),
+        group: fw.name.clone(),
+        collection: collection.clone(),
+        flow: carried(id),
+      }),
+  );
+  out.extend(
+    plan
+      .managed
+      .iter()
+      .flat_map(|m| &m.rules)
+      .filter(|r| matches(&r.name))
+      .map(|r| Entry::ManagedNetworkRule {
+        name: r.name.clone(),
+        destination_kind: r.destination.kind().to_string(),
+        comment: r.comment.clone(),
+      }),
+  );
+}
+
+fn flow(f: &Flow) -> FlowEntry {
+  let catalog = catalog::get();
+  let requirements = f
+    .requirements
     .iter()
-    .flat_map(|m| &m.rules)
-    .filter(|r| matches(&r.name))
-  {
-    let _ = writeln!(
-      out,
-      "managed-network rule {} ({})\n  {}\n",
-      r.name,
-      r.destination.kind(),
-      r.comment
-    );
+    .filter_map(|id| catalog.requirements.iter().find(|r| &r.id == id))
+    .map(|r| RequirementEntry {
+      id: r.id.clone(),
+      family: r.family.clone(),
+      purpose: r.purpose.clone(),
+      ports: r.ports.strings(),
+      sources: r.sources.iter().map(|s| catalog.document(s)).collect(),
+      choices: r
+        .choices
+        .iter()
+        .filter_map(|c| catalog.choice(c))
+        .map(|c| ChoiceEntry {
+          id: c.id.clone(),
+          topic: c.topic.clone(),
+          facts: c.facts.clone(),
+          choice: c.choice.clone(),
+          because: c.because.clone(),
+          sides: c.sides.iter().map(|s| catalog.document(s)).collect(),
+        })
+        .collect(),
+    })
+    .collect();
+  FlowEntry {
+    id: f.id.clone(),
+    direction: f.direction.as_str().to_string(),
+    protocol: f.protocol.as_str().to_string(),
+    peer: f.peer.to_string(),
+    ports: f.ports.strings(),
+    required: f.required,
+    purpose: f.purpose.clone(),
+    triggers: f.triggers.clone(),
+    requirements,
   }
 }
 
-fn explain_flow(f: &Flow, out: &mut String) {
-  let catalog = catalog::get();
-  let _ = writeln!(
-    out,
-    "{} {} {} {} [{}] ({})",
-    f.id,
-    f.direction.as_str(),
-    f.protocol.as_str(),
-    f.peer,
-    f.ports.strings().join(", "),
-    if f.required { "required" } else { "situational" }
-  );
-  let _ = writeln!(out, "  purpose: {}", f.purpose);
-  for t in &f.triggers {
-    let _ = writeln!(out, "  triggered by: {t}");
-  }
-  for id in &f.requirements {
-    let Some(r) = catalog.requirements.iter().find(|r| &r.id == id) else {
-      continue;
-    };
-    let _ = writeln!(
-      out,
-      "  catalog {id} ({}): {} [{}]",
-      r.family,
-      r.purpose,
-      r.ports.strings().join(", ")
-    );
-    for s in &r.sources {
-      let _ = writeln!(out, "    source: {}", catalog.cite(s));
-    }
-    for c in r.choices.iter().filter_map(|c| catalog.choice(c)) {
-      let _ = writeln!(
-        out,
-        "    choice {} ({}, facts § 6 {}): {}",
-        c.id, c.topic, c.facts, c.choice
-      );
-      let _ = writeln!(out, "      because: {}", c.because);
-      for side in &c.sides {
-        let _ = writeln!(out, "      side: {}", catalog.cite(side));
+/// Sources the IR carries ("cite <url>") as documents again.
+fn documents(sources: &[String]) -> Vec<Document> {
+  sources
+    .iter()
+    .map(|s| {
+      let (cite, url) = crate::ir::split_url(s);
+      Document {
+        cite: cite.to_string(),
+        url: url.map(str::to_string),
       }
-    }
-  }
-  out.push('\n');
+    })
+    .collect()
 }

@@ -20,6 +20,25 @@ mod vocabulary;
 pub use peer::{Peer, PeerKind};
 pub use vocabulary::{Egress, IsolationMode, Local, RecordType};
 
+/// A cited source as the IR carries it ("path § section", then " <url>" for a Microsoft
+/// article), taken apart: the citation and the URL, if the text ends in an `https://` URL in
+/// angle brackets that holds only URL characters (anything else stays part of the citation).
+pub fn split_url(source: &str) -> (&str, Option<&str>) {
+  let Some(rest) = source.strip_suffix('>') else {
+    return (source, None);
+  };
+  let Some(at) = rest.rfind(" <https://") else {
+    return (source, None);
+  };
+  let url = &rest[at + 2..];
+  let plain = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#@!$&'()*+,;=%".contains(c);
+  if url.len() > "https://".len() && url.chars().all(plain) {
+    (&source[..at], Some(url))
+  } else {
+    (source, None)
+  }
+}
+
 /// Major.minor of the IR JSON format. A reader refuses a newer major version.
 pub const FORMAT_VERSION: &str = "1.0";
 

@@ -47,7 +47,9 @@ fn explain_answers_for_every_emitted_flow_and_record() {
   for path in crate::support::shipped_profiles() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     for f in &ir.flows {
-      let text = amlnet::explain::explain(&ir, &amlnet::plan::Plan::new(&ir), Some(&f.id)).expect("explains");
+      let text = amlnet::explain::explain(&ir, &amlnet::plan::Plan::new(&ir), Some(&f.id))
+        .expect("explains")
+        .text();
       assert!(
         text.contains("source: ") && text.contains("catalog "),
         "{}: {}",
@@ -356,7 +358,7 @@ fn compile_json_failure_prints_an_error_document() {
 fn explain_knows_every_planned_rule_name() {
   for path in crate::support::shipped_profiles() {
     let c = amlnet::compile(&path).expect("compiles");
-    let explain = |q: &str| amlnet::explain::explain(&c.ir, &c.plan, Some(q));
+    let explain = |q: &str| amlnet::explain::explain(&c.ir, &c.plan, Some(q)).map(|e| e.text());
     let fw = &c.plan.firewall;
     let names = c
       .plan
@@ -381,9 +383,13 @@ fn explain_knows_every_planned_rule_name() {
     }
   }
   let c = amlnet::compile(std::path::Path::new("profiles/secure-workspace.toml")).expect("compiles");
-  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("files.pythonhosted.org")).expect("wildcard");
+  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("files.pythonhosted.org"))
+    .expect("wildcard")
+    .text();
   assert!(text.contains("*.pythonhosted.org"), "{text}");
-  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("10.20.2.11")).expect("address");
+  let text = amlnet::explain::explain(&c.ir, &c.plan, Some("10.20.2.11"))
+    .expect("address")
+    .text();
   assert!(
     text.contains("out-tcp-10.20.2.11/32") && text.contains("dns record"),
     "{text}"

@@ -160,7 +160,11 @@ fn explain_all(case: &Case, ir: &amlnet::Ir, stats: &mut Stats) {
   queries.extend(ir.dns_records.first().map(|r| Some(r.name.clone())));
   for q in queries {
     match catch_unwind(AssertUnwindSafe(|| {
-      amlnet::explain::explain(ir, &amlnet::plan::Plan::new(ir), q.as_deref())
+      amlnet::explain::explain(ir, &amlnet::plan::Plan::new(ir), q.as_deref()).map(|e| {
+        // Every rendering runs; the text one is what reaches a terminal.
+        let _ = (e.json(), e.markdown());
+        e.text()
+      })
     })) {
       Err(p) => {
         let msg = format!("explain {q:?} panicked: {}", panic_text(p));

@@ -12,6 +12,7 @@ mod dns_servers;
 mod errors;
 mod eval;
 mod expand;
+mod explain;
 mod firewall_plan;
 mod fqdn_list;
 mod fuzz;

@@ -84,7 +84,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     md.push_str("\n## Documents\n\n");
     for (n, d) in documents.iter().enumerate() {
       md.push_str(&format!("{}\\. ", n + 1));
-      markdown::push_text(&mut md, d);
+      markdown::push_document(&mut md, d);
       md.push_str("<br>\n");
     }
   }

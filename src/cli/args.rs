@@ -56,8 +56,22 @@ pub enum CompileFormat {
 pub struct ExplainArgs {
   /// The profile (.toml)
   pub profile: PathBuf,
-  /// A flow id, service tag, FQDN, CIDR, requirement id or DNS name (default: everything)
+  /// A flow id, rule name, service tag, FQDN or host name, address, requirement id or DNS
+  /// name (default: everything)
   pub query: Option<String>,
+  /// Output format
+  #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+  pub format: ExplainFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExplainFormat {
+  /// Readable terminal view
+  Text,
+  /// A section per rule or record, for change tickets
+  Markdown,
+  /// Stable machine-readable shape (docs/explain.md)
+  Json,
 }
 
 #[derive(Args)]

@@ -8,7 +8,7 @@ use amlnet::backend::{self, Output};
 use amlnet::ir::{Direction, Flow, PeerKind};
 use amlnet::{Error, Ir};
 
-use super::args::{CompileArgs, CompileFormat, ExplainArgs};
+use super::args::{CompileArgs, CompileFormat, ExplainArgs, ExplainFormat};
 use super::{write_stdout, OK};
 
 pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
@@ -32,8 +32,12 @@ pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
 
 pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
   let compiled = amlnet::compile(&args.profile)?;
-  let text = amlnet::explain::explain(&compiled.ir, &compiled.plan, args.query.as_deref())?;
-  write_stdout(&text)?;
+  let explanation = amlnet::explain::explain(&compiled.ir, &compiled.plan, args.query.as_deref())?;
+  write_stdout(&match args.format {
+    ExplainFormat::Text => explanation.text(),
+    ExplainFormat::Markdown => explanation.markdown(),
+    ExplainFormat::Json => explanation.json(),
+  })?;
   Ok(OK)
 }
 

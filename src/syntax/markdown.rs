@@ -139,6 +139,21 @@ pub fn cell(value: &str) -> String {
   text(value)
 }
 
+/// A cited document as text, its URL (see `crate::ir::split_url`) as an autolink.
+///
+/// Guarantee: one line; the citation shown as written (`push_text`), and a link only to an
+/// `https://` URL of plain URL characters (no space, `<`, `>` or `|`, so it cannot leave the
+/// autolink or a table cell).
+pub fn push_document(out: &mut String, source: &str) {
+  let (cite, url) = crate::ir::split_url(source);
+  push_text(out, cite);
+  if let Some(url) = url {
+    out.push_str(" <");
+    out.push_str(url);
+    out.push('>');
+  }
+}
+
 /// An HTML comment line `<!-- … -->\n` holding `value`: hazards as visible escapes, `>` as
 /// `&gt;` and every `--` broken up as `- -`, so nothing inside can close or nest the comment.
 ///
@@ -181,6 +196,24 @@ mod tests {
     assert_eq!(text("&amp;"), "&amp;amp\\;");
     assert_eq!(text("\u{202E}"), "\\\\u\\{202E\\}");
     assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+  }
+
+  #[test]
+  fn documents_link_only_plain_https_urls() {
+    let mut out = String::new();
+    push_document(&mut out, "a.md § 1 <https://learn.microsoft.com/x-y>");
+    assert_eq!(out, "a\\.md § 1 <https://learn.microsoft.com/x-y>");
+    for hostile in [
+      "a <javascript:x>",
+      "a <https://x|y>",
+      "a <https://x y>",
+      "a <https://>",
+      "a<https://x>",
+    ] {
+      let mut out = String::new();
+      push_document(&mut out, hostile);
+      assert_eq!(out, text(hostile), "{hostile}");
+    }
   }
 
   #[test]
