@@ -395,3 +395,41 @@ fn explain_knows_every_planned_rule_name() {
     "{text}"
   );
 }
+
+/// Warnings a shipped profile may carry: each is an action the deployer must take by hand.
+/// Anything else a shipped profile says is information (`info`), so `--fail-on warnings`
+/// (diff) and a CI gate on warnings stay usable.
+const REAL_PROBLEMS: &[(&str, &str)] = &[
+  (
+    "AML163",
+    "Azure Monitor private link zones must be created by hand",
+  ),
+  (
+    "AML301",
+    "a private DNS record with no documented name in this cloud must be created by hand",
+  ),
+];
+
+#[test]
+fn shipped_profiles_warn_only_of_real_problems() {
+  for path in crate::support::shipped_profiles() {
+    let c = amlnet::compile(&path).expect("compiles");
+    for d in c
+      .ir
+      .diagnostics
+      .iter()
+      .chain(&c.plan.notes)
+      .chain(&c.output.notes)
+    {
+      if d.severity == amlnet::ir::Severity::Warning {
+        assert!(
+          REAL_PROBLEMS.iter().any(|(code, _)| *code == d.code),
+          "{}: warning {} is not an action the deployer must take; make it info or fix the profile: {}",
+          path.display(),
+          d.code,
+          d.message
+        );
+      }
+    }
+  }
+}

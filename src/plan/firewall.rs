@@ -134,7 +134,12 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> RuleCollectionGroup {
     let cover = covering_rule(&network, f, &protocols, &ports);
     if name.starts_with("*.") {
       covered.push(Covered {
-        severity: Severity::Warning,
+        // Covered by a tag rule, the flow works: information. Uncovered, its traffic is dropped.
+        severity: if cover.is_some() {
+          Severity::Info
+        } else {
+          Severity::Warning
+        },
         code: "AFW001",
         text: format!("{traffic} cannot be a network rule (wildcard FQDN)"),
         cover,
@@ -324,8 +329,10 @@ fn firewall_endpoint(f: &Flow, peer: &Peer, notes: &mut Notes) -> Endpoint {
   match peer {
     Peer::Tag(tag) => match tag.split_once('.') {
       Some((global, _)) if NO_FIREWALL_REGIONAL_TAGS.contains(&global) => {
+        // Information, not a warning: the global tag is the only form Azure Firewall accepts,
+        // so every such profile would warn and `--fail-on warnings` would be unusable.
         notes.push(
-          Severity::Warning,
+          Severity::Info,
           "AFW004",
           format!(
             "firewall: Azure Firewall does not support the regional tag {tag}; its network rule names the global tag {global}, which is broader than the NSG rule"
