@@ -18,6 +18,7 @@ mod fqdn_list;
 mod fuzz;
 mod golden;
 mod hostile;
+mod import_firewall;
 mod limits;
 mod out_dir;
 mod syntax;

@@ -4,4 +4,5 @@
 //! represented. Never reads files, never renders, never guesses: a rule it cannot model
 //! exactly is refused, not approximated.
 
+pub mod firewall;
 pub mod nsg;

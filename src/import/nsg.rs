@@ -20,15 +20,15 @@ use crate::target::Endpoint;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-  #[error("not an NSG export: {0}")]
+  #[error("not an export amlnet reads: {0}")]
   Shape(String),
-  #[error("NSG rule `{rule}`: `{field}` {problem}")]
+  #[error("rule `{rule}`: `{field}` {problem}")]
   Invalid {
     rule: String,
     field: String,
     problem: String,
   },
-  #[error("NSG rule `{rule}`: {what} cannot be represented")]
+  #[error("rule `{rule}`: {what} cannot be represented")]
   Unsupported { rule: String, what: String },
 }
 
