@@ -17,6 +17,7 @@ mod args;
 mod compile;
 mod diff;
 mod expand;
+mod query;
 
 use args::{Cli, Command};
 
@@ -36,6 +37,7 @@ pub fn main() -> ExitCode {
     Command::Explain(args) => compile::explain(args),
     Command::Diff(args) => diff::diff(args),
     Command::Expand(args) => expand::expand(args),
+    Command::Query(args) => query::query(args),
   };
   match result {
     Ok(code) => ExitCode::from(code),

@@ -26,6 +26,7 @@ pub mod model;
 pub mod net;
 pub mod plan;
 pub mod profile;
+pub mod query;
 pub mod region;
 pub mod service_tags;
 pub mod syntax;

@@ -21,4 +21,5 @@ mod hostile;
 mod import_firewall;
 mod limits;
 mod out_dir;
+mod query;
 mod syntax;

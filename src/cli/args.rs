@@ -29,6 +29,8 @@ pub enum Command {
   Diff(DiffArgs),
   /// Expand a profile's service-tag rules into address prefixes
   Expand(ExpandArgs),
+  /// Ask whether one flow passes deployed NSG and firewall rules, offline
+  Query(QueryArgs),
 }
 
 #[derive(Args)]
@@ -175,6 +177,37 @@ pub struct ExpandArgs {
   /// Let --out replace a non-empty DIR/expand/ that amlnet did not write
   #[arg(long, requires = "out")]
   pub force: bool,
+}
+
+#[derive(Args)]
+pub struct QueryArgs {
+  /// The flow: DIRECTION PROTOCOL SOURCE -> DESTINATION[:PORTS], e.g.
+  /// "outbound tcp 10.20.0.5 -> Storage.EastUS:443" or "outbound tcp 10.20.0.5 -> pypi.org:443"
+  pub question: String,
+  /// A deployed NSG: `az network nsg show` or `nsg rule list` JSON, or an ARM template
+  #[arg(long, value_name = "FILE")]
+  pub nsg: Option<PathBuf>,
+  /// A deployed firewall policy: `az network firewall policy rule-collection-group list` or
+  /// `show` JSON, or an ARM template
+  #[arg(long, value_name = "FILE")]
+  pub firewall: Option<PathBuf>,
+  /// A ServiceTags JSON download, to resolve service tags to their prefixes
+  #[arg(long, value_name = "FILE")]
+  pub service_tags: Option<PathBuf>,
+  /// The VNet's address space (what the VirtualNetwork tag stands for); repeat or comma-separate
+  #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+  pub vnet: Vec<ipnet::IpNet>,
+  /// Output format
+  #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+  pub format: QueryFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum QueryFormat {
+  /// Readable terminal view
+  Text,
+  /// Stable machine-readable shape (docs/query.md)
+  Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

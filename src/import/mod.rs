@@ -6,3 +6,36 @@
 
 pub mod firewall;
 pub mod nsg;
+
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// The largest export `import` reads: a policy of 10,000 rules is a few MiB.
+const MAX_EXPORT_BYTES: u64 = 256 << 20;
+
+/// An exported JSON file (`what` names it in errors: "NSG export", "firewall policy export"),
+/// read with a size bound; a file that is not JSON is an error naming the file, line and column.
+pub fn read_json(path: &Path, what: &str) -> Result<serde_json::Value> {
+  use crate::io::{read_regular, ReadRefused};
+  let bytes = read_regular(path, MAX_EXPORT_BYTES).map_err(|e| match e {
+    ReadRefused::NotRegular => Error::input(format!("{what} `{}` is not a regular file", path.display())),
+    ReadRefused::TooLarge => Error::input(format!(
+      "{what} `{}` is larger than {} MiB",
+      path.display(),
+      MAX_EXPORT_BYTES >> 20
+    )),
+    ReadRefused::Io(source) => Error::Read {
+      path: path.to_path_buf(),
+      source,
+    },
+  })?;
+  serde_json::from_slice(&bytes).map_err(|e| {
+    Error::input(format!(
+      "{what} `{}` is not JSON: {e} (line {}, column {})",
+      path.display(),
+      e.line(),
+      e.column()
+    ))
+  })
+}
