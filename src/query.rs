@@ -17,6 +17,7 @@ use crate::import::firewall::{self as imported, Rules};
 use crate::ir::Direction;
 use crate::net::{PortSet, PrefixSet};
 use crate::target::nsg::{Access, SecurityRule};
+use crate::target::Endpoint;
 
 mod parse;
 mod render;
@@ -339,32 +340,77 @@ pub fn run(o: &Options) -> crate::Result<Answer> {
     }
     None => None,
   };
-  let tags = match o.service_tags {
+  let vnet = PrefixSet::aggregate(o.vnet);
+  let downloaded = match o.service_tags {
     Some(path) => Some(crate::service_tags::ServiceTags::load(path)?),
     None => None,
   };
+  let platform = crate::eval::Platform::new(downloaded.as_ref(), vnet.clone());
+  // Without a download, tags are opaque blocks: a tag matches itself, its regional tags,
+  // `*` and `Internet`, and nothing else.
+  let blocks = crate::eval::TagBlocks::new(mentioned_tags(&q, nsg.as_deref(), policy.as_ref()));
+  let symbolic = blocks.resolver(vnet);
   let resolver = Resolver {
-    platform: crate::eval::Platform::new(tags.as_ref(), PrefixSet::aggregate(o.vnet)),
+    tags: if downloaded.is_some() {
+      &platform
+    } else {
+      &symbolic
+    },
     has_vnet: !o.vnet.is_empty(),
   };
-  answer(&q, nsg.as_deref(), policy.as_ref(), &resolver).map_err(|UnknownTag(tag)| {
+  let mut answer = answer(&q, nsg.as_deref(), policy.as_ref(), &resolver).map_err(|UnknownTag(tag)| {
     let how = if tag.eq_ignore_ascii_case("VirtualNetwork") {
       "give the VNet's address space with --vnet (and peered or on-premises ranges the tag includes)"
-    } else if o.service_tags.is_some() {
-      "the ServiceTags download does not list it"
     } else {
-      "give a ServiceTags download with --service-tags"
+      "the ServiceTags download does not list it"
     };
     Error::input(format!(
       "query: service tag `{tag}` cannot be resolved to addresses; {how}"
     ))
-  })
+  })?;
+  if downloaded.is_none() {
+    answer.notes.push(
+      "service tags are compared by name (no --service-tags): a tag matches itself, its regional tags, `*` and Internet; give a ServiceTags download for exact prefixes"
+        .into(),
+    );
+  }
+  Ok(answer)
+}
+
+/// Every tag the question and the rules name.
+fn mentioned_tags(
+  q: &Question,
+  nsg: Option<&[SecurityRule]>,
+  policy: Option<&imported::Policy>,
+) -> Vec<String> {
+  let mut tags = Vec::new();
+  let mut take = |e: &Endpoint| {
+    if let Endpoint::Tag(t) = e {
+      tags.push(t.clone());
+    }
+  };
+  take(&q.source);
+  take(&q.destination);
+  for r in nsg.into_iter().flatten() {
+    take(&r.source);
+    take(&r.destination);
+  }
+  for c in policy.iter().flat_map(|p| &p.collections) {
+    if let Rules::Network(rules) = &c.rules {
+      for r in rules {
+        if let crate::target::firewall::Destination::Addresses(a) = &r.destination {
+          a.iter().for_each(&mut take);
+        }
+      }
+    }
+  }
+  tags
 }
 
 /// The platform's resolution, refusing `VirtualNetwork` when no address space was given
 /// (an empty set would make every VirtualNetwork rule silently match nothing).
 struct Resolver<'a> {
-  platform: crate::eval::Platform<'a>,
+  tags: &'a dyn TagResolver,
   has_vnet: bool,
 }
 
@@ -373,6 +419,6 @@ impl TagResolver for Resolver<'_> {
     if !self.has_vnet && tag.eq_ignore_ascii_case("VirtualNetwork") {
       return None;
     }
-    self.platform.resolve(tag)
+    self.tags.resolve(tag)
   }
 }

@@ -240,10 +240,6 @@ fn bad_questions_and_unresolvable_tags_say_how_to_fix_them() {
   let n = nsg.to_str().unwrap();
   for (args, says) in [
     (vec!["outbound tcp 10.0.0.1", "--nsg", n], "no `->`"),
-    (
-      vec!["outbound tcp 10.0.0.1 -> Storage.EastUS:443", "--nsg", n],
-      "--service-tags",
-    ),
     (vec!["outbound tcp 10.0.0.1 -> 8.8.8.8:443"], "--nsg, --firewall"),
     (
       vec![
@@ -260,6 +256,18 @@ fn bad_questions_and_unresolvable_tags_say_how_to_fix_them() {
     assert_eq!(run.code, 2, "{all:?}: {}", run.stdout);
     assert!(run.stderr.contains(says), "{all:?}: {}", run.stderr);
   }
+  // A download without the tag says so.
+  let few = synthetic_tags(&dir, &["AzureActiveDirectory".to_string()].into_iter().collect());
+  let run = amlnet(&[
+    "query",
+    "outbound tcp 10.20.0.5 -> Storage.EastUS:443",
+    "--nsg",
+    n,
+    "--service-tags",
+    few.to_str().unwrap(),
+  ]);
+  assert_eq!(run.code, 2);
+  assert!(run.stderr.contains("does not list it"), "{}", run.stderr);
   // Rules naming VirtualNetwork need the VNet's address space.
   let tags = synthetic_tags(&dir, &["AzureActiveDirectory".to_string()].into_iter().collect());
   let run = amlnet(&[
@@ -272,6 +280,32 @@ fn bad_questions_and_unresolvable_tags_say_how_to_fix_them() {
   ]);
   assert_eq!(run.code, 2);
   assert!(run.stderr.contains("--vnet"), "{}", run.stderr);
+  // Without a download, tags are compared by name, and the answer says so.
+  let (code, answer, stderr) = ask(&[
+    "outbound tcp 10.20.0.5 -> Storage.EastUS:443",
+    "--nsg",
+    n,
+    "--vnet",
+    "10.20.0.0/16",
+  ]);
+  assert_eq!(code, 0, "{stderr}");
+  assert_eq!(answer["nsg"][0]["rule"], "Allow-Out-Tcp-Storage.EastUS");
+  assert!(
+    answer["notes"].to_string().contains("compared by name"),
+    "{answer}"
+  );
+  let (code, answer, _) = ask(&[
+    "outbound tcp 10.20.0.5 -> AzureCosmosDB:443",
+    "--nsg",
+    n,
+    "--vnet",
+    "10.20.0.0/16",
+  ]);
+  assert_eq!(
+    code, 0,
+    "the secure-workspace NSG has no final deny: AllowInternetOutBound decides"
+  );
+  assert_eq!(answer["nsg"][0]["rule"], "AllowInternetOutBound");
   let bad = write(&dir, "bad.json", "{ not json");
   let run = amlnet(&[
     "query",

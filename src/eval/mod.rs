@@ -10,7 +10,9 @@
 pub mod class;
 pub mod firewall;
 pub mod nsg;
+pub mod symbolic;
 pub mod tags;
 
 pub use class::{Protocols, TrafficClass};
+pub use symbolic::{Symbolic, TagBlocks};
 pub use tags::{Platform, TagResolver, UnknownTag};
