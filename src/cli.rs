@@ -14,6 +14,7 @@ use clap::Parser as _;
 use amlnet::Error;
 
 mod args;
+mod audit;
 mod compile;
 mod diff;
 mod expand;
@@ -38,6 +39,7 @@ pub fn main() -> ExitCode {
     Command::Diff(args) => diff::diff(args),
     Command::Expand(args) => expand::expand(args),
     Command::Query(args) => query::query(args),
+    Command::Audit(args) => audit::audit(args),
   };
   match result {
     Ok(code) => ExitCode::from(code),

@@ -6,6 +6,7 @@
 //! `explain` work on the IR; `eval` evaluates target models, `import` reads deployed ones.
 //! See ARCHITECTURE.md.
 
+pub mod audit;
 pub mod backend;
 pub mod catalog;
 pub mod codes;

@@ -31,6 +31,8 @@ pub enum Command {
   Expand(ExpandArgs),
   /// Ask whether one flow passes deployed NSG and firewall rules, offline
   Query(QueryArgs),
+  /// Check deployed NSG, firewall and DNS against what a profile needs
+  Audit(AuditArgs),
 }
 
 #[derive(Args)]
@@ -200,6 +202,65 @@ pub struct QueryArgs {
   /// Output format
   #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
   pub format: QueryFormat,
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+  /// The profile whose requirements the deployment must meet
+  pub profile: PathBuf,
+  /// A deployed NSG: `az network nsg show` JSON, or an ARM template
+  #[arg(long, value_name = "FILE")]
+  pub nsg: Option<PathBuf>,
+  /// A deployed firewall policy: `az network firewall policy rule-collection-group list` JSON,
+  /// or an ARM template
+  #[arg(long, value_name = "FILE")]
+  pub firewall: Option<PathBuf>,
+  /// Deployed DNS: a zone file (ZONE=FILE when it sets no $ORIGIN) or
+  /// `az network private-dns record-set list` JSON; several files may follow one --dns
+  #[arg(long, value_name = "FILE", num_args = 1..)]
+  pub dns: Vec<String>,
+  /// A ServiceTags JSON download of the profile's cloud, for exact prefixes (default: tags
+  /// compared by name)
+  #[arg(long, value_name = "FILE")]
+  pub service_tags: Option<PathBuf>,
+  /// Output format
+  #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+  pub format: AuditFormat,
+  /// Exit 1 when a finding of one of these kinds exists (default: every kind but extra)
+  #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+  pub fail_on: Vec<AuditKind>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditFormat {
+  /// Readable terminal view
+  Text,
+  /// A change ticket: what to add, change, remove
+  Markdown,
+  /// Stable machine-readable shape (docs/audit.md)
+  Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditKind {
+  Missing,
+  Shadowed,
+  Broad,
+  Extra,
+  Dns,
+}
+
+impl AuditKind {
+  pub fn kind(self) -> amlnet::audit::Kind {
+    use amlnet::audit::Kind;
+    match self {
+      AuditKind::Missing => Kind::Missing,
+      AuditKind::Shadowed => Kind::Shadowed,
+      AuditKind::Broad => Kind::Broad,
+      AuditKind::Extra => Kind::Extra,
+      AuditKind::Dns => Kind::Dns,
+    }
+  }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
