@@ -22,6 +22,7 @@ use crate::ir::{Direction, Ir};
 use crate::plan::{Labels, Plan};
 use crate::syntax::{self, bicep, Syntax};
 use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
+use crate::target::network::Network;
 use crate::target::nsg::SecurityRule;
 use crate::target::Endpoint;
 
@@ -30,11 +31,13 @@ const DNS_API: &str = "2024-06-01";
 
 const HEADER: &[&str] = &[
   "",
-  "NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the",
-  "same names, priorities and rules as nsg/nsg.json, firewall/rule-collection-group.json and",
-  "private-dns/private-dns.json. Deploy to the resource group that holds the NSG, the zones",
-  "and the firewall policy (az deployment group create --template-file main.bicep).",
-  "Security rules are inline, so each deployment sets the NSG's complete rule list.",
+  "NSG, route tables, subnets, Azure Firewall policy rule collection group and private DNS",
+  "zones of this profile; the same names, priorities and rules as nsg/nsg.json,",
+  "nsg/subnets.json, firewall/rule-collection-group.json and private-dns/private-dns.json.",
+  "Deploy to the resource group that holds the VNet, the NSG, the zones and the firewall",
+  "policy (az deployment group create --template-file main.bicep). Security rules and routes",
+  "are inline, so each deployment sets the NSG's and route tables' complete lists. Each",
+  "subnet is a PUT that replaces the whole subnet (see nsg/subnets.json and docs/deploy.md).",
 ];
 
 /// The file being written, and the depth of the object or array being filled.
@@ -189,6 +192,13 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       Some(&st.firewall.rule_collection_group),
     ));
   }
+  if !plan.network.subnets.is_empty() {
+    params.push((
+      "vnetName",
+      "Name of the VNet, in this resource group, whose subnets are associated with the NSG and route tables",
+      Some(&st.vnet_name),
+    ));
+  }
   if !ir.dns_zones.is_empty() {
     params.push(("vnetId", &vnet_description, None));
     params.push((
@@ -216,8 +226,9 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   }
 
   let mut labels = Labels::default();
+  let nsg = labels.unique("nsg");
   w.resource(
-    &labels.unique("nsg"),
+    &nsg,
     &format!("Microsoft.Network/networkSecurityGroups@{NETWORK_API}"),
     false,
   );
@@ -233,6 +244,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   }
   w.end_obj();
   w.end_resource();
+  network(&mut w, &plan.network, &mut labels, &nsg);
 
   if !fw.is_empty() {
     let policy = labels.unique("firewallPolicy");
@@ -323,6 +335,98 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     text.pop();
   }
   out.add("bicep/main.bicep", text);
+}
+
+/// The route tables, the existing VNet and each associated subnet, as nsg/subnets.json:
+/// every property amlnet knows of a subnet, one subnet after the other.
+fn network(w: &mut W, net: &Network, labels: &mut Labels, nsg: &str) {
+  if net.subnets.is_empty() {
+    return;
+  }
+  let mut tables = Vec::new();
+  for t in &net.route_tables {
+    let symbol = labels.unique(&format!("routeTable_{}", t.name));
+    w.resource(&symbol, &format!("Microsoft.Network/routeTables@{NETWORK_API}"), false);
+    w.key("name").str(&t.name);
+    w.key("location").raw("location");
+    w.key("properties").obj();
+    w.key("routes");
+    if w.arr(t.routes.is_empty()) {
+      for r in &t.routes {
+        w.item().obj();
+        w.key("name").str(&r.name);
+        w.key("properties").obj();
+        w.key("addressPrefix").endpoint(&r.address_prefix);
+        w.key("nextHopType").str(r.next_hop.kind());
+        if let Some(ip) = r.next_hop.address() {
+          w.key("nextHopIpAddress").str(&ip.to_string());
+        }
+        w.end_obj();
+        w.end_obj();
+      }
+      w.end_arr();
+    }
+    w.end_obj();
+    w.end_resource();
+    tables.push((t.name.as_str(), symbol));
+  }
+  let vnet = labels.unique("vnet");
+  w.resource(&vnet, &format!("Microsoft.Network/virtualNetworks@{NETWORK_API}"), true);
+  w.key("name").raw("vnetName");
+  w.end_resource();
+  let mut previous: Option<String> = None;
+  for s in &net.subnets {
+    let symbol = labels.unique(&format!("subnet_{}", s.name));
+    w.resource(
+      &symbol,
+      &format!("Microsoft.Network/virtualNetworks/subnets@{NETWORK_API}"),
+      false,
+    );
+    w.key("parent").raw(&vnet);
+    w.key("name").str(&s.name);
+    w.key("properties").obj();
+    w.key("addressPrefix").str(&s.prefix.to_string());
+    w.key("networkSecurityGroup").obj();
+    w.key("id").raw(&format!("{nsg}.id"));
+    w.end_obj();
+    if let Some((_, table)) = s
+      .route_table
+      .as_deref()
+      .and_then(|name| tables.iter().find(|(n, _)| *n == name))
+    {
+      w.key("routeTable").obj();
+      w.key("id").raw(&format!("{table}.id"));
+      w.end_obj();
+    }
+    if let Some(d) = &s.delegated_to {
+      w.key("delegations").arr(false);
+      w.item().obj();
+      w.key("name").str("delegation");
+      w.key("properties").obj();
+      w.key("serviceName").str(d);
+      w.end_obj();
+      w.end_obj();
+      w.end_arr();
+    }
+    if !s.service_endpoints.is_empty() {
+      w.key("serviceEndpoints").arr(false);
+      for e in &s.service_endpoints {
+        w.item().obj();
+        w.key("service").str(e);
+        w.end_obj();
+      }
+      w.end_arr();
+    }
+    w.end_obj();
+    // Azure refuses concurrent updates of one VNet's subnets.
+    if let Some(p) = &previous {
+      w.key("dependsOn").arr(false);
+      w.item().raw(p);
+      w.end_arr();
+    }
+    w.end_resource();
+    previous = Some(symbol);
+  }
 }
 
 fn security_rule(w: &mut W, r: &SecurityRule) {

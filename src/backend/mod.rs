@@ -27,10 +27,12 @@ mod forwarders;
 mod fqdn_list;
 mod host_records;
 mod managed_network;
+mod network;
 mod nsg;
 mod private_dns;
 mod rules_table;
 mod terraform;
+mod terraform_network;
 mod zone_file;
 
 /// One file of output, `path` relative to the output directory (always `/`-separated).
