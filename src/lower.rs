@@ -585,7 +585,8 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
 fn subnet_settings(m: &Model) -> Vec<ir::SubnetSettings> {
   let pe_ips = m.endpoint_ips();
   let service_endpoints = m.service_endpoints();
-  let named = |s: &Option<crate::model::Setting<String>>, name: &str| s.as_ref().is_some_and(|v| v.value == name);
+  let named =
+    |s: &Option<crate::model::Setting<String>>, name: &str| s.as_ref().is_some_and(|v| v.value == name);
   m.network
     .subnets
     .iter()
@@ -593,12 +594,20 @@ fn subnet_settings(m: &Model) -> Vec<ir::SubnetSettings> {
       let computes: Vec<_> = m.computes.iter().filter(|c| named(&c.subnet, &s.name)).collect();
       let compute = !computes.is_empty() || m.aks.as_ref().is_some_and(|a| named(&a.subnet, &s.name));
       let private_endpoints = pe_ips.iter().any(|ip| s.prefix.value.contains(ip))
-        || m.workspace.private_endpoint.as_ref().is_some_and(|pe| named(&pe.subnet, &s.name));
+        || m
+          .workspace
+          .private_endpoint
+          .as_ref()
+          .is_some_and(|pe| named(&pe.subnet, &s.name));
       (compute || private_endpoints).then(|| ir::SubnetSettings {
         name: s.name.clone(),
         prefix: s.prefix.value,
         delegated_to: s.delegated_to.as_ref().map(|d| d.value.clone()),
-        service_endpoints: if compute { service_endpoints.clone() } else { Vec::new() },
+        service_endpoints: if compute {
+          service_endpoints.clone()
+        } else {
+          Vec::new()
+        },
         compute,
         public_ip_compute: computes.iter().any(|c| c.public_ip.value),
         private_endpoints,

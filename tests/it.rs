@@ -18,5 +18,6 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod limits;
+mod network;
 mod out_dir;
 mod syntax;

@@ -1,4 +1,6 @@
 //! az CLI backend: `azcli/deploy.sh`, a bash script that creates the NSG and its rules, the
+//! route tables and their routes, sets each associated subnet's NSG and route table with
+//! `az network vnet subnet update` (which keeps the subnet's other properties), the
 //! firewall policy rule collection group and the private DNS zones, records and VNet links.
 //!
 //! Takes the IR and its plan, returns the script (the plan says the notes). Names,
@@ -478,7 +480,9 @@ fn cloud_check(s: &mut String, ir: &Ir, firewall: bool, subnets: bool) {
     s.push_str(", the private DNS zones and their VNet links");
   }
   if subnets {
-    s.push_str(", the route tables; in $VNET_RESOURCE_GROUP: the NSG and route table of subnets of $VNET_NAME");
+    s.push_str(
+      ", the route tables; in $VNET_RESOURCE_GROUP: the NSG and route table of subnets of $VNET_NAME",
+    );
   }
   if firewall {
     s.push_str("; in $FIREWALL_POLICY_RESOURCE_GROUP: the rule collection group $RULE_COLLECTION_GROUP_NAME of $FIREWALL_POLICY_NAME");

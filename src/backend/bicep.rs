@@ -1,5 +1,6 @@
-//! Bicep backend: the NSG, firewall policy rule collection group and private DNS of the ARM
-//! outputs as one `bicep/main.bicep`, deployed to the resource group that holds them.
+//! Bicep backend: the NSG, route tables and subnets (`bicep_network`), firewall policy rule
+//! collection group and private DNS of the ARM outputs as one `bicep/main.bicep`, deployed to
+//! the resource group that holds them.
 //!
 //! Takes the IR and its plan, returns the file (the plan says the notes). Names, priorities,
 //! descriptions and the network/application split come from `plan`, so they equal the ARM
@@ -22,11 +23,10 @@ use crate::ir::{Direction, Ir};
 use crate::plan::{Labels, Plan};
 use crate::syntax::{self, bicep, Syntax};
 use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
-use crate::target::network::Network;
 use crate::target::nsg::SecurityRule;
 use crate::target::Endpoint;
 
-const NETWORK_API: &str = "2024-05-01";
+pub(super) const NETWORK_API: &str = "2024-05-01";
 const DNS_API: &str = "2024-06-01";
 
 const HEADER: &[&str] = &[
@@ -41,20 +41,20 @@ const HEADER: &[&str] = &[
 ];
 
 /// The file being written, and the depth of the object or array being filled.
-struct W {
+pub(super) struct W {
   s: String,
   depth: usize,
 }
 
 impl W {
-  fn pad(&mut self) {
+  pub(super) fn pad(&mut self) {
     for _ in 0..self.depth {
       self.s.push_str("  ");
     }
   }
 
   /// `key: ` on a new line of the current object; a value call follows.
-  fn key(&mut self, k: &str) -> &mut Self {
+  pub(super) fn key(&mut self, k: &str) -> &mut Self {
     self.pad();
     self.s.push_str(k);
     self.s.push_str(": ");
@@ -62,46 +62,46 @@ impl W {
   }
 
   /// The start of an array item; a value call follows.
-  fn item(&mut self) -> &mut Self {
+  pub(super) fn item(&mut self) -> &mut Self {
     self.pad();
     self
   }
 
-  fn str(&mut self, v: &str) {
+  pub(super) fn str(&mut self, v: &str) {
     bicep::push_string(&mut self.s, v);
     self.s.push('\n');
   }
 
-  fn raw(&mut self, v: &str) {
+  pub(super) fn raw(&mut self, v: &str) {
     self.s.push_str(v);
     self.s.push('\n');
   }
 
-  fn int(&mut self, n: u32) {
+  pub(super) fn int(&mut self, n: u32) {
     let _ = writeln!(self.s, "{n}");
   }
 
-  fn endpoint(&mut self, e: &Endpoint) {
+  pub(super) fn endpoint(&mut self, e: &Endpoint) {
     match e {
       Endpoint::Tag(tag) => self.str(tag),
       other => self.str(&other.to_string()),
     }
   }
 
-  fn obj(&mut self) -> &mut Self {
+  pub(super) fn obj(&mut self) -> &mut Self {
     self.s.push_str("{\n");
     self.depth += 1;
     self
   }
 
-  fn end_obj(&mut self) {
+  pub(super) fn end_obj(&mut self) {
     self.depth -= 1;
     self.pad();
     self.s.push_str("}\n");
   }
 
   /// `[` and a new line, or `[]` (and `false`) when `empty`.
-  fn arr(&mut self, empty: bool) -> bool {
+  pub(super) fn arr(&mut self, empty: bool) -> bool {
     if empty {
       self.s.push_str("[]\n");
       return false;
@@ -111,14 +111,14 @@ impl W {
     true
   }
 
-  fn end_arr(&mut self) {
+  pub(super) fn end_arr(&mut self) {
     self.depth -= 1;
     self.pad();
     self.s.push_str("]\n");
   }
 
   /// An array of string literals.
-  fn strs(&mut self, items: &dyn Items) {
+  pub(super) fn strs(&mut self, items: &dyn Items) {
     if self.arr(items.is_empty()) {
       items.each(&mut |item| {
         self.pad();
@@ -129,7 +129,7 @@ impl W {
   }
 
   /// `resource symbol 'type@api' [existing] = {`; the body follows, then `end_resource`.
-  fn resource(&mut self, symbol: &str, type_api: &str, existing: bool) -> &mut Self {
+  pub(super) fn resource(&mut self, symbol: &str, type_api: &str, existing: bool) -> &mut Self {
     let _ = write!(self.s, "resource {symbol} ");
     bicep::push_string(&mut self.s, type_api);
     if existing {
@@ -139,7 +139,7 @@ impl W {
     self.obj()
   }
 
-  fn end_resource(&mut self) {
+  pub(super) fn end_resource(&mut self) {
     self.end_obj();
     self.s.push('\n');
   }
@@ -244,7 +244,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   }
   w.end_obj();
   w.end_resource();
-  network(&mut w, &plan.network, &mut labels, &nsg);
+  super::bicep_network::render(&mut w, &plan.network, &mut labels, &nsg);
 
   if !fw.is_empty() {
     let policy = labels.unique("firewallPolicy");
@@ -335,98 +335,6 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     text.pop();
   }
   out.add("bicep/main.bicep", text);
-}
-
-/// The route tables, the existing VNet and each associated subnet, as nsg/subnets.json:
-/// every property amlnet knows of a subnet, one subnet after the other.
-fn network(w: &mut W, net: &Network, labels: &mut Labels, nsg: &str) {
-  if net.subnets.is_empty() {
-    return;
-  }
-  let mut tables = Vec::new();
-  for t in &net.route_tables {
-    let symbol = labels.unique(&format!("routeTable_{}", t.name));
-    w.resource(&symbol, &format!("Microsoft.Network/routeTables@{NETWORK_API}"), false);
-    w.key("name").str(&t.name);
-    w.key("location").raw("location");
-    w.key("properties").obj();
-    w.key("routes");
-    if w.arr(t.routes.is_empty()) {
-      for r in &t.routes {
-        w.item().obj();
-        w.key("name").str(&r.name);
-        w.key("properties").obj();
-        w.key("addressPrefix").endpoint(&r.address_prefix);
-        w.key("nextHopType").str(r.next_hop.kind());
-        if let Some(ip) = r.next_hop.address() {
-          w.key("nextHopIpAddress").str(&ip.to_string());
-        }
-        w.end_obj();
-        w.end_obj();
-      }
-      w.end_arr();
-    }
-    w.end_obj();
-    w.end_resource();
-    tables.push((t.name.as_str(), symbol));
-  }
-  let vnet = labels.unique("vnet");
-  w.resource(&vnet, &format!("Microsoft.Network/virtualNetworks@{NETWORK_API}"), true);
-  w.key("name").raw("vnetName");
-  w.end_resource();
-  let mut previous: Option<String> = None;
-  for s in &net.subnets {
-    let symbol = labels.unique(&format!("subnet_{}", s.name));
-    w.resource(
-      &symbol,
-      &format!("Microsoft.Network/virtualNetworks/subnets@{NETWORK_API}"),
-      false,
-    );
-    w.key("parent").raw(&vnet);
-    w.key("name").str(&s.name);
-    w.key("properties").obj();
-    w.key("addressPrefix").str(&s.prefix.to_string());
-    w.key("networkSecurityGroup").obj();
-    w.key("id").raw(&format!("{nsg}.id"));
-    w.end_obj();
-    if let Some((_, table)) = s
-      .route_table
-      .as_deref()
-      .and_then(|name| tables.iter().find(|(n, _)| *n == name))
-    {
-      w.key("routeTable").obj();
-      w.key("id").raw(&format!("{table}.id"));
-      w.end_obj();
-    }
-    if let Some(d) = &s.delegated_to {
-      w.key("delegations").arr(false);
-      w.item().obj();
-      w.key("name").str("delegation");
-      w.key("properties").obj();
-      w.key("serviceName").str(d);
-      w.end_obj();
-      w.end_obj();
-      w.end_arr();
-    }
-    if !s.service_endpoints.is_empty() {
-      w.key("serviceEndpoints").arr(false);
-      for e in &s.service_endpoints {
-        w.item().obj();
-        w.key("service").str(e);
-        w.end_obj();
-      }
-      w.end_arr();
-    }
-    w.end_obj();
-    // Azure refuses concurrent updates of one VNet's subnets.
-    if let Some(p) = &previous {
-      w.key("dependsOn").arr(false);
-      w.item().raw(p);
-      w.end_arr();
-    }
-    w.end_resource();
-    previous = Some(symbol);
-  }
 }
 
 fn security_rule(w: &mut W, r: &SecurityRule) {

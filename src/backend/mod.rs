@@ -21,6 +21,7 @@ use crate::target::Endpoint;
 mod arm;
 mod azcli;
 mod bicep;
+mod bicep_network;
 mod bind_zones;
 mod firewall;
 mod forwarders;

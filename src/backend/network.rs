@@ -170,7 +170,9 @@ fn subnet<'a>(s: &'a Subnet, previous: Option<&Subnet>) -> SubnetResource<'a> {
       network_security_group: Id {
         id: "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('nsgName'))]".to_string(),
       },
-      route_table: s.route_table.as_deref().map(|t| Id { id: route_table_id(t) }),
+      route_table: s.route_table.as_deref().map(|t| Id {
+        id: route_table_id(t),
+      }),
       delegations: s
         .delegated_to
         .iter()
@@ -184,7 +186,9 @@ fn subnet<'a>(s: &'a Subnet, previous: Option<&Subnet>) -> SubnetResource<'a> {
       service_endpoints: s
         .service_endpoints
         .iter()
-        .map(|e| ServiceEndpoint { service: ArmLiteral(e) })
+        .map(|e| ServiceEndpoint {
+          service: ArmLiteral(e),
+        })
         .collect(),
     },
   }
@@ -197,7 +201,12 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     return;
   }
   let generator = syntax::provenance(ir);
-  let mut resources: Vec<Resource> = net.route_tables.iter().map(table).map(Resource::RouteTable).collect();
+  let mut resources: Vec<Resource> = net
+    .route_tables
+    .iter()
+    .map(table)
+    .map(Resource::RouteTable)
+    .collect();
   let mut previous = None;
   for s in &net.subnets {
     resources.push(Resource::Subnet(subnet(s, previous)));

@@ -1,5 +1,6 @@
-//! Terraform (azurerm) backend: the NSG, firewall policy rule collection group and private DNS
-//! of the ARM outputs, as `terraform/main.tf` and `terraform/variables.tf`.
+//! Terraform (azurerm) backend: the NSG, route tables and subnet associations
+//! (`terraform_network`), firewall policy rule collection group and private DNS of the ARM
+//! outputs, as `terraform/main.tf` and `terraform/variables.tf`.
 //!
 //! Takes the IR and its plan, returns the two files (the plan says the notes). Rule names, priorities, descriptions and the split into network and
 //! application rules come from `plan`, so they equal the ARM ones. NSG rules are standalone
@@ -329,10 +330,7 @@ fn variables(ir: &Ir, firewall: bool, subnets: bool) -> String {
     ));
   }
   // The subnets are looked up by name in the VNet's own resource group.
-  let vnet_rg = format!(
-    "Resource group of {}, which holds its subnets",
-    st.vnet_name
-  );
+  let vnet_rg = format!("Resource group of {}, which holds its subnets", st.vnet_name);
   if subnets {
     vars.push((
       "virtual_network_name",

@@ -30,7 +30,11 @@ pub(super) fn render(main: &mut String, net: &Network, labels: &mut Labels, nsg_
     close(main, 0);
     let table_name = format!("azurerm_route_table.{label}.name");
     for r in &t.routes {
-      resource(main, "azurerm_route", &labels.unique(&format!("{}_{}", t.name, r.name)));
+      resource(
+        main,
+        "azurerm_route",
+        &labels.unique(&format!("{}_{}", t.name, r.name)),
+      );
       let prefix = r.address_prefix.to_string();
       let hop = r.next_hop.address().map(|ip| ip.to_string());
       let mut run = vec![
@@ -57,7 +61,10 @@ pub(super) fn render(main: &mut String, net: &Network, labels: &mut Labels, nsg_
       &[
         ("name", V::Str(&s.name)),
         ("virtual_network_name", V::Raw("var.virtual_network_name")),
-        ("resource_group_name", V::Raw("var.virtual_network_resource_group_name")),
+        (
+          "resource_group_name",
+          V::Raw("var.virtual_network_resource_group_name"),
+        ),
       ],
     );
     close(main, 0);
@@ -89,7 +96,10 @@ pub(super) fn render(main: &mut String, net: &Network, labels: &mut Labels, nsg_
       attrs(
         main,
         1,
-        &[("subnet_id", V::Raw(&subnet_id)), ("route_table_id", V::Raw(table_id))],
+        &[
+          ("subnet_id", V::Raw(&subnet_id)),
+          ("route_table_id", V::Raw(table_id)),
+        ],
       );
       close(main, 0);
     }

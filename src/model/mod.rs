@@ -253,7 +253,12 @@ impl Model {
     if let Some(s) = &self.storage {
       ips.extend(s.endpoints.iter().map(|(_, ip)| ip.value));
     }
-    ips.extend(self.key_vault.iter().filter_map(|k| k.ip.as_ref().map(|ip| ip.value)));
+    ips.extend(
+      self
+        .key_vault
+        .iter()
+        .filter_map(|k| k.ip.as_ref().map(|ip| ip.value)),
+    );
     if let Some(cr) = &self.container_registry {
       ips.extend(cr.ip.as_ref().map(|ip| ip.value));
       ips.extend(cr.data_ip);
@@ -274,8 +279,14 @@ impl Model {
   pub fn service_endpoints(&self) -> Vec<String> {
     let se = |a: &Setting<Access>| a.value == Access::ServiceEndpoint;
     let mut v: Vec<String> = [
-      (self.storage.as_ref().is_some_and(|s| se(&s.access)), "Microsoft.Storage"),
-      (self.key_vault.as_ref().is_some_and(|k| se(&k.access)), "Microsoft.KeyVault"),
+      (
+        self.storage.as_ref().is_some_and(|s| se(&s.access)),
+        "Microsoft.Storage",
+      ),
+      (
+        self.key_vault.as_ref().is_some_and(|k| se(&k.access)),
+        "Microsoft.KeyVault",
+      ),
       (
         self.container_registry.as_ref().is_some_and(|c| se(&c.access)),
         "Microsoft.ContainerRegistry",

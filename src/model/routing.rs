@@ -40,7 +40,11 @@ impl Builder<'_> {
     let compute_subnets = raw.compute.iter().flatten().any(|c| c.subnet.is_some())
       || raw.aks.as_ref().is_some_and(|a| a.subnet.is_some());
     if firewall_egress && compute_subnets && f.private_ip.is_none() {
-      let span = raw.network.as_ref().and_then(|n| n.egress.as_ref()).map(|e| e.span.clone());
+      let span = raw
+        .network
+        .as_ref()
+        .and_then(|n| n.egress.as_ref())
+        .map(|e| e.span.clone());
       self.problems.push(
         Problem::warning(
           "AML035",
@@ -59,7 +63,13 @@ impl Builder<'_> {
   /// VNet; the hub firewall sits in a peered hub). Records AML034 when not.
   fn usable_next_hop(&mut self, raw: &RawProfile, ip: &Setting<Ipv4Addr>, net: &Option<Network>) -> bool {
     let a = ip.value;
-    let why = if a.is_unspecified() || a.is_loopback() || a.is_link_local() || a.is_multicast() || a.is_broadcast() || a.octets()[0] >= 240 {
+    let why = if a.is_unspecified()
+      || a.is_loopback()
+      || a.is_link_local()
+      || a.is_multicast()
+      || a.is_broadcast()
+      || a.octets()[0] >= 240
+    {
       Some("it is not a unicast address a virtual appliance can have".to_string())
     } else {
       net

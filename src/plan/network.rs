@@ -48,21 +48,27 @@ pub fn plan(ir: &Ir) -> Network {
       } else {
         st.firewall.route_table.clone()
       };
-      let batch = ir
-        .cloud
-        .tag_suffix(&ir.region)
-        .map_or_else(|| "BatchNodeManagement".to_string(), |r| format!("BatchNodeManagement.{r}"));
+      let batch = ir.cloud.tag_suffix(&ir.region).map_or_else(
+        || "BatchNodeManagement".to_string(),
+        |r| format!("BatchNodeManagement.{r}"),
+      );
       let internet = |name: &str, tag: String, what: &str| Route {
         name: name.to_string(),
         address_prefix: Endpoint::Tag(tag),
         next_hop: NextHop::Internet,
-        why: format!("{what} reaches public-IP compute from the internet; its replies must not pass the firewall"),
+        why: format!(
+          "{what} reaches public-IP compute from the internet; its replies must not pass the firewall"
+        ),
       };
       route_tables.push(RouteTable {
         name: name.clone(),
         routes: vec![
           default,
-          internet(AML_ROUTE, "AzureMachineLearning".to_string(), "Azure Machine Learning management"),
+          internet(
+            AML_ROUTE,
+            "AzureMachineLearning".to_string(),
+            "Azure Machine Learning management",
+          ),
           internet(BATCH_ROUTE, batch, "Azure Batch node management"),
         ],
       });
