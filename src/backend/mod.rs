@@ -232,6 +232,15 @@ impl Items for PortSet {
   }
 }
 
+/// "1 route", "2 routes".
+fn counted(n: usize, what: &str) -> String {
+  if n == 1 {
+    format!("1 {what}")
+  } else {
+    format!("{n} {what}s")
+  }
+}
+
 /// One line per rule-bearing target: how many rules or records it holds, for the compile summary.
 pub fn rule_counts(ir: &Ir, plan: &Plan) -> Vec<String> {
   let inbound = plan
@@ -254,6 +263,15 @@ pub fn rule_counts(ir: &Ir, plan: &Plan) -> Vec<String> {
       "firewall: {} network rules, {} application rules",
       plan.firewall.network.rules.len(),
       plan.firewall.application.rules.len()
+    ),
+    format!(
+      "network: NSG on {}, {} with {}",
+      counted(plan.network.subnets.len(), "subnet"),
+      counted(plan.network.route_tables.len(), "route table"),
+      counted(
+        plan.network.route_tables.iter().map(|t| t.routes.len()).sum(),
+        "route"
+      )
     ),
     format!("fqdn allowlist: {fqdns} entries"),
     format!(
