@@ -177,7 +177,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       "Name of the network security group",
       Some(&st.nsg.name),
     ),
-    ("location", "Azure region of the NSG", None),
+    ("location", "Azure region of the NSG and the route tables", None),
   ];
   // Without firewall rules there is no rule collection group (AFW009), and nothing to ask.
   if !fw.is_empty() {

@@ -311,7 +311,7 @@ fn variables(ir: &Ir, firewall: bool, subnets: bool) -> String {
     ),
     (
       "location",
-      "Azure region of the NSG (the profile's region)",
+      "Azure region of the NSG and the route tables (the profile's region)",
       Some(&ir.region),
     ),
     (
