@@ -650,7 +650,7 @@ fn from_bicep(s: &Value) -> Deploy {
 }
 
 /// A subnet PUT replaces the subnet, so Bicep and nsg/subnets.json must carry the same
-/// address prefix, delegations and service endpoints for each subnet.
+/// address prefix, delegations, service endpoints and NAT gateway for each subnet.
 fn subnet_bodies_match(c: &Compiled, bicep: &Value) {
   let path = c.dir.join("nsg/subnets.json");
   let arm: Vec<Value> = if path.exists() {
@@ -662,11 +662,13 @@ fn subnet_bodies_match(c: &Compiled, bicep: &Value) {
     Vec::new()
   };
   let keep = |p: &Value| -> Value {
-    ["addressPrefix", "delegations", "serviceEndpoints"]
+    let mut kept: serde_json::Map<_, _> = ["addressPrefix", "delegations", "serviceEndpoints"]
       .iter()
       .map(|k| (k.to_string(), p.get(*k).cloned().unwrap_or(Value::Null)))
-      .collect::<serde_json::Map<_, _>>()
-      .into()
+      .collect();
+    // A parameter in both, spelled as each format refers to it.
+    kept.insert("natGateway".into(), Value::Bool(p.get("natGateway").is_some()));
+    kept.into()
   };
   let arm_bodies: BTreeMap<String, Value> = arm
     .iter()

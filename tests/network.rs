@@ -177,3 +177,40 @@ fn route_names_follow_azure_naming_rules() {
   let suffixed = format!("{longest}{PUBLIC_IP_SUFFIX}");
   assert!(suffixed.len() <= amlnet::target::network::NAME_MAX);
 }
+
+#[test]
+fn subnet_puts_keep_the_nat_gateway_of_nat_gateway_egress() {
+  let c = compile_into(
+    &crate::support::root().join("profiles/china-training-no-public-ip.toml"),
+    &scratch("route-nat"),
+  );
+  assert_eq!(c.ir.settings.egress, Egress::NatGateway);
+  let arm: serde_json::Value =
+    serde_json::from_str(&std::fs::read_to_string(c.dir.join("nsg/subnets.json")).expect("written"))
+      .expect("JSON");
+  assert!(
+    arm["parameters"]["natGatewayId"].get("defaultValue").is_none(),
+    "the NAT gateway's ID is the user's to give"
+  );
+  for r in arm["resources"].as_array().expect("resources") {
+    let compute = c.ir.settings.subnets.iter().any(|s| {
+      s.compute
+        && r["name"]
+          .as_str()
+          .is_some_and(|n| n.contains(&format!("'{}'", s.name)))
+    });
+    let nat = &r["properties"]["natGateway"]["id"];
+    if compute {
+      assert_eq!(nat, "[parameters('natGatewayId')]", "{r}");
+    } else {
+      assert!(
+        nat.is_null(),
+        "only compute subnets egress through the NAT gateway: {r}"
+      );
+    }
+  }
+  let bicep = std::fs::read_to_string(c.dir.join("bicep/main.bicep")).expect("written");
+  assert!(bicep.contains("param natGatewayId string\n"), "{bicep}");
+  // No route table: the NAT gateway is the egress.
+  assert!(Plan::new(&c.ir).network.route_tables.is_empty());
+}

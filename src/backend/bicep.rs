@@ -192,6 +192,9 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       Some(&st.firewall.rule_collection_group),
     ));
   }
+  if plan.network.subnets.iter().any(|s| s.nat_gateway) {
+    params.push(("natGatewayId", super::network::NAT_GATEWAY, None));
+  }
   if !plan.network.subnets.is_empty() {
     params.push((
       "vnetName",

@@ -78,6 +78,11 @@ pub(super) fn render(w: &mut W, net: &Network, labels: &mut Labels, nsg: &str) {
       w.key("id").raw(&format!("{table}.id"));
       w.end_obj();
     }
+    if s.nat_gateway {
+      w.key("natGateway").obj();
+      w.key("id").raw("natGatewayId");
+      w.end_obj();
+    }
     if let Some(d) = &s.delegated_to {
       w.key("delegations").arr(false);
       w.item().obj();

@@ -4,7 +4,7 @@
 //!
 //! A subnet PUT replaces the whole subnet, so each carries every property amlnet knows
 //! (address prefix, delegation, service endpoints of the profile's service-endpoint access,
-//! NSG, route table); what it resets is in the template's metadata and docs/deploy.md.
+//! NSG, route table, the NAT gateway of nat_gateway egress as a parameter); what it resets is in the template's metadata and docs/deploy.md.
 //! Subnets of one VNet are deployed one after the other (`dependsOn` the previous one): Azure
 //! refuses concurrent updates of one VNet's subnets. Takes the plan; every string from the
 //! IR or the plan is an ARM literal or an `arm_expression_string` inside amlnet's own
@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use super::arm::{self, Metadata, Param, Shown, Template, Value};
+use super::arm::{self, Description, Metadata, Param, Shown, Template, Value};
 use super::Output;
 use crate::ir::Ir;
 use crate::plan::Plan;
@@ -22,7 +22,10 @@ use crate::target::network::{Route, RouteTable, Subnet};
 pub(super) const API: &str = "2024-05-01";
 
 /// What deploying the template replaces: the metadata and docs/deploy.md say the same.
-pub(super) const REPLACES: &str = "Deploying this template PUTs each subnet listed: Azure replaces the whole subnet with these properties (addressPrefix, delegations, serviceEndpoints, networkSecurityGroup, routeTable). Properties not written here are reset to their defaults: other service endpoints, service endpoint policies, a NAT gateway, privateEndpointNetworkPolicies and privateLinkServiceNetworkPolicies (to Disabled and Enabled), and sharingScope. Each route table is replaced with exactly its routes. If a subnet has such properties, use the Terraform or az CLI outputs, which only associate the NSG and route table.";
+pub(super) const REPLACES: &str = "Deploying this template PUTs each subnet listed: Azure replaces the whole subnet with these properties (addressPrefix, delegations, serviceEndpoints, networkSecurityGroup, routeTable, natGateway with nat_gateway egress). Properties not written here are reset to their defaults: other service endpoints, service endpoint policies, a NAT gateway not given here, privateEndpointNetworkPolicies and privateLinkServiceNetworkPolicies (to Disabled and Enabled), and sharingScope. Each route table is replaced with exactly its routes. If a subnet has such properties, use the Terraform or az CLI outputs, which only associate the NSG and route table.";
+
+/// Why the template asks for the NAT gateway: the Bicep parameter says the same.
+pub(super) const NAT_GATEWAY: &str = "Resource ID of the NAT gateway of the compute subnets (network.egress = nat_gateway): the subnet PUT must carry it, or it detaches the NAT gateway";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +33,8 @@ struct Parameters<'a> {
   vnet_name: Param<'a>,
   nsg_name: Param<'a>,
   location: Param<'a>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  nat_gateway_id: Option<Param<'a>>,
 }
 
 #[derive(Serialize)]
@@ -89,6 +94,8 @@ struct SubnetProperties<'a> {
   network_security_group: Id,
   #[serde(skip_serializing_if = "Option::is_none")]
   route_table: Option<Id>,
+  #[serde(skip_serializing_if = "Option::is_none")]
+  nat_gateway: Option<Id>,
   #[serde(skip_serializing_if = "Vec::is_empty")]
   delegations: Vec<Delegation<'a>>,
   #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -173,6 +180,9 @@ fn subnet<'a>(s: &'a Subnet, previous: Option<&Subnet>) -> SubnetResource<'a> {
       route_table: s.route_table.as_deref().map(|t| Id {
         id: route_table_id(t),
       }),
+      nat_gateway: s.nat_gateway.then(|| Id {
+        id: "[parameters('natGatewayId')]".to_string(),
+      }),
       delegations: s
         .delegated_to
         .iter()
@@ -226,6 +236,12 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
         default_value: Some(Value::Expression("[resourceGroup().location]")),
         ..Param::string(None)
       },
+      nat_gateway_id: net.subnets.iter().any(|s| s.nat_gateway).then(|| Param {
+        metadata: Some(Description {
+          description: ArmLiteral(NAT_GATEWAY),
+        }),
+        ..Param::string(None)
+      }),
     },
     resources,
   };

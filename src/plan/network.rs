@@ -83,6 +83,7 @@ pub fn plan(ir: &Ir) -> Network {
       prefix: s.prefix,
       delegated_to: s.delegated_to.clone(),
       service_endpoints: s.service_endpoints.clone(),
+      nat_gateway: s.compute && st.egress == Egress::NatGateway,
       route_table: if !s.compute {
         None
       } else if s.public_ip_compute {

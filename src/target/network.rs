@@ -75,6 +75,9 @@ pub struct Subnet {
   pub service_endpoints: Vec<String>,
   /// The route table (by name) associated with the subnet, when the plan routes it.
   pub route_table: Option<String>,
+  /// The subnet's egress is a NAT gateway (`network.egress = "nat_gateway"`, compute
+  /// subnets): a subnet PUT must carry it, or the PUT detaches it.
+  pub nat_gateway: bool,
 }
 
 /// The network resources of a deployment: route tables and the subnets associated with
