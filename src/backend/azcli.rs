@@ -353,6 +353,7 @@ fn network(s: &mut String, net: &Network) {
       .word("none")
       .end();
     for r in &t.routes {
+      comment(s, &r.why);
       let mut c = cmd(s, "az network route-table route create", "  ");
       c.flag("--resource-group")
         .var("RESOURCE_GROUP")

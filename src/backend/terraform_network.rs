@@ -35,6 +35,9 @@ pub(super) fn render(main: &mut String, net: &Network, labels: &mut Labels, nsg_
         "azurerm_route",
         &labels.unique(&format!("{}_{}", t.name, r.name)),
       );
+      // Why the route exists, for whoever reviews the plan.
+      main.push_str("  ");
+      crate::syntax::hcl::push_comment(main, &r.why);
       let prefix = r.address_prefix.to_string();
       let hop = r.next_hop.address().map(|ip| ip.to_string());
       let mut run = vec![

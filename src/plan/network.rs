@@ -5,9 +5,15 @@
 //! (MicrosoftDocs/azure-docs includes/machine-learning-compute-user-defined-routes.md,
 //! "Service tag routes"; facts § 4 C16, C19). Never renders text.
 
+use std::net::Ipv4Addr;
+
+use ipnet::{IpNet, Ipv4Net};
+
 use crate::ir::{Egress, Ir, SubnetSettings};
 use crate::target::network::{Network, NextHop, Route, RouteTable, Subnet};
 use crate::target::Endpoint;
+
+const EVERYTHING: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0);
 
 /// The route to the hub firewall, every compute subnet's default route.
 pub const DEFAULT_ROUTE: &str = "to-hub-firewall";
@@ -30,7 +36,7 @@ pub fn plan(ir: &Ir) -> Network {
   if let Some(ip) = hop {
     let default = Route {
       name: DEFAULT_ROUTE.to_string(),
-      address_prefix: Endpoint::Prefix("0.0.0.0/0".parse().expect("a prefix")),
+      address_prefix: Endpoint::Prefix(IpNet::V4(EVERYTHING)),
       next_hop: NextHop::VirtualAppliance(ip),
       why: "compute egress through the hub firewall (network.egress = \"firewall\")".to_string(),
     };
