@@ -10,7 +10,7 @@ test then fails rather than passing unchecked.
 
 The summary, one per DIR keyed by the DIR as given, lists every resource by type and label
 with its attributes (values unwrapped from the parser's one-element lists, `${...}`
-expression markers kept), every variable and any other top-level block; tests/checkers.rs
+expression markers kept), every data source the same way, every variable and any other top-level block; tests/checkers.rs
 compares it with the IR. A duplicate resource label is an error.
 """
 
@@ -48,7 +48,7 @@ def load(path):
 
 
 def summarize(root):
-  summary = {"resources": {}, "variables": {}, "other_blocks": []}
+  summary = {"resources": {}, "data": {}, "variables": {}, "other_blocks": []}
   for name in ("main.tf", "variables.tf"):
     doc = load(root / name)
     for kind, entries in doc.items():
@@ -60,6 +60,13 @@ def summarize(root):
               if label in summary["resources"][rtype]:
                 raise ValueError(f"duplicate resource {rtype}.{label} in {root}")
               summary["resources"][rtype][label] = unwrap(body)
+        elif kind == "data":
+          for dtype, by_label in entry.items():
+            for label, body in by_label.items():
+              summary["data"].setdefault(dtype, {})
+              if label in summary["data"][dtype]:
+                raise ValueError(f"duplicate data source {dtype}.{label} in {root}")
+              summary["data"][dtype][label] = unwrap(body)
         elif kind == "variable":
           for vname, body in entry.items():
             summary["variables"][vname] = unwrap(body)

@@ -211,6 +211,35 @@ pub struct Settings {
   /// written before it existed, so it defaults to None and is left out when None.
   #[serde(default, skip_serializing_if = "Option::is_none")]
   pub managed_network: Option<ManagedNetworkSettings>,
+  /// The VNet's subnets that hold compute or private endpoints, which the deployment
+  /// associates with the NSG (and, with firewall egress, the route table). Absent in IR
+  /// written before it existed.
+  #[serde(default, skip_serializing_if = "Vec::is_empty")]
+  pub subnets: Vec<SubnetSettings>,
+}
+
+/// One subnet of the workspace VNet with every property amlnet knows of it (what a
+/// subnet PUT must carry) and what the profile places in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetSettings {
+  pub name: String,
+  pub prefix: Ipv4Net,
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub delegated_to: Option<String>,
+  /// Service endpoints the profile's `access = "service-endpoint"` resources need on the
+  /// subnets that hold compute (`Microsoft.Storage`, ...), sorted.
+  #[serde(default, skip_serializing_if = "Vec::is_empty")]
+  pub service_endpoints: Vec<String>,
+  /// Holds compute instances, clusters, serverless compute or AKS nodes.
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub compute: bool,
+  /// Holds compute with a public IP (`public_ip = true`).
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub public_ip_compute: bool,
+  /// Holds private endpoints (named by a `subnet` key or holding an endpoint address).
+  #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+  pub private_endpoints: bool,
 }
 
 /// Workspace managed VNet settings. Its outbound rules are not stored: the backend derives
@@ -253,6 +282,14 @@ pub struct FirewallSettings {
   /// false.
   #[serde(default, skip_serializing_if = "std::ops::Not::not")]
   pub dns_proxy: bool,
+  /// `firewall.private_ip`: the hub firewall's private address, the next hop of the compute
+  /// subnets' default route. Left out when not set.
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub private_ip: Option<Ipv4Addr>,
+  /// `firewall.route_table`: the name of the compute subnets' route table. Empty in IR
+  /// written before it existed.
+  #[serde(default, skip_serializing_if = "String::is_empty")]
+  pub route_table: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

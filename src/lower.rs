@@ -548,6 +548,8 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
       priority: m.firewall.priority,
       source_addresses: m.firewall.source_addresses.iter().map(|&a| a.into()).collect(),
       dns_proxy: m.firewall.dns_proxy.value,
+      private_ip: m.firewall.private_ip.as_ref().map(|ip| ip.value),
+      route_table: m.firewall.route_table.clone(),
     },
     dns: ir::DnsSettings {
       ttl: m.dns.ttl,
@@ -575,5 +577,41 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
       storage_suffix: names.map(|n| n.storage.clone()).unwrap_or_default(),
       firewall_sku: m.managed_network_firewall_sku.as_ref().map(|s| s.value.clone()),
     }),
+    subnets: subnet_settings(m),
   }
+}
+
+/// The subnets that hold compute or private endpoints, with what the deployment must carry.
+fn subnet_settings(m: &Model) -> Vec<ir::SubnetSettings> {
+  let pe_ips = m.endpoint_ips();
+  let service_endpoints = m.service_endpoints();
+  let named =
+    |s: &Option<crate::model::Setting<String>>, name: &str| s.as_ref().is_some_and(|v| v.value == name);
+  m.network
+    .subnets
+    .iter()
+    .filter_map(|s| {
+      let computes: Vec<_> = m.computes.iter().filter(|c| named(&c.subnet, &s.name)).collect();
+      let compute = !computes.is_empty() || m.aks.as_ref().is_some_and(|a| named(&a.subnet, &s.name));
+      let private_endpoints = pe_ips.iter().any(|ip| s.prefix.value.contains(ip))
+        || m
+          .workspace
+          .private_endpoint
+          .as_ref()
+          .is_some_and(|pe| named(&pe.subnet, &s.name));
+      (compute || private_endpoints).then(|| ir::SubnetSettings {
+        name: s.name.clone(),
+        prefix: s.prefix.value,
+        delegated_to: s.delegated_to.as_ref().map(|d| d.value.clone()),
+        service_endpoints: if compute {
+          service_endpoints.clone()
+        } else {
+          Vec::new()
+        },
+        compute,
+        public_ip_compute: computes.iter().any(|c| c.public_ip.value),
+        private_endpoints,
+      })
+    })
+    .collect()
 }

@@ -278,6 +278,8 @@ raw_table!(RawFirewall {
   priority: L<i64>,
   source_addresses: L<Vec<Located<String>>>,
   dns_proxy: L<bool>,
+  private_ip: L<String>,
+  route_table: L<String>,
 });
 
 raw_table!(RawDns {

@@ -31,20 +31,53 @@ pub(crate) struct Compiled {
 /// Every shipped profile compiled and written under one scratch directory, one folder each.
 fn compile_all(tag: &str) -> (PathBuf, Vec<Compiled>) {
   let base = scratch(tag);
-  let mut all = Vec::new();
-  for path in shipped_profiles() {
-    let name = stem(&path);
-    let ir = amlnet::compile_path(&path).unwrap_or_else(|e| panic!("{name} compiles: {e}"));
-    let out = backend::render_all(&ir, &amlnet::plan::Plan::new(&ir));
-    let dir = base.join(&name);
-    for a in &out.artifacts {
-      let file = dir.join(&a.path);
-      std::fs::create_dir_all(file.parent().expect("artifact has a folder")).expect("scratch writable");
-      std::fs::write(&file, &a.contents).expect("scratch writable");
-    }
-    all.push(Compiled { name, ir, dir });
-  }
+  let all = shipped_profiles()
+    .iter()
+    .map(|p| compile_into(p, &base))
+    .collect();
   (base, all)
+}
+
+/// One profile compiled and its artifacts written under `base`, in a folder of its name.
+pub(crate) fn compile_into(path: &Path, base: &Path) -> Compiled {
+  let name = stem(path);
+  let ir = amlnet::compile_path(path).unwrap_or_else(|e| panic!("{name} compiles: {e}"));
+  let out = backend::render_all(&ir, &amlnet::plan::Plan::new(&ir));
+  let dir = base.join(&name);
+  for a in &out.artifacts {
+    let file = dir.join(&a.path);
+    std::fs::create_dir_all(file.parent().expect("artifact has a folder")).expect("scratch writable");
+    std::fs::write(&file, &a.contents).expect("scratch writable");
+  }
+  Compiled { name, ir, dir }
+}
+
+/// What each deployment format of one compiled profile deploys, each read by its own
+/// independent checker: ARM (JSON), Terraform (python-hcl2), Bicep (pycep), az CLI (recorded).
+pub(crate) fn every_format(c: &Compiled) -> Vec<(&'static str, Deploy)> {
+  let tf_dir = c.dir.join("terraform");
+  let tf = checked("check_terraform.py", std::slice::from_ref(&tf_dir));
+  let bicep_file = c.dir.join("bicep/main.bicep");
+  let bicep = checked("check_bicep.py", std::slice::from_ref(&bicep_file));
+  let (out, calls) = run_azcli(c, &[("RESOURCE_GROUP", "rg-test"), ("VNET_ID", VNET_ID)]);
+  assert!(
+    out.status.success(),
+    "{}: {}",
+    c.name,
+    String::from_utf8_lossy(&out.stderr)
+  );
+  vec![
+    ("arm", from_arm(c)),
+    (
+      "terraform",
+      from_terraform(&tf["dirs"][tf_dir.to_string_lossy().as_ref()]),
+    ),
+    ("bicep", from_bicep(&bicep[bicep_file.to_string_lossy().as_ref()])),
+    (
+      "azcli",
+      from_azcli(&calls, c.ir.settings.dns.ttl, &c.ir.settings.nsg.name),
+    ),
+  ]
 }
 
 struct Py {
@@ -113,7 +146,7 @@ struct FwRule {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Deploy {
+pub(crate) struct Deploy {
   nsg: Vec<NsgRule>,
   fw_priority: u64,
   fw: Vec<FwRule>,
@@ -122,6 +155,22 @@ struct Deploy {
   links: Vec<String>,
   /// (zone, relative name, addresses).
   records: Vec<(String, String, Vec<String>)>,
+  /// Route table names.
+  route_tables: Vec<String>,
+  pub(crate) routes: Vec<Route>,
+  /// Every subnet associated with the NSG, with its route table ("" for none).
+  pub(crate) subnets: Vec<(String, String)>,
+}
+
+/// One user-defined route as every format spells it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Route {
+  pub(crate) table: String,
+  pub(crate) name: String,
+  pub(crate) prefix: String,
+  pub(crate) hop: String,
+  /// The next hop's address, "" for next hop Internet.
+  pub(crate) hop_ip: String,
 }
 
 impl Deploy {
@@ -134,7 +183,65 @@ impl Deploy {
       r.2.sort();
     }
     self.records.sort();
+    self.route_tables.sort();
+    self.routes.sort();
+    self.subnets.sort();
     self
+  }
+}
+
+/// The literal inside an ARM expression: the `n`th `'`-quoted string of `[f('a', 'b')]`.
+fn quoted(expression: &str, n: usize) -> String {
+  expression
+    .split('\'')
+    .nth(2 * n + 1)
+    .unwrap_or_else(|| panic!("{expression} has {} quoted strings", n + 1))
+    .to_string()
+}
+
+/// Route tables, routes and subnets of nsg/subnets.json (none when the plan associates none).
+fn network_from_arm(c: &Compiled, d: &mut Deploy) {
+  let path = c.dir.join("nsg/subnets.json");
+  assert_eq!(
+    path.exists(),
+    !Plan::new(&c.ir).network.subnets.is_empty(),
+    "{}: nsg/subnets.json exactly when the plan associates subnets",
+    c.name
+  );
+  if !path.exists() {
+    return;
+  }
+  let doc = read_json(&path);
+  for r in doc["resources"].as_array().expect("resources") {
+    match r["type"].as_str() {
+      Some("Microsoft.Network/routeTables") => {
+        let table = text(&r["name"]);
+        for route in r["properties"]["routes"].as_array().expect("routes") {
+          let p = &route["properties"];
+          d.routes.push(Route {
+            table: table.clone(),
+            name: text(&route["name"]),
+            prefix: text(&p["addressPrefix"]),
+            hop: text(&p["nextHopType"]),
+            hop_ip: p.get("nextHopIpAddress").map(text).unwrap_or_default(),
+          });
+        }
+        d.route_tables.push(table);
+      }
+      Some("Microsoft.Network/virtualNetworks/subnets") => {
+        let p = &r["properties"];
+        assert_eq!(
+          p["networkSecurityGroup"]["id"],
+          "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('nsgName'))]"
+        );
+        let table = p
+          .get("routeTable")
+          .map(|t| quoted(&text(&t["id"]), 1))
+          .unwrap_or_default();
+        d.subnets.push((quoted(&text(&r["name"]), 2), table));
+      }
+      other => panic!("unexpected resource {other:?}"),
+    }
   }
 }
 
@@ -287,6 +394,7 @@ fn from_arm(c: &Compiled) -> Deploy {
     }
     d.records = records.into_iter().map(|((z, n), ips)| (z, n, ips)).collect();
   }
+  network_from_arm(c, &mut d);
   d.sorted()
 }
 
@@ -390,6 +498,72 @@ fn from_terraform(s: &Value) -> Deploy {
     d.records
       .push((zone_of(&r["zone_name"]), text(&r["name"]), texts(&r["records"])));
   }
+  // Route tables and routes; subnets are data sources, associated by reference.
+  let tables = of("azurerm_route_table");
+  let table_of = |reference: &Value, attr: &str| -> String {
+    let label = text(reference)
+      .trim_start_matches("${azurerm_route_table.")
+      .trim_end_matches(&format!(".{attr}}}"))
+      .to_string();
+    text(
+      &tables
+        .get(&label)
+        .unwrap_or_else(|| panic!("{reference} names a route table"))["name"],
+    )
+  };
+  for t in tables.values() {
+    assert_eq!(t["resource_group_name"], "${var.resource_group_name}");
+    assert!(
+      t.get("route").is_none(),
+      "no inline route next to standalone routes"
+    );
+    d.route_tables.push(text(&t["name"]));
+  }
+  for r in of("azurerm_route").values() {
+    d.routes.push(Route {
+      table: table_of(&r["route_table_name"], "name"),
+      name: text(&r["name"]),
+      prefix: text(&r["address_prefix"]),
+      hop: text(&r["next_hop_type"]),
+      hop_ip: r.get("next_hop_in_ip_address").map(text).unwrap_or_default(),
+    });
+  }
+  let data = s["data"]["azurerm_subnet"]
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+  let subnet_of = |reference: &Value| -> String {
+    let label = text(reference)
+      .trim_start_matches("${data.azurerm_subnet.")
+      .trim_end_matches(".id}")
+      .to_string();
+    let subnet = data
+      .get(&label)
+      .unwrap_or_else(|| panic!("{reference} names a subnet"));
+    assert_eq!(subnet["virtual_network_name"], "${var.virtual_network_name}");
+    assert_eq!(
+      subnet["resource_group_name"],
+      "${var.virtual_network_resource_group_name}"
+    );
+    text(&subnet["name"])
+  };
+  let mut routed: BTreeMap<String, String> = BTreeMap::new();
+  for a in of("azurerm_subnet_route_table_association").values() {
+    routed.insert(subnet_of(&a["subnet_id"]), table_of(&a["route_table_id"], "id"));
+  }
+  for a in of("azurerm_subnet_network_security_group_association").values() {
+    assert_eq!(
+      a["network_security_group_id"],
+      format!("${{azurerm_network_security_group.{nsg_label}.id}}")
+    );
+    let name = subnet_of(&a["subnet_id"]);
+    let table = routed.remove(&name).unwrap_or_default();
+    d.subnets.push((name, table));
+  }
+  assert!(
+    routed.is_empty(),
+    "a route table only on subnets with the NSG: {routed:?}"
+  );
   d.sorted()
 }
 
@@ -440,7 +614,96 @@ fn from_bicep(s: &Value) -> Deploy {
     d.records
       .push((zone_of(&r["config"]["parent"]), text(&r["config"]["name"]), ips));
   }
+  // `symbol.id` as pycep gives it: a property accessor.
+  let accessor = |v: &Value| -> String {
+    let o = &v["operator"];
+    assert_eq!(o["type"], "property_accessor", "{v}");
+    assert_eq!(o["operands"]["operand_2"], "id", "{v}");
+    text(&o["operands"]["operand_1"])
+  };
+  for (_, t) in of("Microsoft.Network/routeTables") {
+    let table = text(&t["config"]["name"]);
+    for route in t["config"]["properties"]["routes"].as_array().expect("routes") {
+      let p = &route["properties"];
+      d.routes.push(Route {
+        table: table.clone(),
+        name: text(&route["name"]),
+        prefix: text(&p["addressPrefix"]),
+        hop: text(&p["nextHopType"]),
+        hop_ip: p.get("nextHopIpAddress").map(text).unwrap_or_default(),
+      });
+    }
+    d.route_tables.push(table);
+  }
+  for (_, sn) in of("Microsoft.Network/virtualNetworks/subnets") {
+    let parent = text(&sn["config"]["parent"]);
+    assert_eq!(res[&parent]["existing"], true, "the VNet is an existing resource");
+    let p = &sn["config"]["properties"];
+    assert_eq!(accessor(&p["networkSecurityGroup"]["id"]), nsgs[0].0.as_str());
+    let table = p
+      .get("routeTable")
+      .map(|t| text(&res[&accessor(&t["id"])]["config"]["name"]))
+      .unwrap_or_default();
+    d.subnets.push((text(&sn["config"]["name"]), table));
+  }
   d.sorted()
+}
+
+/// A subnet PUT replaces the subnet, so Bicep and nsg/subnets.json must carry the same
+/// address prefix, delegations, service endpoints and NAT gateway for each subnet.
+fn subnet_bodies_match(c: &Compiled, bicep: &Value) {
+  let path = c.dir.join("nsg/subnets.json");
+  let arm: Vec<Value> = if path.exists() {
+    read_json(&path)["resources"]
+      .as_array()
+      .expect("resources")
+      .clone()
+  } else {
+    Vec::new()
+  };
+  let keep = |p: &Value| -> Value {
+    let mut kept: serde_json::Map<_, _> = ["addressPrefix", "delegations", "serviceEndpoints"]
+      .iter()
+      .map(|k| (k.to_string(), p.get(*k).cloned().unwrap_or(Value::Null)))
+      .collect();
+    // A parameter in both, spelled as each format refers to it.
+    kept.insert("natGateway".into(), Value::Bool(p.get("natGateway").is_some()));
+    kept.into()
+  };
+  let arm_bodies: BTreeMap<String, Value> = arm
+    .iter()
+    .filter(|r| r["type"] == "Microsoft.Network/virtualNetworks/subnets")
+    .map(|r| (quoted(&text(&r["name"]), 2), keep(&r["properties"])))
+    .collect();
+  let bicep_bodies: BTreeMap<String, Value> = bicep["resources"]
+    .as_object()
+    .expect("resources")
+    .values()
+    .filter(|r| r["type"] == "Microsoft.Network/virtualNetworks/subnets")
+    .map(|r| (text(&r["config"]["name"]), keep(&r["config"]["properties"])))
+    .collect();
+  assert_eq!(bicep_bodies, arm_bodies, "{}: subnet bodies", c.name);
+}
+
+/// A Bicep resource body as ARM JSON: `symbol.id` accessors become `[symbol.id]` strings.
+fn bicep_as_arm(v: &Value) -> Value {
+  match v {
+    Value::Object(o)
+      if o
+        .get("operator")
+        .is_some_and(|op| op["type"] == "property_accessor") =>
+    {
+      let ops = &o["operator"]["operands"];
+      Value::String(format!(
+        "[{}.{}]",
+        text(&ops["operand_1"]),
+        text(&ops["operand_2"])
+      ))
+    }
+    Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), bicep_as_arm(v))).collect()),
+    Value::Array(a) => Value::Array(a.iter().map(bicep_as_arm).collect()),
+    other => other.clone(),
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -542,6 +805,7 @@ fn bicep_parses_into_exactly_the_arm_resources_and_sdk_models_accept_it() {
       "{}: Bicep carries exactly the ARM outputs' rules, zones and records",
       c.name
     );
+    subnet_bodies_match(c, s);
     let params = s["parameters"].as_object().expect("parameters");
     assert_eq!(
       params.contains_key("vnetId"),
@@ -556,7 +820,7 @@ fn bicep_parses_into_exactly_the_arm_resources_and_sdk_models_accept_it() {
       .values()
       .filter(|r| r["existing"] == false)
       .map(|r| {
-        let mut body = r["config"].as_object().expect("config").clone();
+        let mut body = bicep_as_arm(&r["config"]).as_object().expect("config").clone();
         body.remove("parent");
         body.insert("type".into(), r["type"].clone());
         Value::Object(body)
@@ -575,10 +839,17 @@ fn arm_templates_deserialize_into_the_azure_sdk_models() {
   let (_base, all) = compile_all("arm");
   let mut files = Vec::new();
   let (mut zones, mut records, mut groups, mut rules) = (0, 0, 0, 0);
+  let (mut tables, mut subnets) = (0, 0);
   for c in &all {
     files.push(c.dir.join("nsg/nsg.json"));
     files.push(c.dir.join("nsg/nsg-rules.json"));
-    rules += amlnet::plan::Plan::new(&c.ir).nsg.len() as u64;
+    let plan = amlnet::plan::Plan::new(&c.ir);
+    rules += plan.nsg.len() as u64;
+    tables += plan.network.route_tables.len() as u64;
+    subnets += plan.network.subnets.len() as u64;
+    if !plan.network.subnets.is_empty() {
+      files.push(c.dir.join("nsg/subnets.json"));
+    }
     let fw = c.dir.join("firewall/rule-collection-group.json");
     if fw.exists() {
       files.push(fw);
@@ -614,6 +885,9 @@ fn arm_templates_deserialize_into_the_azure_sdk_models() {
     zones
   );
   assert_eq!(checked["Microsoft.Network/privateDnsZones/A"], records);
+  assert!(tables > 0, "some shipped profile routes through the firewall");
+  assert_eq!(checked["Microsoft.Network/routeTables"], tables);
+  assert_eq!(checked["Microsoft.Network/virtualNetworks/subnets"], subnets);
 }
 
 #[test]
@@ -819,8 +1093,9 @@ fn every_checkov_skip_is_documented() {
 // az CLI: run the script with an `az` that records its arguments.
 
 /// Records every call; `az cloud show` answers the cloud in `AZ_CLOUD` (the profile's when the
-/// caller sets it); any other `show` says the resource does not exist yet.
-const FAKE_AZ: &str = "#!/usr/bin/env bash\n{ printf '%s\\037' \"$@\"; printf '\\036'; } >> \"$AZ_LOG\"\ncase \" $* \" in *' cloud show '*) echo \"${AZ_CLOUD:-AzureCloud}\"; exit 0 ;; *' show '*) exit 3 ;; esac\nexit 0\n";
+/// caller sets it), `az account show` the subscription `SUBSCRIPTION`; any other `show` says the resource does not exist yet.
+const FAKE_AZ: &str = "#!/usr/bin/env bash\n{ printf '%s\\037' \"$@\"; printf '\\036'; } >> \"$AZ_LOG\"\ncase \" $* \" in *' cloud show '*) echo \"${AZ_CLOUD:-AzureCloud}\"; exit 0 ;; *' account show '*) echo 00000000-0000-0000-0000-000000000000; exit 0 ;; *' show '*) exit 3 ;; esac\nexit 0\n";
+pub(crate) const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 pub(crate) const VNET_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-test";
 
 /// Runs deploy.sh in a directory full of files its `*` arguments would glob to if unquoted.
@@ -888,7 +1163,9 @@ pub(crate) fn parse_call(argv: &[String]) -> (String, BTreeMap<String, Vec<Strin
   (words.join(" "), flags)
 }
 
-fn from_azcli(calls: &[Vec<String>], ttl: u32) -> Deploy {
+fn from_azcli(calls: &[Vec<String>], ttl: u32, nsg_name: &str) -> Deploy {
+  // The NSG and route tables are in RESOURCE_GROUP (rg-test in these runs).
+  let ids = format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-test/providers/Microsoft.Network");
   let mut d = Deploy::default();
   let mut collections: BTreeMap<String, u64> = BTreeMap::new();
   let mut records: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -998,8 +1275,29 @@ fn from_azcli(calls: &[Vec<String>], ttl: u32) -> Deploy {
           "TTL set on a record set that was added"
         );
       }
-      // The cloud check before any change.
-      "cloud show" => {}
+      // The cloud check before any change, and the subscription of the IDs.
+      "cloud show" | "account show" => {}
+      "network route-table create" => d.route_tables.push(one("--name")),
+      "network route-table route create" => d.routes.push(Route {
+        table: one("--route-table-name"),
+        name: one("--name"),
+        prefix: one("--address-prefix"),
+        hop: one("--next-hop-type"),
+        hop_ip: many("--next-hop-ip-address").concat(),
+      }),
+      "network vnet subnet update" => {
+        assert_eq!(
+          one("--network-security-group"),
+          format!("{ids}/networkSecurityGroups/{nsg_name}")
+        );
+        let table = f.get("--route-table").map(|_| {
+          one("--route-table")
+            .strip_prefix(&format!("{ids}/routeTables/"))
+            .expect("a route table ID")
+            .to_string()
+        });
+        d.subnets.push((one("--name"), table.unwrap_or_default()));
+      }
       other => panic!("unexpected az call {other}: {argv:?}"),
     }
   }
@@ -1019,7 +1317,7 @@ fn azcli_script_passes_every_rule_explicitly_and_quoted() {
       String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(
-      from_azcli(&calls, c.ir.settings.dns.ttl),
+      from_azcli(&calls, c.ir.settings.dns.ttl, &c.ir.settings.nsg.name),
       from_arm(c),
       "{}: az calls carry exactly the ARM outputs' rules, zones and records",
       c.name

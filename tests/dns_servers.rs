@@ -172,6 +172,8 @@ fn hand_built_ir() -> Ir {
         priority: 200,
         source_addresses: vec!["10.0.0.0/16".parse().expect("prefix")],
         dns_proxy: false,
+        private_ip: None,
+        route_table: String::new(),
       },
       dns: DnsSettings {
         ttl: 300,
@@ -192,6 +194,7 @@ fn hand_built_ir() -> Ir {
       vnet_name: "vnet-aml".into(),
       address_space: vec!["10.0.0.0/16".parse().expect("prefix")],
       managed_network: None,
+      subnets: vec![],
     },
   };
   ir.normalize();

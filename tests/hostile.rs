@@ -66,6 +66,12 @@ fn spiced(profile: &str, spice: Spice) -> Ir {
   st.firewall.policy_name = spice("policy", 0);
   st.firewall.rule_collection_group = spice("rcg", 0);
   st.vnet_name = spice("vnet", 0);
+  st.firewall.route_table = spice("route-table", 0);
+  for (i, sn) in st.subnets.iter_mut().enumerate() {
+    sn.name = spice("subnet", i);
+    sn.delegated_to = Some(spice("delegation", i));
+    sn.service_endpoints = vec![spice("service-endpoint", i)];
+  }
   if let Some(m) = &mut st.managed_network {
     m.firewall_sku = Some(spice("sku", 0));
     m.storage_suffix = spice("suffix", 0);
@@ -154,12 +160,24 @@ fn shape(v: &Value, path: &str, out: &mut Vec<String>) {
 
 /// amlnet's own ARM expressions: parameters, the resource group's location, the rule collection
 /// group's name, a zone's link name and ID with the zone as a quoted literal, and a child
-/// security rule's `NSG/RULE` name with the planned rule name as a quoted literal.
-fn own_expression(s: &str, zones: &[String], rules: &[String]) -> bool {
+/// security rule's `NSG/RULE` name with the planned rule name as a quoted literal, and the
+/// network template's subnet names, subnet and route table IDs and NSG ID (names quoted).
+fn own_expression(s: &str, zones: &[String], rules: &[String], network: &[String]) -> bool {
   let literal = |z: &String| format!("'{}'", z.replace('\'', "''"));
-  s.starts_with("[parameters('")
-    && s.ends_with("')]")
-    && s[13..s.len() - 3].chars().all(|c| c.is_ascii_alphanumeric())
+  let own_network = s == "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('nsgName'))]"
+    || network.iter().any(|n| {
+      s == format!("[concat(parameters('vnetName'), '/', {})]", literal(n))
+        || s == format!("[resourceId('Microsoft.Network/routeTables', {})]", literal(n))
+        || s
+          == format!(
+            "[resourceId('Microsoft.Network/virtualNetworks/subnets', parameters('vnetName'), {})]",
+            literal(n)
+          )
+    });
+  own_network
+    || s.starts_with("[parameters('")
+      && s.ends_with("')]")
+      && s[13..s.len() - 3].chars().all(|c| c.is_ascii_alphanumeric())
     || s == "[resourceGroup().location]"
     || s == "[concat(parameters('firewallPolicyName'), '/', parameters('ruleCollectionGroupName'))]"
     || rules.iter().any(|r| {
@@ -224,6 +242,14 @@ fn hostile_ir_strings_change_no_structure_of_the_deploy_outputs() {
         .iter()
         .map(|r| r.name.clone())
         .collect();
+      let plan = amlnet::plan::Plan::new(&ir);
+      let network: Vec<String> = plan
+        .network
+        .subnets
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(plan.network.route_tables.iter().map(|t| t.name.clone()))
+        .collect();
       let mut json_shapes = Vec::new();
       for a in out.artifacts.iter().filter(|a| a.path.ends_with(".json")) {
         let doc: Value = serde_json::from_str(&a.contents)
@@ -238,7 +264,7 @@ fn hostile_ir_strings_change_no_structure_of_the_deploy_outputs() {
         strings(&doc, &mut all);
         for s in all {
           assert!(
-            arm_value(s).is_some() || own_expression(s, &zones, &rules),
+            arm_value(s).is_some() || own_expression(s, &zones, &rules, &network),
             "{profile} {kind}: {}: ARM would evaluate {s:?}",
             a.path
           );

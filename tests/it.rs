@@ -20,6 +20,7 @@ mod golden;
 mod hostile;
 mod import_firewall;
 mod limits;
+mod network;
 mod out_dir;
 mod query;
 mod syntax;

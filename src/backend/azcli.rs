@@ -1,4 +1,6 @@
 //! az CLI backend: `azcli/deploy.sh`, a bash script that creates the NSG and its rules, the
+//! route tables and their routes, sets each associated subnet's NSG and route table with
+//! `az network vnet subnet update` (which keeps the subnet's other properties), the
 //! firewall policy rule collection group and the private DNS zones, records and VNet links.
 //!
 //! Takes the IR and its plan, returns the script (the plan says the notes). Names,
@@ -19,11 +21,13 @@ use crate::ir::{Direction, Ir};
 use crate::plan::Plan;
 use crate::syntax::{self, shell, Syntax};
 use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
+use crate::target::network::Network;
 
 const HEADER: &[&str] = &[
   "",
-  "Creates the NSG, the Azure Firewall policy rule collection group and the private DNS zones of",
-  "this profile with the Azure CLI: the same names, priorities and rules as nsg/nsg.json,",
+  "Creates the NSG, the route tables, the subnets' NSG and route table associations, the Azure",
+  "Firewall policy rule collection group and the private DNS zones of this profile with the",
+  "Azure CLI: the same names, priorities and rules as nsg/nsg.json, nsg/subnets.json,",
   "firewall/rule-collection-group.json and private-dns/private-dns.json. Meant for a first",
   "deployment (a re-run recreates the rule collection group empty, then adds the rules);",
   "for updates prefer Terraform or Bicep. Needs the CLI's azure-firewall extension.",
@@ -138,7 +142,11 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     );
     assign(&mut s, "VNET_LINK_NAME", ":-", &format!("link-{}", st.vnet_name));
   }
-  cloud_check(&mut s, ir, !fw.is_empty());
+  if !plan.network.subnets.is_empty() {
+    s.push_str("VNET_RESOURCE_GROUP=${VNET_RESOURCE_GROUP:-$RESOURCE_GROUP}\n");
+    assign(&mut s, "VNET_NAME", ":-", &st.vnet_name);
+  }
+  cloud_check(&mut s, ir, !fw.is_empty(), !plan.network.subnets.is_empty());
 
   s.push('\n');
   comment(
@@ -189,6 +197,8 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       .word("none")
       .end();
   }
+
+  network(&mut s, &plan.network);
 
   if !fw.is_empty() {
     s.push('\n');
@@ -317,6 +327,69 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   out.add("azcli/deploy.sh", s);
 }
 
+/// Route tables with their routes, then each subnet's NSG and route table. `subnet update`
+/// sets only the properties it is given, so the subnet keeps its prefix, delegations and
+/// service endpoints; IDs, not names, because the VNet may be in another resource group.
+fn network(s: &mut String, net: &Network) {
+  if net.subnets.is_empty() {
+    return;
+  }
+  s.push('\n');
+  comment(
+    s,
+    "Route tables (each route created or updated), then the subnets' NSG and route table; other subnet properties are kept.",
+  );
+  s.push_str("SUBSCRIPTION_ID=${SUBSCRIPTION_ID:-$(az account show --query id --output tsv)}\n");
+  s.push_str("NETWORK_IDS=\"/subscriptions/$SUBSCRIPTION_ID/resourceGroups/$RESOURCE_GROUP/providers/Microsoft.Network\"\n");
+  for t in &net.route_tables {
+    cmd(s, "az network route-table create", "  ")
+      .flag("--resource-group")
+      .var("RESOURCE_GROUP")
+      .flag("--name")
+      .word(&t.name)
+      .flag("--location")
+      .var("LOCATION")
+      .flag("--output")
+      .word("none")
+      .end();
+    for r in &t.routes {
+      comment(s, &r.why);
+      let mut c = cmd(s, "az network route-table route create", "  ");
+      c.flag("--resource-group")
+        .var("RESOURCE_GROUP")
+        .flag("--route-table-name")
+        .word(&t.name)
+        .flag("--name")
+        .word(&r.name)
+        .flag("--address-prefix")
+        .words([&r.address_prefix])
+        .flag("--next-hop-type")
+        .word(r.next_hop.kind());
+      if let Some(ip) = r.next_hop.address() {
+        c.flag("--next-hop-ip-address").words([ip]);
+      }
+      c.flag("--output").word("none").end();
+    }
+  }
+  for subnet in &net.subnets {
+    let mut c = cmd(s, "az network vnet subnet update", "  ");
+    c.flag("--resource-group")
+      .var("VNET_RESOURCE_GROUP")
+      .flag("--vnet-name")
+      .var("VNET_NAME")
+      .flag("--name")
+      .word(&subnet.name)
+      .flag("--network-security-group");
+    c.s.push_str(" \"$NETWORK_IDS/networkSecurityGroups/$NSG_NAME\"");
+    if let Some(t) = &subnet.route_table {
+      c.flag("--route-table");
+      c.s.push_str(" \"$NETWORK_IDS/routeTables/\"");
+      shell::push_quote(c.s, t);
+    }
+    c.flag("--output").word("none").end();
+  }
+}
+
 fn network_args(c: &mut Cmd, r: &NetworkRule) {
   c.flag("--description")
     .word(&r.description)
@@ -395,7 +468,7 @@ fn collection_rule<'a>(
 /// Before anything changes: the CLI must be set to the profile's cloud (a script for Azure
 /// China run against the public cloud would create resources in the wrong place), and the
 /// script says what it is about to create or replace.
-fn cloud_check(s: &mut String, ir: &Ir, firewall: bool) {
+fn cloud_check(s: &mut String, ir: &Ir, firewall: bool, subnets: bool) {
   s.push('\n');
   comment(s, "Stop unless the CLI is logged in to this profile's cloud.");
   s.push_str("CURRENT_CLOUD=$(az cloud show --query name --output tsv)\nif [ \"$CURRENT_CLOUD\" != ");
@@ -406,6 +479,11 @@ fn cloud_check(s: &mut String, ir: &Ir, firewall: bool) {
   s.push_str("echo \"creating or replacing in $RESOURCE_GROUP: the NSG $NSG_NAME and its rules");
   if !ir.dns_zones.is_empty() {
     s.push_str(", the private DNS zones and their VNet links");
+  }
+  if subnets {
+    s.push_str(
+      ", the route tables; in $VNET_RESOURCE_GROUP: the NSG and route table of subnets of $VNET_NAME",
+    );
   }
   if firewall {
     s.push_str("; in $FIREWALL_POLICY_RESOURCE_GROUP: the rule collection group $RULE_COLLECTION_GROUP_NAME of $FIREWALL_POLICY_NAME");

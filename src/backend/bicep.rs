@@ -1,5 +1,6 @@
-//! Bicep backend: the NSG, firewall policy rule collection group and private DNS of the ARM
-//! outputs as one `bicep/main.bicep`, deployed to the resource group that holds them.
+//! Bicep backend: the NSG, route tables and subnets (`bicep_network`), firewall policy rule
+//! collection group and private DNS of the ARM outputs as one `bicep/main.bicep`, deployed to
+//! the resource group that holds them.
 //!
 //! Takes the IR and its plan, returns the file (the plan says the notes). Names, priorities,
 //! descriptions and the network/application split come from `plan`, so they equal the ARM
@@ -25,33 +26,35 @@ use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
 use crate::target::nsg::SecurityRule;
 use crate::target::Endpoint;
 
-const NETWORK_API: &str = "2024-05-01";
+pub(super) const NETWORK_API: &str = "2024-05-01";
 const DNS_API: &str = "2024-06-01";
 
 const HEADER: &[&str] = &[
   "",
-  "NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the",
-  "same names, priorities and rules as nsg/nsg.json, firewall/rule-collection-group.json and",
-  "private-dns/private-dns.json. Deploy to the resource group that holds the NSG, the zones",
-  "and the firewall policy (az deployment group create --template-file main.bicep).",
-  "Security rules are inline, so each deployment sets the NSG's complete rule list.",
+  "NSG, route tables, subnets, Azure Firewall policy rule collection group and private DNS",
+  "zones of this profile; the same names, priorities and rules as nsg/nsg.json,",
+  "nsg/subnets.json, firewall/rule-collection-group.json and private-dns/private-dns.json.",
+  "Deploy to the resource group that holds the VNet, the NSG, the zones and the firewall",
+  "policy (az deployment group create --template-file main.bicep). Security rules and routes",
+  "are inline, so each deployment sets the NSG's and route tables' complete lists. Each",
+  "subnet is a PUT that replaces the whole subnet (see nsg/subnets.json and docs/deploy.md).",
 ];
 
 /// The file being written, and the depth of the object or array being filled.
-struct W {
+pub(super) struct W {
   s: String,
   depth: usize,
 }
 
 impl W {
-  fn pad(&mut self) {
+  pub(super) fn pad(&mut self) {
     for _ in 0..self.depth {
       self.s.push_str("  ");
     }
   }
 
   /// `key: ` on a new line of the current object; a value call follows.
-  fn key(&mut self, k: &str) -> &mut Self {
+  pub(super) fn key(&mut self, k: &str) -> &mut Self {
     self.pad();
     self.s.push_str(k);
     self.s.push_str(": ");
@@ -59,46 +62,46 @@ impl W {
   }
 
   /// The start of an array item; a value call follows.
-  fn item(&mut self) -> &mut Self {
+  pub(super) fn item(&mut self) -> &mut Self {
     self.pad();
     self
   }
 
-  fn str(&mut self, v: &str) {
+  pub(super) fn str(&mut self, v: &str) {
     bicep::push_string(&mut self.s, v);
     self.s.push('\n');
   }
 
-  fn raw(&mut self, v: &str) {
+  pub(super) fn raw(&mut self, v: &str) {
     self.s.push_str(v);
     self.s.push('\n');
   }
 
-  fn int(&mut self, n: u32) {
+  pub(super) fn int(&mut self, n: u32) {
     let _ = writeln!(self.s, "{n}");
   }
 
-  fn endpoint(&mut self, e: &Endpoint) {
+  pub(super) fn endpoint(&mut self, e: &Endpoint) {
     match e {
       Endpoint::Tag(tag) => self.str(tag),
       other => self.str(&other.to_string()),
     }
   }
 
-  fn obj(&mut self) -> &mut Self {
+  pub(super) fn obj(&mut self) -> &mut Self {
     self.s.push_str("{\n");
     self.depth += 1;
     self
   }
 
-  fn end_obj(&mut self) {
+  pub(super) fn end_obj(&mut self) {
     self.depth -= 1;
     self.pad();
     self.s.push_str("}\n");
   }
 
   /// `[` and a new line, or `[]` (and `false`) when `empty`.
-  fn arr(&mut self, empty: bool) -> bool {
+  pub(super) fn arr(&mut self, empty: bool) -> bool {
     if empty {
       self.s.push_str("[]\n");
       return false;
@@ -108,14 +111,14 @@ impl W {
     true
   }
 
-  fn end_arr(&mut self) {
+  pub(super) fn end_arr(&mut self) {
     self.depth -= 1;
     self.pad();
     self.s.push_str("]\n");
   }
 
   /// An array of string literals.
-  fn strs(&mut self, items: &dyn Items) {
+  pub(super) fn strs(&mut self, items: &dyn Items) {
     if self.arr(items.is_empty()) {
       items.each(&mut |item| {
         self.pad();
@@ -126,7 +129,7 @@ impl W {
   }
 
   /// `resource symbol 'type@api' [existing] = {`; the body follows, then `end_resource`.
-  fn resource(&mut self, symbol: &str, type_api: &str, existing: bool) -> &mut Self {
+  pub(super) fn resource(&mut self, symbol: &str, type_api: &str, existing: bool) -> &mut Self {
     let _ = write!(self.s, "resource {symbol} ");
     bicep::push_string(&mut self.s, type_api);
     if existing {
@@ -136,7 +139,7 @@ impl W {
     self.obj()
   }
 
-  fn end_resource(&mut self) {
+  pub(super) fn end_resource(&mut self) {
     self.end_obj();
     self.s.push('\n');
   }
@@ -174,7 +177,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       "Name of the network security group",
       Some(&st.nsg.name),
     ),
-    ("location", "Azure region of the NSG", None),
+    ("location", "Azure region of the NSG and the route tables", None),
   ];
   // Without firewall rules there is no rule collection group (AFW009), and nothing to ask.
   if !fw.is_empty() {
@@ -187,6 +190,16 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
       "ruleCollectionGroupName",
       "Name of the rule collection group created in that policy",
       Some(&st.firewall.rule_collection_group),
+    ));
+  }
+  if plan.network.subnets.iter().any(|s| s.nat_gateway) {
+    params.push(("natGatewayId", super::network::NAT_GATEWAY, None));
+  }
+  if !plan.network.subnets.is_empty() {
+    params.push((
+      "vnetName",
+      "Name of the VNet, in this resource group, whose subnets are associated with the NSG and route tables",
+      Some(&st.vnet_name),
     ));
   }
   if !ir.dns_zones.is_empty() {
@@ -216,8 +229,9 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   }
 
   let mut labels = Labels::default();
+  let nsg = labels.unique("nsg");
   w.resource(
-    &labels.unique("nsg"),
+    &nsg,
     &format!("Microsoft.Network/networkSecurityGroups@{NETWORK_API}"),
     false,
   );
@@ -233,6 +247,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   }
   w.end_obj();
   w.end_resource();
+  super::bicep_network::render(&mut w, &plan.network, &mut labels, &nsg);
 
   if !fw.is_empty() {
     let policy = labels.unique("firewallPolicy");

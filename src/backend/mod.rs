@@ -21,16 +21,19 @@ use crate::target::Endpoint;
 mod arm;
 mod azcli;
 mod bicep;
+mod bicep_network;
 mod bind_zones;
 mod firewall;
 mod forwarders;
 mod fqdn_list;
 mod host_records;
 mod managed_network;
+mod network;
 mod nsg;
 mod private_dns;
 mod rules_table;
 mod terraform;
+mod terraform_network;
 mod zone_file;
 
 /// One file of output, `path` relative to the output directory (always `/`-separated).
@@ -229,6 +232,15 @@ impl Items for PortSet {
   }
 }
 
+/// "1 route", "2 routes".
+fn counted(n: usize, what: &str) -> String {
+  if n == 1 {
+    format!("1 {what}")
+  } else {
+    format!("{n} {what}s")
+  }
+}
+
 /// One line per rule-bearing target: how many rules or records it holds, for the compile summary.
 pub fn rule_counts(ir: &Ir, plan: &Plan) -> Vec<String> {
   let inbound = plan
@@ -251,6 +263,15 @@ pub fn rule_counts(ir: &Ir, plan: &Plan) -> Vec<String> {
       "firewall: {} network rules, {} application rules",
       plan.firewall.network.rules.len(),
       plan.firewall.application.rules.len()
+    ),
+    format!(
+      "network: NSG on {}, {} with {}",
+      counted(plan.network.subnets.len(), "subnet"),
+      counted(plan.network.route_tables.len(), "route table"),
+      counted(
+        plan.network.route_tables.iter().map(|t| t.routes.len()).sum(),
+        "route"
+      )
     ),
     format!("fqdn allowlist: {fqdns} entries"),
     format!(

@@ -3,7 +3,8 @@
 //!
 //! Takes the plan's NSG rules, returns `nsg/nsg.json` (deploying it replaces every rule of an
 //! existing NSG of that name, which its metadata says) and `nsg/nsg-rules.json` (the rules as
-//! `networkSecurityGroups/securityRules`, added to an existing NSG): one service tag or CIDR per rule,
+//! `networkSecurityGroups/securityRules`, added to an existing NSG), and `nsg/subnets.json`
+//! (the NSG's subnet associations and route tables, `backend::network`): one service tag or CIDR per rule,
 //! ports merged, names and priorities from `plan`, which also notes the FQDN flows an NSG
 //! cannot carry and refuses a plan beyond Azure's limits.
 //!
@@ -133,6 +134,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     "nsg/nsg-rules.json",
     arm::pretty(&children, 1024 + 800 * plan.nsg.len()),
   );
+  super::network::render(ir, plan, out);
 }
 
 const REPLACES: &str = "Deploying this template sets the complete rule list of the NSG named by nsgName: an existing NSG of that name loses every rule not in it. To add these rules to an NSG you keep, deploy nsg/nsg-rules.json instead.";

@@ -1,5 +1,6 @@
-//! Terraform (azurerm) backend: the NSG, firewall policy rule collection group and private DNS
-//! of the ARM outputs, as `terraform/main.tf` and `terraform/variables.tf`.
+//! Terraform (azurerm) backend: the NSG, route tables and subnet associations
+//! (`terraform_network`), firewall policy rule collection group and private DNS of the ARM
+//! outputs, as `terraform/main.tf` and `terraform/variables.tf`.
 //!
 //! Takes the IR and its plan, returns the two files (the plan says the notes). Rule names, priorities, descriptions and the split into network and
 //! application rules come from `plan`, so they equal the ARM ones. NSG rules are standalone
@@ -24,10 +25,12 @@ use crate::target::Endpoint;
 
 const MAIN_HEADER: &[&str] = &[
   "",
-  "NSG, Azure Firewall policy rule collection group and private DNS zones of this profile; the",
-  "same names, priorities and rules as nsg/nsg.json, firewall/rule-collection-group.json and",
-  "private-dns/private-dns.json. NSG rules are standalone resources: do not add inline",
-  "security_rule blocks to the NSG, or Terraform and the rule resources overwrite each other.",
+  "NSG, route tables, subnet associations, Azure Firewall policy rule collection group and",
+  "private DNS zones of this profile; the same names, priorities and rules as nsg/nsg.json,",
+  "nsg/subnets.json, firewall/rule-collection-group.json and private-dns/private-dns.json. NSG",
+  "rules and routes are standalone resources: do not add inline security_rule or route blocks,",
+  "or Terraform and the standalone resources overwrite each other. The subnets are read, not",
+  "managed: only their NSG and route table associations are.",
 ];
 
 const PROVIDERS: &str = "terraform {\n  required_providers {\n    azurerm = {\n      source  = \"hashicorp/azurerm\"\n      version = \">= 3.0\"\n    }\n  }\n}\n";
@@ -103,6 +106,8 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     );
     close(&mut main, 0);
   }
+
+  super::terraform_network::render(&mut main, &plan.network, &mut labels, &nsg_label);
 
   // Without firewall rules there is no rule collection group (AFW009).
   if !fw.is_empty() {
@@ -237,7 +242,10 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
     }
   }
   out.add("terraform/main.tf", main);
-  out.add("terraform/variables.tf", variables(ir, !fw.is_empty()));
+  out.add(
+    "terraform/variables.tf",
+    variables(ir, !fw.is_empty(), !plan.network.subnets.is_empty()),
+  );
 }
 
 /// The zone's A records grouped by name (one record set per name, as Azure stores them), in
@@ -284,7 +292,7 @@ fn terraform_environment(cloud: crate::ir::Cloud) -> &'static str {
   }
 }
 
-fn variables(ir: &Ir, firewall: bool) -> String {
+fn variables(ir: &Ir, firewall: bool, subnets: bool) -> String {
   let st = &ir.settings;
   let policy = format!(
     "Resource ID of the existing Azure Firewall policy (the profile names it {})",
@@ -303,7 +311,7 @@ fn variables(ir: &Ir, firewall: bool) -> String {
     ),
     (
       "location",
-      "Azure region of the NSG (the profile's region)",
+      "Azure region of the NSG and the route tables (the profile's region)",
       Some(&ir.region),
     ),
     (
@@ -320,6 +328,16 @@ fn variables(ir: &Ir, firewall: bool) -> String {
       "Name of the rule collection group created in that policy",
       Some(&st.firewall.rule_collection_group),
     ));
+  }
+  // The subnets are looked up by name in the VNet's own resource group.
+  let vnet_rg = format!("Resource group of {}, which holds its subnets", st.vnet_name);
+  if subnets {
+    vars.push((
+      "virtual_network_name",
+      "Name of the VNet whose subnets are associated with the NSG and route tables",
+      Some(&st.vnet_name),
+    ));
+    vars.push(("virtual_network_resource_group_name", &vnet_rg, None));
   }
   // Without zones nothing links to the VNet: asking for its ID would be a question without a use.
   if !ir.dns_zones.is_empty() {
@@ -352,7 +370,7 @@ fn variables(ir: &Ir, firewall: bool) -> String {
 
 /// An HCL value: a string literal, a number, an expression written as is, or a list of
 /// string literals.
-enum V<'a> {
+pub(super) enum V<'a> {
   Str(&'a str),
   Int(u32),
   Raw(&'a str),
@@ -369,7 +387,7 @@ fn pad(out: &mut String, depth: usize) {
 }
 
 /// `\nresource "type" "label" {\n`: a top-level resource block, after a blank line.
-fn resource(out: &mut String, kind: &str, label: &str) {
+pub(super) fn resource(out: &mut String, kind: &str, label: &str) {
   let _ = writeln!(out, "\nresource \"{kind}\" \"{label}\" {{");
 }
 
@@ -379,13 +397,13 @@ fn open(out: &mut String, depth: usize, name: &str) {
   out.push_str(" {\n");
 }
 
-fn close(out: &mut String, depth: usize) {
+pub(super) fn close(out: &mut String, depth: usize) {
   pad(out, depth);
   out.push_str("}\n");
 }
 
 /// One run of attributes at `depth`, `=` aligned as `terraform fmt` aligns them.
-fn attrs(out: &mut String, depth: usize, run: &[(&str, V)]) {
+pub(super) fn attrs(out: &mut String, depth: usize, run: &[(&str, V)]) {
   let width = run.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
   for (k, v) in run {
     pad(out, depth);

@@ -8,7 +8,8 @@
 //!
 //! `builder` holds the value parsers, `build` the top level and the workspace and
 //! network tables, `services` and `resources` the other tables, `addresses` the checks
-//! of addresses and names against each other, `names` Azure's naming rules and `text`
+//! of addresses and names against each other, `names` Azure's naming rules, `routing` the
+//! firewall's next hop and route table, and `text`
 //! the rules for characters, lengths, the profile name and DNS names.
 
 use std::net::Ipv4Addr;
@@ -212,6 +213,11 @@ pub struct Firewall {
   /// `firewall.dns_proxy`: DNS proxy is on in the policy (clients use the firewall as
   /// their DNS server), so FQDN flows on non-HTTP ports may be network rules.
   pub dns_proxy: Setting<bool>,
+  /// `firewall.private_ip`: the hub firewall's private address, next hop of the compute
+  /// subnets' default route; `None` leaves routing to whoever owns it (AML035).
+  pub private_ip: Option<Setting<Ipv4Addr>>,
+  /// `firewall.route_table`: the compute subnets' route table (default `rt-<workspace>`).
+  pub route_table: String,
 }
 
 #[derive(Clone, Debug)]
@@ -234,6 +240,65 @@ impl Model {
   pub fn subnet(&self, name: &str) -> Option<&Subnet> {
     self.network.subnets.iter().find(|s| s.name == name)
   }
+
+  /// Every private endpoint address of the profile (workspace, storage, key vault, ACR,
+  /// registries): the subnets holding them hold private endpoints.
+  pub fn endpoint_ips(&self) -> Vec<Ipv4Addr> {
+    let mut ips = Vec::new();
+    if let Some(pe) = &self.workspace.private_endpoint {
+      ips.push(pe.ip.value);
+      ips.extend(pe.notebooks_ip);
+      ips.extend(pe.inference_ip);
+    }
+    if let Some(s) = &self.storage {
+      ips.extend(s.endpoints.iter().map(|(_, ip)| ip.value));
+    }
+    ips.extend(
+      self
+        .key_vault
+        .iter()
+        .filter_map(|k| k.ip.as_ref().map(|ip| ip.value)),
+    );
+    if let Some(cr) = &self.container_registry {
+      ips.extend(cr.ip.as_ref().map(|ip| ip.value));
+      ips.extend(cr.data_ip);
+    }
+    for r in &self.registries {
+      ips.extend(r.ip);
+      ips.extend(r.storage.as_ref().map(|s| s.1));
+      if let Some((_, ip, data)) = &r.acr {
+        ips.push(*ip);
+        ips.extend(*data);
+      }
+    }
+    ips
+  }
+
+  /// Service endpoints that the resources reached over `access = "service-endpoint"`
+  /// need on the subnets holding compute, sorted.
+  pub fn service_endpoints(&self) -> Vec<String> {
+    let se = |a: &Setting<Access>| a.value == Access::ServiceEndpoint;
+    let mut v: Vec<String> = [
+      (
+        self.storage.as_ref().is_some_and(|s| se(&s.access)),
+        "Microsoft.Storage",
+      ),
+      (
+        self.key_vault.as_ref().is_some_and(|k| se(&k.access)),
+        "Microsoft.KeyVault",
+      ),
+      (
+        self.container_registry.as_ref().is_some_and(|c| se(&c.access)),
+        "Microsoft.ContainerRegistry",
+      ),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, name)| name.to_string())
+    .collect();
+    v.sort();
+    v
+  }
 }
 
 impl Features {
@@ -246,6 +311,7 @@ mod build;
 mod builder;
 pub mod names;
 mod resources;
+mod routing;
 mod services;
 pub mod text;
 

@@ -131,6 +131,18 @@ pub const SUBNET: NameRule = NameRule {
   what: "subnet",
   ..NETWORK
 };
+/// Route tables: 1–80 characters in Microsoft's naming rules, but amlnet keeps 10 for the
+/// `-public-ip` table the plan adds for subnets of public-IP compute, so 1–70 here.
+pub const ROUTE_TABLE: NameRule = NameRule {
+  what: "route table",
+  max: 70,
+  ..NETWORK
+};
+/// Routes inside a route table: 1–80 characters.
+pub const ROUTE: NameRule = NameRule {
+  what: "route",
+  ..NETWORK
+};
 /// Virtual networks are 2–64 characters in Microsoft's naming rules.
 pub const VNET: NameRule = NameRule {
   what: "virtual network",
@@ -258,6 +270,8 @@ mod tests {
     assert!(COMPUTE_INSTANCE.broken_by("a-very-long-instance-ok").is_none());
     assert!(ONLINE_ENDPOINT.broken_by("fraud-scoring").is_none());
     assert!(ONLINE_ENDPOINT.broken_by("9scoring").is_some());
+    assert!(ROUTE_TABLE.broken_by("rt-mlw-contoso").is_none());
+    assert!(ROUTE_TABLE.broken_by(&"r".repeat(71)).is_some());
     assert!(DELEGATION
       .broken_by("Microsoft.ContainerInstance/containerGroups")
       .is_none());

@@ -312,12 +312,15 @@ impl Builder<'_> {
       }
     };
     let dns_proxy = self.flag(&f.dns_proxy, false);
+    let (private_ip, route_table) = self.routing(raw, ws_name, net);
     Firewall {
       policy_name: f.policy_name.map_or_else(|| "afwp-hub".to_string(), |v| v.value),
       rule_collection_group,
       priority,
       source_addresses,
       dns_proxy,
+      private_ip,
+      route_table,
     }
   }
 

@@ -231,7 +231,7 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> RuleCollectionGroup {
     &mut found,
     Severity::Info,
     "AFW003",
-    "firewall: inbound flows are enforced by the NSG, not the firewall policy; route AzureMachineLearning with next hop Internet",
+    "firewall: inbound flows are enforced by the NSG, not the firewall policy; with firewall.private_ip their subnets' route table sends AzureMachineLearning and BatchNodeManagement replies to the internet",
     &inbound,
   );
   let group = RuleCollectionGroup {

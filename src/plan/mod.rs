@@ -1,5 +1,5 @@
 //! IR → target models: which rules each target holds, with their names and priorities,
-//! and notes for what a target cannot express. Computed once per compile (`Plan::new`);
+//! the route tables and subnet associations (network), and notes for what a target cannot express. Computed once per compile (`Plan::new`);
 //! every backend renders the same `Plan`, so ARM, Terraform, Bicep and az CLI outputs of
 //! one profile carry the same rules, names and priorities, and say each note once.
 //!
@@ -8,11 +8,13 @@
 pub mod firewall;
 pub mod managed;
 pub mod names;
+pub mod network;
 pub mod nsg;
 
 use crate::ir::{Diagnostic, Flow, Ir, Severity};
 use crate::target::firewall::RuleCollectionGroup;
 use crate::target::managed::ManagedNetwork;
+use crate::target::network::Network;
 use crate::target::nsg::SecurityRule;
 
 pub use names::{description, identifier, rule_name, Labels};
@@ -25,6 +27,8 @@ pub struct Plan {
   pub firewall: RuleCollectionGroup,
   /// The workspace managed VNet's outbound rules, when the workspace uses one.
   pub managed: Option<ManagedNetwork>,
+  /// The route tables and the subnets associated with the NSG and a route table.
+  pub network: Network,
   /// Notes of the plan, each said once: what a target cannot express and what covers it,
   /// and errors where Azure would refuse the plan.
   pub notes: Vec<Diagnostic>,
@@ -38,10 +42,12 @@ impl Plan {
     nsg::notes(ir, &nsg, &mut notes);
     let firewall = firewall::plan(ir, &mut notes);
     let managed = managed::plan(ir, &mut notes);
+    let network = network::plan(ir);
     Plan {
       nsg,
       firewall,
       managed,
+      network,
       notes: notes.0,
     }
   }

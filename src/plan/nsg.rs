@@ -146,13 +146,4 @@ pub fn notes(ir: &Ir, rules: &[SecurityRule], notes: &mut Notes) {
       &peers,
     );
   }
-  if ir.flows.iter().any(|f| f.direction == Direction::Inbound)
-    && ir.settings.egress == crate::ir::Egress::Firewall
-  {
-    notes.push(
-      Severity::Warning,
-      "NSG004",
-      "nsg: compute with a public IP behind a firewall needs a route for the AzureMachineLearning tag with next hop Internet, so inbound management traffic returns symmetrically",
-    );
-  }
 }

@@ -1,10 +1,12 @@
 //! Typed models of what each target really holds: NSG security rules (with Azure's default
-//! rules and limits) and an Azure Firewall rule collection group. `plan` builds them from
+//! rules and limits), an Azure Firewall rule collection group, and route tables with the
+//! subnets associated with them (network). `plan` builds them from
 //! the IR, backends render them, `eval` evaluates them and `import` reads deployed rules
 //! into them. Values only: no policy, no rendering, no I/O.
 
 pub mod firewall;
 pub mod managed;
+pub mod network;
 pub mod nsg;
 
 use std::fmt;
