@@ -1223,6 +1223,7 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
           };
           tags.contains(&(f.peer.to_string(), proto.to_string(), f.ports.to_string()))
             || noted(&out, "MNV004", &f.id)
+            || noted(&out, "MNV009", &f.id)
         }
       };
       assert!(
@@ -1233,11 +1234,6 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
       );
     }
     let pes = rules_of(&doc, "private_endpoint");
-    assert!(
-      !pes.is_empty(),
-      "{}: the private-endpoint resources become rules",
-      stem(&path)
-    );
     for pe in &pes {
       let id = text(&pe["destination"]["service_resource_id"]);
       assert!(
@@ -1245,15 +1241,22 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
         "{id}"
       );
     }
-    assert!(noted(
-      &out,
-      "MNV007",
-      &format!("{} private_endpoint rules", pes.len())
-    ));
+    assert!(pes.is_empty() || noted(&out, "MNV007", &format!("{} private_endpoint rules", pes.len())));
     for r in ir.dns_records.iter().filter(|r| {
       r.resource.starts_with("storage_") || r.resource == "key_vault" || r.resource.starts_with("acr_")
     }) {
       let name = r.name.split('.').next().expect("a label");
+      let endpoint = r.endpoint.as_ref().expect("records name their endpoint");
+      if endpoint.created_by_azure {
+        // Azure's own required rule: named in the note, not repeated (MNV009).
+        let named = format!("private endpoint {name} ({})", endpoint.subresource);
+        assert!(
+          noted(&out, "MNV009", &named),
+          "{}: {named} in MNV009",
+          stem(&path)
+        );
+        continue;
+      }
       assert!(
         pes
           .iter()
@@ -1373,7 +1376,9 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
     rules_of(&doc, "fqdn").is_empty() && rules_of(&doc, "service_tag").is_empty(),
     "only private_endpoint rules in {doc}"
   );
-  assert!(!rules_of(&doc, "private_endpoint").is_empty());
+  // The profile's endpoints are all Azure's required ones: named, not repeated.
+  assert!(rules_of(&doc, "private_endpoint").is_empty());
+  assert!(noted(&out, "MNV009", "private endpoint stcontososerving (blob)"));
   for f in ir
     .flows
     .iter()
