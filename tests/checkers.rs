@@ -32,7 +32,7 @@ pub(crate) struct Compiled {
 fn compile_all(tag: &str) -> (PathBuf, Vec<Compiled>) {
   let base = scratch(tag);
   let mut all = Vec::new();
-  for path in shipped_profiles() {
+  for path in crate::support::every_profile() {
     let name = stem(&path);
     let ir = amlnet::compile_path(&path).unwrap_or_else(|e| panic!("{name} compiles: {e}"));
     let out = backend::render_all(&ir, &amlnet::plan::Plan::new(&ir));
@@ -1079,7 +1079,7 @@ fn azcli_script_stops_before_any_call_without_the_ids_it_needs() {
 /// exactly once per compile, and no backend adds a plan note of its own.
 #[test]
 fn plan_notes_are_said_once_and_only_by_the_plan() {
-  for path in shipped_profiles() {
+  for path in crate::support::every_profile() {
     let c = amlnet::compile(&path).expect("compiles");
     let mut seen = std::collections::BTreeSet::new();
     for n in &c.output.notes {
@@ -1165,7 +1165,7 @@ fn noted(out: &Output, code: &str, id: &str) -> bool {
 #[test]
 fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
   let mut managed = 0;
-  for path in shipped_profiles() {
+  for path in crate::support::every_profile() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     let (doc, out) = yaml_of(&ir);
     let mode = ir

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use crate::support::{python_json, root, shipped_profiles, test_profiles};
+use crate::support::{every_profile, python_json, root};
 use tags::Tags;
 
 /// What the checker needs to know of a profile, read from its TOML (and the files it
@@ -189,7 +189,7 @@ fn every_shipped_and_test_profile_deploys() {
     eprintln!("note: no shared/data/service-tags beside the checkout; service tags are not looked up");
   }
   let mut all = Report::default();
-  let profiles: Vec<_> = shipped_profiles().into_iter().chain(test_profiles()).collect();
+  let profiles = every_profile();
   for profile in &profiles {
     let compiled =
       amlnet::compile(&root().join(profile)).unwrap_or_else(|e| panic!("{}: {e}", profile.display()));

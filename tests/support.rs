@@ -36,6 +36,11 @@ pub fn test_profiles() -> Vec<PathBuf> {
   v
 }
 
+/// The shipped profiles, then the test profiles: for the loops that check every valid profile.
+pub fn every_profile() -> Vec<PathBuf> {
+  shipped_profiles().into_iter().chain(test_profiles()).collect()
+}
+
 pub fn root() -> PathBuf {
   PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
