@@ -276,3 +276,38 @@ fn managed_network_yaml_leaves_out_the_rules_azure_adds() {
     );
   }
 }
+
+/// Every customer region of the public ServiceTags download (a regional tag suffix; the early
+/// access `…EUAP` and staging `…Stage`/`…STG` rings aside) is a region amlnet knows, with that
+/// suffix: a profile there compiles and its regional tags exist. Failed before for
+/// IsraelNorthwest, MalaysiaSouth, SouthCentralUS2, SoutheastUS, SoutheastUS3, SwedenSouth,
+/// TaiwanNorth and TaiwanNorthwest.
+#[test]
+fn every_region_of_the_public_download_is_known() {
+  let Some(dir) = tags::downloads_dir() else {
+    eprintln!("note: no shared/data/service-tags beside the checkout; region check skipped");
+    return;
+  };
+  let text = std::fs::read_to_string(dir.join("ServiceTags_Public_2025-11-09.json")).expect("download");
+  let doc: Value = serde_json::from_str(&text).expect("JSON");
+  let known: Vec<&str> = amlnet::region::Cloud::AzureCloud
+    .region_names()
+    .filter_map(|r| amlnet::region::Cloud::AzureCloud.tag_suffix(r))
+    .collect();
+  let mut missing = std::collections::BTreeSet::new();
+  for v in doc["values"].as_array().expect("values") {
+    let name = v["name"].as_str().unwrap_or_default();
+    let Some((_, suffix)) = name.split_once('.') else {
+      continue;
+    };
+    let regional = !v["properties"]["region"].as_str().unwrap_or_default().is_empty();
+    let ring = ["EUAP", "Stage", "STG"].iter().any(|r| suffix.ends_with(r));
+    if regional && !ring && suffix.chars().any(|c| c.is_ascii_uppercase()) && !known.contains(&suffix) {
+      missing.insert(suffix.to_string());
+    }
+  }
+  assert!(
+    missing.is_empty(),
+    "regions unknown to src/region.rs: {missing:?}"
+  );
+}

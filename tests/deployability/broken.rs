@@ -239,3 +239,26 @@ fn the_checker_reports_each_broken_artifact() {
     Vec::<String>::new()
   );
 }
+
+/// Tag look-up: a regional tag with null networkFeatures takes its global tag's; Azure China
+/// tags are checked by base name with a China region, and a public region's tag is refused.
+#[test]
+fn tag_lookup_inherits_null_features_and_keeps_china_to_its_regions() {
+  let tags = Tags::from_list(&[
+    ("AzureCloud", "Storage", &["API", "NSG", "UDR", "FW"]),
+    ("AzureCloud", "Storage.EastUS", &[]),
+    ("AzureCloud", "Orphan.EastUS", &[]),
+  ]);
+  assert_eq!(tags.problem("AzureCloud", "Storage.EastUS", "FW"), None);
+  assert!(tags
+    .problem("AzureCloud", "Orphan.EastUS", "NSG")
+    .is_some_and(|p| p.contains("no networkFeatures")));
+  assert_eq!(tags.problem("AzureChinaCloud", "Storage.ChinaEast2", "NSG"), None);
+  assert_eq!(tags.problem("AzureChinaCloud", "Storage", "NSG"), None);
+  assert!(tags
+    .problem("AzureChinaCloud", "Storage.EastUS", "NSG")
+    .is_some_and(|p| p.contains("outside Azure China")));
+  assert!(tags
+    .problem("AzureUSGovernment", "Storage", "NSG")
+    .is_some_and(|p| p.contains("no ServiceTags download")));
+}

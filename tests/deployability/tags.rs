@@ -25,9 +25,16 @@ const CHINA_SUFFIXES: [&str; 6] = [
   "ChinaNorth3",
 ];
 
-/// Name → networkFeatures, per IR cloud name.
+/// Name → tag, per IR cloud name.
 pub struct Tags {
-  clouds: HashMap<&'static str, HashMap<String, Vec<String>>>,
+  clouds: HashMap<&'static str, HashMap<String, Tag>>,
+}
+
+/// What the checker reads of one tag: `networkFeatures` (None when the download says null) and
+/// whether it is a regional tag.
+pub struct Tag {
+  features: Option<Vec<String>>,
+  regional: bool,
 }
 
 /// `../shared/data/service-tags` beside the checkout (`/work/wt/shared` for a worktree).
@@ -62,12 +69,16 @@ impl Tags {
 
   /// A small index for the checker's own tests: `(cloud, tag, features)`.
   pub fn from_list(list: &[(&'static str, &str, &[&str])]) -> Tags {
-    let mut clouds: HashMap<&'static str, HashMap<String, Vec<String>>> = HashMap::new();
+    let mut clouds: HashMap<&'static str, HashMap<String, Tag>> = HashMap::new();
     for (cloud, tag, features) in list {
+      let tag_entry = Tag {
+        features: (!features.is_empty()).then(|| features.iter().map(|f| f.to_string()).collect()),
+        regional: tag.contains('.'),
+      };
       clouds
         .entry(cloud)
         .or_default()
-        .insert(tag.to_string(), features.iter().map(|f| f.to_string()).collect());
+        .insert(tag.to_string(), tag_entry);
     }
     Tags { clouds }
   }
@@ -76,40 +87,52 @@ impl Tags {
   pub fn problem(&self, cloud: &str, tag: &str, feature: &str) -> Option<String> {
     let (lookup_cloud, name) = if cloud == "AzureChinaCloud" {
       // Approximation (see CHINA_SUFFIXES): the public tag of the same base name.
-      let (base, suffix) = tag.split_once('.').unwrap_or((tag, ""));
-      if !suffix.is_empty() && !CHINA_SUFFIXES.contains(&suffix) && !self.has("AzureCloud", tag) {
-        return Some(format!("service tag {tag}: {suffix} is no Azure China region"));
+      match tag.split_once('.') {
+        Some((base, suffix)) if CHINA_SUFFIXES.contains(&suffix) => ("AzureCloud", base),
+        _ if self.get("AzureCloud", tag).is_some_and(|t| t.regional) => {
+          return Some(format!("service tag {tag} names a region outside Azure China"));
+        }
+        _ => ("AzureCloud", tag),
       }
-      let name = if CHINA_SUFFIXES.contains(&suffix) {
-        base
-      } else {
-        tag
-      };
-      ("AzureCloud", name)
     } else {
       (cloud, tag)
     };
-    let Some(tags) = self.clouds.get(lookup_cloud) else {
+    if !self.clouds.contains_key(lookup_cloud) {
       return Some(format!("service tag {tag}: no ServiceTags download for {cloud}"));
+    }
+    // A regional tag whose networkFeatures are null in the download (1,534 of 3,041 entries,
+    // reference/target-formats.md § 6.1) is usable where its global tag is ([TAGS]: the
+    // feature columns are per tag, regional forms included).
+    let features = match self.get(lookup_cloud, name) {
+      Some(t) if t.features.is_none() => name
+        .split_once('.')
+        .and_then(|(base, _)| self.get(lookup_cloud, base))
+        .and_then(|b| b.features.as_ref()),
+      Some(t) => t.features.as_ref(),
+      None => {
+        return Some(format!(
+          "service tag {tag} is not in the {cloud} ServiceTags download"
+        ))
+      }
     };
-    match tags.get(name) {
+    match features {
       None => Some(format!(
-        "service tag {tag} is not in the {cloud} ServiceTags download"
+        "service tag {tag} has no networkFeatures in the {cloud} download"
       )),
-      Some(features) if !features.iter().any(|f| f == feature) => Some(format!(
+      Some(f) if !f.iter().any(|f| f == feature) => Some(format!(
         "service tag {tag} lacks networkFeatures {feature} (has {})",
-        features.join(",")
+        f.join(",")
       )),
       Some(_) => None,
     }
   }
 
-  fn has(&self, cloud: &str, tag: &str) -> bool {
-    self.clouds.get(cloud).is_some_and(|t| t.contains_key(tag))
+  fn get(&self, cloud: &str, tag: &str) -> Option<&Tag> {
+    self.clouds.get(cloud).and_then(|t| t.get(tag))
   }
 }
 
-fn index(doc: &Value) -> HashMap<String, Vec<String>> {
+fn index(doc: &Value) -> HashMap<String, Tag> {
   doc["values"]
     .as_array()
     .expect("values")
@@ -117,9 +140,12 @@ fn index(doc: &Value) -> HashMap<String, Vec<String>> {
     .map(|v| {
       let features = v["properties"]["networkFeatures"]
         .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-      (v["name"].as_str().expect("name").to_string(), features)
+        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect());
+      let regional = !v["properties"]["region"].as_str().unwrap_or_default().is_empty();
+      (
+        v["name"].as_str().expect("name").to_string(),
+        Tag { features, regional },
+      )
     })
     .collect()
 }
