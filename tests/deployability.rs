@@ -1,14 +1,17 @@
 //! Deployability: every artifact of every shipped profile (profiles/*.toml) and every test
 //! profile (tests/profiles/*.toml) obeys the rules Azure documents for it, so that exit 0
 //! means Azure accepts what amlnet wrote. The rules, each with its source, are in
-//! deployability/arm.rs (NSG, routes, firewall policy) and deployability/managed.rs (the
-//! workspace managed network); service tags are looked up in the real ServiceTags downloads
-//! (deployability/tags.rs). `the_checker_reports_each_broken_artifact` proves each rule can fail.
+//! deployability/arm.rs (NSG, routes), firewall.rs (firewall policy), dns.rs (private DNS) and
+//! managed.rs (the workspace managed network); service tags are looked up in the real
+//! ServiceTags downloads (tags.rs). Terraform, Bicep and az CLI carry exactly the ARM rules
+//! (tests/checkers.rs, over the same profiles). broken.rs proves each rule can fail.
 
 #[path = "deployability/arm.rs"]
 mod arm;
 #[path = "deployability/broken.rs"]
 mod broken;
+#[path = "deployability/dns.rs"]
+mod dns;
 #[path = "deployability/firewall.rs"]
 mod firewall;
 #[path = "deployability/managed.rs"]
@@ -35,6 +38,8 @@ pub struct Context {
   /// `.blob.core.windows.net` and the other Azure Storage endpoint suffixes of the cloud.
   pub storage_suffixes: Vec<String>,
   pub tags: Option<Rc<Tags>>,
+  /// `network.address_space`: private DNS records point inside it.
+  pub address_space: Vec<ipnet::Ipv4Net>,
 }
 
 impl Context {
@@ -57,6 +62,7 @@ impl Context {
         .map(|s| format!(".{s}.{suffix}"))
         .collect(),
       tags,
+      address_space: Vec::new(),
     }
   }
 
@@ -74,6 +80,12 @@ impl Context {
       .and_then(|v| v.as_bool())
       .unwrap_or(false);
     let mut ctx = Context::new(&cloud, dns_proxy, tags);
+    ctx.address_space = get("network", "address_space")
+      .and_then(|v| v.as_array().cloned())
+      .unwrap_or_default()
+      .iter()
+      .filter_map(|v| v.as_str()?.parse().ok())
+      .collect();
     // [MVN] § List of required rules: approved-only mode always gets the private endpoints to
     // the workspace and its default resources; internet-outbound mode for those with public
     // access disabled (amlnet: access = "private-endpoint").
@@ -148,6 +160,7 @@ pub struct Report {
   pub fw_rules: usize,
   pub routes: usize,
   pub managed_rules: usize,
+  pub dns_records: usize,
   pub tags: usize,
 }
 
@@ -207,6 +220,7 @@ fn every_shipped_and_test_profile_deploys() {
     all.nsg_rules += report.nsg_rules;
     all.fw_rules += report.fw_rules;
     all.managed_rules += report.managed_rules;
+    all.dns_records += report.dns_records;
     all.tags += report.tags;
   }
   assert!(
@@ -217,7 +231,7 @@ fn every_shipped_and_test_profile_deploys() {
   );
   // The walk reached the rules (a renamed artifact or resource type would skip them).
   assert!(
-    all.nsg_rules > 100 && all.fw_rules > 50 && all.managed_rules > 0,
+    all.nsg_rules > 100 && all.fw_rules > 50 && all.managed_rules > 0 && all.dns_records > 50,
     "checked too few rules"
   );
   assert!(

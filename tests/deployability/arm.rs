@@ -111,6 +111,7 @@ pub fn check(path: &str, doc: &Value, ctx: &Context, report: &mut Report) {
       _ => {}
     }
   }
+  super::dns::check(path, &resources, ctx, report);
   if !child_rules.is_empty() {
     nsg(path, &child_rules, ctx, report);
   }

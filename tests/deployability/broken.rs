@@ -70,6 +70,7 @@ fn problems_of(ctx: &Context, artifacts: &[(&str, String)]) -> Vec<String> {
 #[test]
 fn the_checker_reports_each_broken_artifact() {
   let mut ctx = Context::new("AzureCloud", false, Some(small_tags()));
+  ctx.address_space = vec!["10.20.0.0/16".parse().unwrap()];
   ctx.own.push((
     "Microsoft.Storage/storageAccounts".into(),
     "stown".into(),
@@ -181,9 +182,23 @@ fn the_checker_reports_each_broken_artifact() {
       port: 8080
 ";
   let internet_yaml = "managed_network:\n  isolation_mode: allow_internet_outbound\n  outbound_rules:\n    - name: pypi\n      type: fqdn\n      destination: pypi.org\n";
+  let a_record = |name: &str, ttl: u64, ip: &str| {
+    json!({ "type": "Microsoft.Network/privateDnsZones/A", "name": name,
+      "properties": { "ttl": ttl, "aRecords": [{ "ipv4Address": ip }] } })
+  };
+  let bad_dns = template(json!([
+    { "type": "Microsoft.Network/privateDnsZones", "name": "privatelink.api.azureml.ms", "location": "global" },
+    a_record("privatelink.api.azureml.ms/ws.workspace.eastus", 300, "10.20.2.4"),
+    a_record("privatelink.api.azureml.ms/WS.workspace.eastus", 300, "10.20.2.4"),
+    a_record("privatelink.api.azureml.ms/outside", 300, "10.99.0.4"),
+    a_record("privatelink.api.azureml.ms/mid.*.wild", 300, "10.20.2.4"),
+    a_record("privatelink.api.azureml.ms/zero-ttl", 0, "10.20.2.4"),
+    a_record("privatelink.blob.core.windows.net/st", 300, "10.20.2.10"),
+  ]));
   let found = problems_of(
     &ctx,
     &[
+      ("private-dns/private-dns.json", bad_dns),
       ("nsg/nsg.json", bad_nsg),
       ("firewall/rule-collection-group.json", bad_fw),
       ("routes/route-table.json", bad_routes),
@@ -192,6 +207,11 @@ fn the_checker_reports_each_broken_artifact() {
     ],
   );
   for expected in [
+    "A record privatelink.api.azureml.ms/WS.workspace.eastus: a second record set of the same name",
+    "A record privatelink.api.azureml.ms/outside: 10.99.0.4 is outside the VNet's address space",
+    "A record privatelink.api.azureml.ms/mid.*.wild: DNS name \"mid.*.wild\" has an invalid label \"*\"",
+    "A record privatelink.api.azureml.ms/zero-ttl: ttl 0",
+    "A record privatelink.blob.core.windows.net/st: zone privatelink.blob.core.windows.net is not in the template",
     "NSG rule dup-b: priority 100 Outbound is also rule dup-a's",
     "NSG rule high: priority Some(4097) is outside 100–4096",
     "is not 1–80 characters (81)",
