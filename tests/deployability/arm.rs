@@ -76,8 +76,11 @@ pub fn check(path: &str, doc: &Value, ctx: &Context, report: &mut Report) {
   let (mut child_rules, mut child_routes) = (Vec::new(), Vec::new());
   for r in &resources {
     let props = &r["properties"];
+    let full = resolve(doc, &text(&r["name"]));
+    let last = full.rsplit('/').next().unwrap_or_default().to_string();
     match r["type"].as_str().unwrap_or_default() {
       "Microsoft.Network/networkSecurityGroups" => {
+        names_problem("NSG", &full, report, path);
         let rules: Vec<(String, Value)> = props["securityRules"]
           .as_array()
           .map(|a| {
@@ -89,9 +92,16 @@ pub fn check(path: &str, doc: &Value, ctx: &Context, report: &mut Report) {
         nsg(path, &rules, ctx, report);
       }
       "Microsoft.Network/networkSecurityGroups/securityRules" => {
-        child_rules.push((child_name(&text(&r["name"])), props.clone()))
+        names_problem(
+          "NSG of rule",
+          full.split('/').next().unwrap_or_default(),
+          report,
+          path,
+        );
+        child_rules.push((last, props.clone()))
       }
       "Microsoft.Network/routeTables" => {
+        names_problem("route table", &full, report, path);
         let routes: Vec<(String, Value)> = props["routes"]
           .as_array()
           .map(|a| {
@@ -102,11 +112,17 @@ pub fn check(path: &str, doc: &Value, ctx: &Context, report: &mut Report) {
           .unwrap_or_default();
         route_table(path, &routes, ctx, report);
       }
-      "Microsoft.Network/routeTables/routes" => {
-        child_routes.push((child_name(&text(&r["name"])), props.clone()))
-      }
+      "Microsoft.Network/routeTables/routes" => child_routes.push((last, props.clone())),
       "Microsoft.Network/firewallPolicies/ruleCollectionGroups" => {
-        super::firewall::rule_collection_group(path, r, ctx, report)
+        // [NAMES] firewallPolicies and ruleCollectionGroups: 1–80 characters, as rules.
+        names_problem("rule collection group", &full, report, path);
+        super::firewall::rule_collection_group(path, &last, r, ctx, report)
+      }
+      "Microsoft.Network/privateDnsZones/virtualNetworkLinks" => {
+        // [NAMES] virtualNetworkLinks: 1–80 characters, as rules.
+        if let Some(p) = name_problem(&last) {
+          report.problem(path, format!("virtual network link {full}: {p}"));
+        }
       }
       _ => {}
     }
@@ -124,12 +140,39 @@ pub fn text(v: &Value) -> String {
   v.as_str().unwrap_or_default().to_string()
 }
 
-/// `nsg/rule`, or the last literal of `[concat(parameters('nsgName'), '/', 'rule')]`.
-pub fn child_name(name: &str) -> String {
-  if name.starts_with('[') {
-    name.rsplit('\'').nth(1).unwrap_or_default().to_string()
-  } else {
-    name.rsplit('/').next().unwrap_or_default().to_string()
+/// A resource name with each `parameters('p')` of a `[concat(...)]` expression replaced by
+/// p's `defaultValue` and its literals kept: `afwp-hub-eastus/amlnet-mlw-contoso-secure`.
+pub fn resolve(doc: &Value, name: &str) -> String {
+  let Some(mut rest) = name.strip_prefix('[') else {
+    return name.to_string();
+  };
+  let mut out = String::new();
+  while !rest.is_empty() {
+    if let Some(after) = rest.strip_prefix("parameters('") {
+      let (param, tail) = after.split_once("')").unwrap_or((after, ""));
+      out.push_str(
+        doc["parameters"][param]["defaultValue"]
+          .as_str()
+          .unwrap_or("<no default>"),
+      );
+      rest = tail;
+    } else if let Some(after) = rest.strip_prefix('\'') {
+      let (literal, tail) = after.split_once('\'').unwrap_or((after, ""));
+      out.push_str(literal);
+      rest = tail;
+    } else {
+      rest = &rest[rest.chars().next().map_or(1, char::len_utf8)..];
+    }
+  }
+  out
+}
+
+/// Name problems of every segment of a resolved `parent/child` name ([NAMES]).
+fn names_problem(kind: &str, full: &str, report: &mut Report, path: &str) {
+  for segment in full.split('/') {
+    if let Some(p) = name_problem(segment) {
+      report.problem(path, format!("{kind} {full}: {p}"));
+    }
   }
 }
 

@@ -34,7 +34,10 @@ fn nsg_rule(name: &str, priority: u64, destination: Value) -> Value {
 }
 
 fn template(resources: Value) -> String {
-  json!({ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": resources }).to_string()
+  json!({ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "parameters": { "firewallPolicyName": { "type": "string", "defaultValue": "afwp-hub" } },
+    "resources": resources })
+  .to_string()
 }
 
 fn network_rule(name: &str, destination: Value) -> Value {
@@ -111,7 +114,7 @@ fn the_checker_reports_each_broken_artifact() {
 
   let long = "A".repeat(81);
   let bad_nsg = template(
-    json!([{ "type": "Microsoft.Network/networkSecurityGroups", "name": "n",
+    json!([{ "type": "Microsoft.Network/networkSecurityGroups", "name": "bad nsg",
     "properties": { "securityRules": [
       nsg_rule("dup-a", 100, json!({"destinationAddressPrefix": "AzureMachineLearning"})),
       nsg_rule("dup-b", 100, json!({"destinationAddressPrefix": "AzureMachineLearning"})),
@@ -213,6 +216,7 @@ fn the_checker_reports_each_broken_artifact() {
     "A record privatelink.api.azureml.ms/zero-ttl: ttl 0",
     "A record privatelink.blob.core.windows.net/st: zone privatelink.blob.core.windows.net is not in the template",
     "NSG rule dup-b: priority 100 Outbound is also rule dup-a's",
+    "NSG bad nsg: name \"bad nsg\" holds a character",
     "NSG rule high: priority Some(4097) is outside 100–4096",
     "is not 1–80 characters (81)",
     "NSG rule bad name!: name \"bad name!\" holds a character",

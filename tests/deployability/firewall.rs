@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::arm::{child_name, is_address, name_problem, port_problem, text};
+use super::arm::{is_address, name_problem, port_problem, text};
 use super::{Context, Report};
 
 /// [FWPOL], [FWFAQ]: rule collection group and rule collection priorities 100–65,000.
@@ -21,13 +21,9 @@ const FW_GROUP_BYTES_MAX: usize = 1 << 20;
 /// [FWFQDN], reference/target-formats.md § 2.2: keep FQDNs across network rules ≤ 1,000.
 const FW_FQDNS_MAX: usize = 1000;
 
-pub fn rule_collection_group(path: &str, group: &Value, ctx: &Context, report: &mut Report) {
-  let name = child_name(&text(&group["name"]));
+pub fn rule_collection_group(path: &str, name: &str, group: &Value, ctx: &Context, report: &mut Report) {
   let props = &group["properties"];
   let mut problems: Vec<String> = Vec::new();
-  if !group["name"].as_str().is_some_and(|n| n.starts_with('[')) {
-    problems.extend(name_problem(&name));
-  }
   match props["priority"].as_u64() {
     Some(p) if FW_PRIORITY.contains(&p) => {}
     other => problems.push(format!("group priority {other:?} is outside 100–65000")),
