@@ -286,3 +286,63 @@ fn tag_lookup_inherits_null_features_and_keeps_china_to_its_regions() {
     .problem("AzureUSGovernment", "Storage", "NSG")
     .is_some_and(|p| p.contains("no ServiceTags download")));
 }
+
+/// The limits can fail too: 1,001 rules in one NSG, 4,001 prefixes on one side of a rule,
+/// 150 × 150 source/destinations in one network rule, 401 routes in one table.
+#[test]
+fn limits_are_reported() {
+  let ctx = Context::new("AzureCloud", false, Some(small_tags()));
+  let rules: Vec<Value> = (0..1001)
+    .map(|i| {
+      let direction = if i % 2 == 0 { "Inbound" } else { "Outbound" };
+      nsg_rule(
+        &format!("r{i}"),
+        100 + i / 2,
+        json!({"destinationAddressPrefix": "10.0.0.0/8", "direction": direction}),
+      )
+    })
+    .collect();
+  let prefixes: Vec<String> = (0..4001)
+    .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+    .collect();
+  let nsg = template(
+    json!([{ "type": "Microsoft.Network/networkSecurityGroups", "name": "n",
+    "properties": { "securityRules": rules } }, { "type": "Microsoft.Network/networkSecurityGroups", "name": "m",
+    "properties": { "securityRules": [nsg_rule("wide", 100, json!({"destinationAddressPrefixes": prefixes}))] } }]),
+  );
+  let hosts = |n: usize, base: u32| -> Vec<String> {
+    (0..n as u32)
+      .map(|i| format!("10.{base}.{}.{}", i / 256, i % 256))
+      .collect()
+  };
+  let mut wide = network_rule("wide", json!({ "destinationAddresses": hosts(150, 1) }));
+  wide["sourceAddresses"] = json!(hosts(150, 2));
+  let fw = template(json!([group(json!([collection("net", 100, json!([wide]))]))]));
+  let routes: Vec<Value> = (0..401)
+    .map(|i| json!({ "name": format!("r{i}"), "properties": { "addressPrefix": format!("10.{}.{}.0/24", i / 256, i % 256), "nextHopType": "Internet" } }))
+    .collect();
+  let rt = template(
+    json!([{ "type": "Microsoft.Network/routeTables", "name": "rt", "properties": { "routes": routes } }]),
+  );
+  let found = problems_of(
+    &ctx,
+    &[
+      ("nsg/nsg.json", nsg),
+      ("firewall/rule-collection-group.json", fw),
+      ("routes/rt.json", rt),
+    ],
+  );
+  for expected in [
+    "1001 rules in one NSG, over the 1000 limit",
+    "NSG rule wide: 4001 prefixes in destinationAddressPrefixes, over 4000",
+    "22500 unique source/destinations in network rules, over 20000",
+    "401 routes in one route table, over 400",
+  ] {
+    assert!(
+      found.iter().any(|f| f.contains(expected)),
+      "not reported: {expected}\nreported: {} problems, first {:?}",
+      found.len(),
+      found.first()
+    );
+  }
+}
