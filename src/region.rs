@@ -3,7 +3,9 @@
 //! (`Storage.EastUS`). Takes nothing, returns lookups; never reads files.
 //!
 //! The suffixes are the ones the ServiceTags downloads use for regional tags
-//! (reference/target-formats.md § 6.1).
+//! (reference/target-formats.md § 6.1); every customer region of the public download is here
+//! (the early-access EUAP and staging rings are not), which
+//! `deployability::every_region_of_the_public_download_is_known` checks.
 
 use std::fmt;
 
@@ -78,17 +80,22 @@ const PUBLIC: &[(&str, &str)] = &[
   ("francecentral", "FranceCentral"), ("francesouth", "FranceSouth"),
   ("germanynorth", "GermanyNorth"), ("germanywestcentral", "GermanyWestCentral"),
   ("indonesiacentral", "IndonesiaCentral"), ("israelcentral", "IsraelCentral"),
+  ("israelnorthwest", "IsraelNorthwest"),
   ("italynorth", "ItalyNorth"), ("japaneast", "JapanEast"), ("japanwest", "JapanWest"),
   ("jioindiacentral", "JioIndiaCentral"), ("jioindiawest", "JioIndiaWest"),
-  ("koreacentral", "KoreaCentral"), ("koreasouth", "KoreaSouth"), ("malaysiawest", "MalaysiaWest"),
+  ("koreacentral", "KoreaCentral"), ("koreasouth", "KoreaSouth"), ("malaysiasouth", "MalaysiaSouth"),
+  ("malaysiawest", "MalaysiaWest"),
   ("mexicocentral", "MexicoCentral"), ("newzealandnorth", "NewZealandNorth"),
   ("northcentralus", "NorthCentralUS"), ("northeurope", "NorthEurope"),
   ("norwayeast", "NorwayEast"), ("norwaywest", "NorwayWest"), ("polandcentral", "PolandCentral"),
   ("qatarcentral", "QatarCentral"), ("southafricanorth", "SouthAfricaNorth"),
   ("southafricawest", "SouthAfricaWest"), ("southcentralus", "SouthCentralUS"),
+  ("southcentralus2", "SouthCentralUS2"), ("southeastus", "SoutheastUS"), ("southeastus3", "SoutheastUS3"),
   ("southeastasia", "SoutheastAsia"), ("southindia", "SouthIndia"), ("spaincentral", "SpainCentral"),
-  ("swedencentral", "SwedenCentral"), ("switzerlandnorth", "SwitzerlandNorth"),
-  ("switzerlandwest", "SwitzerlandWest"), ("uaecentral", "UAECentral"), ("uaenorth", "UAENorth"),
+  ("swedencentral", "SwedenCentral"), ("swedensouth", "SwedenSouth"),
+  ("switzerlandnorth", "SwitzerlandNorth"),
+  ("switzerlandwest", "SwitzerlandWest"), ("taiwannorth", "TaiwanNorth"),
+  ("taiwannorthwest", "TaiwanNorthwest"), ("uaecentral", "UAECentral"), ("uaenorth", "UAENorth"),
   ("uksouth", "UKSouth"), ("ukwest", "UKWest"), ("westcentralus", "WestCentralUS"),
   ("westeurope", "WestEurope"), ("westindia", "WestIndia"), ("westus", "WestUS"),
   ("westus2", "WestUS2"), ("westus3", "WestUS3"),

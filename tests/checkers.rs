@@ -28,10 +28,11 @@ pub(crate) struct Compiled {
   pub(crate) dir: PathBuf,
 }
 
-/// Every shipped profile compiled and written under one scratch directory, one folder each.
+/// Every shipped and test profile compiled and written under one scratch directory, one
+/// folder each.
 fn compile_all(tag: &str) -> (PathBuf, Vec<Compiled>) {
   let base = scratch(tag);
-  let all = shipped_profiles()
+  let all = crate::support::every_profile()
     .iter()
     .map(|p| compile_into(p, &base))
     .collect();
@@ -1377,7 +1378,7 @@ fn azcli_script_stops_before_any_call_without_the_ids_it_needs() {
 /// exactly once per compile, and no backend adds a plan note of its own.
 #[test]
 fn plan_notes_are_said_once_and_only_by_the_plan() {
-  for path in shipped_profiles() {
+  for path in crate::support::every_profile() {
     let c = amlnet::compile(&path).expect("compiles");
     let mut seen = std::collections::BTreeSet::new();
     for n in &c.output.notes {
@@ -1463,7 +1464,7 @@ fn noted(out: &Output, code: &str, id: &str) -> bool {
 #[test]
 fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
   let mut managed = 0;
-  for path in shipped_profiles() {
+  for path in crate::support::every_profile() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     let (doc, out) = yaml_of(&ir);
     let mode = ir
@@ -1521,6 +1522,7 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
           };
           tags.contains(&(f.peer.to_string(), proto.to_string(), f.ports.to_string()))
             || noted(&out, "MNV004", &f.id)
+            || noted(&out, "MNV009", &f.id)
         }
       };
       assert!(
@@ -1531,11 +1533,6 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
       );
     }
     let pes = rules_of(&doc, "private_endpoint");
-    assert!(
-      !pes.is_empty(),
-      "{}: the private-endpoint resources become rules",
-      stem(&path)
-    );
     for pe in &pes {
       let id = text(&pe["destination"]["service_resource_id"]);
       assert!(
@@ -1543,15 +1540,22 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
         "{id}"
       );
     }
-    assert!(noted(
-      &out,
-      "MNV007",
-      &format!("{} private_endpoint rules", pes.len())
-    ));
+    assert!(pes.is_empty() || noted(&out, "MNV007", &format!("{} private_endpoint rules", pes.len())));
     for r in ir.dns_records.iter().filter(|r| {
       r.resource.starts_with("storage_") || r.resource == "key_vault" || r.resource.starts_with("acr_")
     }) {
       let name = r.name.split('.').next().expect("a label");
+      let endpoint = r.endpoint.as_ref().expect("records name their endpoint");
+      if endpoint.created_by_azure {
+        // Azure's own required rule: named in the note, not repeated (MNV009).
+        let named = format!("private endpoint {name} ({})", endpoint.subresource);
+        assert!(
+          noted(&out, "MNV009", &named),
+          "{}: {named} in MNV009",
+          stem(&path)
+        );
+        continue;
+      }
       assert!(
         pes
           .iter()
@@ -1671,7 +1675,9 @@ fn managed_network_refuses_what_it_cannot_express_in_notes() {
     rules_of(&doc, "fqdn").is_empty() && rules_of(&doc, "service_tag").is_empty(),
     "only private_endpoint rules in {doc}"
   );
-  assert!(!rules_of(&doc, "private_endpoint").is_empty());
+  // The profile's endpoints are all Azure's required ones: named, not repeated.
+  assert!(rules_of(&doc, "private_endpoint").is_empty());
+  assert!(noted(&out, "MNV009", "private endpoint stcontososerving (blob)"));
   for f in ir
     .flows
     .iter()

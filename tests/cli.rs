@@ -44,7 +44,7 @@ fn json_output_has_the_documented_keys() {
 
 #[test]
 fn explain_answers_for_every_emitted_flow_and_record() {
-  for path in crate::support::shipped_profiles() {
+  for path in crate::support::every_profile() {
     let ir = amlnet::compile_path(&path).expect("compiles");
     for f in &ir.flows {
       let text = amlnet::explain::explain(&ir, &amlnet::plan::Plan::new(&ir), Some(&f.id))

@@ -21,7 +21,7 @@ use amlnet::target::Endpoint;
 use ipnet::IpNet;
 use serde_json::json;
 
-use crate::support::shipped_profiles;
+use crate::support::every_profile;
 
 fn set(items: &[&str]) -> PrefixSet {
   PrefixSet::aggregate(&items.iter().map(|s| s.parse().unwrap()).collect::<Vec<IpNet>>())
@@ -29,7 +29,7 @@ fn set(items: &[&str]) -> PrefixSet {
 
 #[test]
 fn every_shipped_nsg_template_imports_back_to_its_plan() {
-  for profile in shipped_profiles() {
+  for profile in every_profile() {
     let compiled = amlnet::compile(&profile).unwrap();
     let Some(nsg) = compiled
       .output
@@ -248,7 +248,7 @@ fn real_downloads_resolve_every_planned_tag() {
   .collect();
   let vnet = set(&["10.0.0.0/16"]);
   let mut checked = 0;
-  for profile in shipped_profiles() {
+  for profile in every_profile() {
     let compiled = amlnet::compile(&profile).unwrap();
     let cloud = compiled.ir.cloud.name();
     let Some(tags) = downloads.iter().find(|t| t.ir_cloud() == cloud) else {

@@ -7,6 +7,7 @@ mod catalog;
 mod checkers;
 mod cli;
 mod codes;
+mod deployability;
 mod diff;
 mod dns_servers;
 mod errors;

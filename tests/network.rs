@@ -82,7 +82,7 @@ fn public_ip_compute_behind_the_firewall_routes_its_service_tags_to_the_internet
   let table = "rt-mlw-contoso-train-pub";
   let expected = vec![
     route(table, AML_ROUTE, "AzureMachineLearning", "Internet", ""),
-    route(table, BATCH_ROUTE, "BatchNodeManagement.EastUS", "Internet", ""),
+    route(table, BATCH_ROUTE, "BatchNodeManagement", "Internet", ""),
     route(table, DEFAULT_ROUTE, "0.0.0.0/0", "VirtualAppliance", "10.0.1.4"),
   ];
   for (format, d) in every_format(&c) {

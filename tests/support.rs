@@ -19,6 +19,28 @@ pub fn shipped_profiles() -> Vec<PathBuf> {
   v
 }
 
+/// Every valid test profile (tests/profiles/*.toml), sorted, relative to the crate root: other
+/// regions, sovereign clouds and scenarios the shipped profiles do not cover. Each compiles
+/// with exit 0.
+pub fn test_profiles() -> Vec<PathBuf> {
+  let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("tests/profiles"))
+    .expect("tests/profiles/ exists")
+    .filter_map(|e| {
+      e.ok()
+        .map(|e| PathBuf::from("tests/profiles").join(e.file_name()))
+    })
+    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    .collect();
+  v.sort();
+  assert!(v.len() >= 8, "the test profiles are present");
+  v
+}
+
+/// The shipped profiles, then the test profiles: for the loops that check every valid profile.
+pub fn every_profile() -> Vec<PathBuf> {
+  shipped_profiles().into_iter().chain(test_profiles()).collect()
+}
+
 pub fn root() -> PathBuf {
   PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

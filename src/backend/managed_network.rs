@@ -19,7 +19,8 @@ const HEADER: &[&str] = &[
   "Azure adds the required rules itself (private endpoints to the workspace, its default",
   "storage, key vault and container registry; outbound AzureActiveDirectory,",
   "AzureMachineLearning, BatchNodeManagement, AzureResourceManager, AzureFrontDoor.FirstParty,",
-  "MicrosoftContainerRegistry, AzureMonitor). The rules below are the profile's flows.",
+  "MicrosoftContainerRegistry, AzureMonitor, VirtualNetwork). The rules below are only what",
+  "the profile needs beyond those; amlnet's note MNV009 names the flows they already carry.",
   "private_endpoint service_resource_id values are placeholders built from <subscription-id>",
   "and <resource-group>: replace them with the resources' real IDs before deploying.",
 ];

@@ -3,6 +3,8 @@
 //! endpoint the DNS records name, from the catalog's `endpoint` data), and notes naming what
 //! a managed network cannot express: other ports, CIDRs, inbound flows, Azure Storage by
 //! FQDN in approved-only mode, FQDN and service-tag rules under `allow_internet_outbound`.
+//! Rules Azure adds to every managed network itself (the required service tags, private
+//! endpoints to the workspace and its default resources) are not repeated: a note names them.
 
 use crate::ir::{Direction, Flow, Ir, IsolationMode, Peer, Protocol, Severity};
 use crate::net::{PortRange, PortSet};
@@ -10,6 +12,28 @@ use crate::target::managed::{self, Destination, ManagedNetwork, OutboundRule};
 
 use super::names::{description, rule_name};
 use super::{list_note, Notes};
+
+/// The outbound service tags Azure adds to every managed network as required rules
+/// (MVN § List of required rules, facts 5.2). A regional form (`MicrosoftContainerRegistry.EastUS`)
+/// lies inside its global tag; `AzureFrontDoor.FirstParty` is required, other
+/// `AzureFrontDoor.*` tags are not.
+const REQUIRED_TAGS: &[&str] = &[
+  "AzureActiveDirectory",
+  "AzureFrontDoor.FirstParty",
+  "AzureMachineLearning",
+  "AzureMonitor",
+  "AzureResourceManager",
+  "BatchNodeManagement",
+  "MicrosoftContainerRegistry",
+  "VirtualNetwork",
+];
+
+/// A tag a required rule of every managed network already allows.
+fn added_by_azure(tag: &str) -> bool {
+  REQUIRED_TAGS
+    .iter()
+    .any(|r| tag == *r || (!r.contains('.') && tag.strip_prefix(r).is_some_and(|rest| rest.starts_with('.'))))
+}
 
 /// Azure Storage endpoint services: `<account>.<service>.<storage suffix>`.
 const STORAGE_SERVICES: &[&str] = &["blob", "file", "queue", "table", "dfs", "web"];
@@ -25,6 +49,7 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> Option<ManagedNetwork> {
   let mut rules: Vec<OutboundRule> = Vec::new();
   let (mut other_ports, mut storage, mut not_in_mode, mut cidrs, mut inbound) =
     (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+  let mut by_azure: Vec<String> = Vec::new();
   // Flows of the customer VNet (clients, compute there) are its NSG's and firewall's business.
   for f in ir.flows.iter().filter(|f| f.is_managed()) {
     if f.direction == Direction::Inbound {
@@ -48,6 +73,7 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> Option<ManagedNetwork> {
           rules.push(rule(f, Destination::Fqdn(name.clone())));
         }
       }
+      Peer::Tag(tag) if added_by_azure(tag) => by_azure.push(f.id.clone()),
       Peer::Tag(tag) => {
         let protocol = match f.protocol {
           Protocol::Tcp => managed::Protocol::Tcp,
@@ -65,7 +91,15 @@ pub fn plan(ir: &Ir, notes: &mut Notes) -> Option<ManagedNetwork> {
       }
     }
   }
-  let placeholders = private_endpoint_rules(ir, &mut rules, notes);
+  let placeholders = private_endpoint_rules(ir, &mut rules, &mut by_azure, notes);
+  let by_azure: Vec<&str> = by_azure.iter().map(String::as_str).collect();
+  list_note(
+    notes,
+    Severity::Info,
+    "MNV009",
+    "managed-network: Azure adds these as required rules of every managed network; the YAML does not repeat them",
+    &by_azure,
+  );
   let other_ports: Vec<&str> = other_ports.iter().map(String::as_str).collect();
   list_note(
     notes,
@@ -180,8 +214,14 @@ fn managed_rule_name(f: &Flow) -> String {
     .collect()
 }
 
-/// One rule per (resource, subresource) the DNS records name; returns how many there are.
-fn private_endpoint_rules(ir: &Ir, rules: &mut Vec<OutboundRule>, notes: &mut Notes) -> usize {
+/// One rule per (resource, subresource) the DNS records name, except the endpoints Azure
+/// creates itself (named in `by_azure`); returns how many rules there are.
+fn private_endpoint_rules(
+  ir: &Ir,
+  rules: &mut Vec<OutboundRule>,
+  by_azure: &mut Vec<String>,
+  notes: &mut Notes,
+) -> usize {
   // (resource ID, subresource, resource name, record resources), in first-seen order.
   let mut targets: Vec<(String, &str, String, Vec<&str>)> = Vec::new();
   let mut unknown: Vec<&str> = Vec::new();
@@ -192,14 +232,24 @@ fn private_endpoint_rules(ir: &Ir, rules: &mut Vec<OutboundRule>, notes: &mut No
       }
       continue;
     };
-    if endpoint.created_by_azure {
-      continue;
-    }
     let name = match &endpoint.resource_name {
       Some(name) => name.clone(),
       None => r.name.split('.').next().unwrap_or_default().to_string(),
     };
     let subresource = endpoint.subresource.as_str();
+    if endpoint.created_by_azure {
+      // The workspace's records start with its GUID or a notebook label, not its name.
+      let name = if endpoint.provider == "Microsoft.MachineLearningServices/workspaces" {
+        ir.settings.workspace_name.as_str()
+      } else {
+        name.as_str()
+      };
+      let target = format!("private endpoint {name} ({subresource})");
+      if !by_azure.contains(&target) {
+        by_azure.push(target);
+      }
+      continue;
+    }
     let id = format!(
       "/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/{}/{name}",
       endpoint.provider

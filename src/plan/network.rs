@@ -54,10 +54,12 @@ pub fn plan(ir: &Ir) -> Network {
       } else {
         st.firewall.route_table.clone()
       };
-      let batch = ir.cloud.tag_suffix(&ir.region).map_or_else(
-        || "BatchNodeManagement".to_string(),
-        |r| format!("BatchNodeManagement.{r}"),
-      );
+      // The global tag, not `BatchNodeManagement.<Region>`: the ServiceTags downloads give
+      // the regional Batch tags no UDR feature (networkFeatures API, NSG), so Azure refuses
+      // them as a route prefix, although the include's example writes the regional one
+      // (includes/machine-learning-compute-user-defined-routes.md). The route only picks the
+      // path; the NSG still decides what reaches the compute.
+      let batch = "BatchNodeManagement".to_string();
       let internet = |name: &str, tag: String, what: &str| Route {
         name: name.to_string(),
         address_prefix: Endpoint::Tag(tag),
