@@ -9,12 +9,19 @@
 
 use std::path::Path;
 
+mod access;
 mod changes;
+mod describe;
 mod load;
+mod markdown;
 mod render;
+mod rules;
+mod text;
 
+pub use access::{AccessChange, Decision, Traffic};
 pub use changes::{Diff, Kind, Summary, DIFF_FORMAT_VERSION};
 pub use load::Input;
+pub use rules::RuleChanges;
 
 /// The two sides to compare.
 #[derive(Clone, Copy, Debug)]
@@ -35,12 +42,12 @@ pub fn run(options: &Options) -> crate::Result<Diff> {
 impl Diff {
   /// The terminal view; `color` adds ANSI escapes.
   pub fn text(&self, color: bool) -> String {
-    render::text(self, color)
+    text::text(self, color)
   }
 
   /// A Markdown change ticket.
   pub fn markdown(&self) -> String {
-    render::markdown(self)
+    markdown::markdown(self)
   }
 
   /// The documented JSON shape (docs/diff.md).

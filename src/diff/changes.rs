@@ -11,17 +11,22 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::access::{self, AccessChange, Sided};
 use super::load::Side;
+use super::rules::{self, RuleChanges};
 use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
+use crate::plan::Plan;
 
-/// Version of the `--format json` shape; bump the major on any breaking change to it.
-pub const DIFF_FORMAT_VERSION: &str = "1.0";
+/// Version of the `--format json` shape; bump the major on any breaking change to it, the
+/// minor on additions (1.1: `access`, `rules`, `summary.access`, `summary.rules`).
+pub const DIFF_FORMAT_VERSION: &str = "1.1";
 
 /// Settings that only number or stamp rules, so a change to them changes no access.
 const POSITIONAL_SETTINGS: &[&str] = &[
   "nsg.inbound_start",
   "nsg.outbound_start",
   "nsg.step",
+  // Reported by `access` with what it does in a shared policy, not as a bare setting.
   "firewall.priority",
   "dns.serial",
 ];
@@ -73,6 +78,10 @@ pub struct Diff {
   pub old: SideInfo,
   pub new: SideInfo,
   pub summary: Summary,
+  /// Effective access: what the planned rules allow on one side and deny on the other.
+  pub access: Vec<AccessChange>,
+  /// The deployed rules that change, per target (no kind of their own).
+  pub rules: RuleChanges,
   pub flows: FlowChanges,
   pub dns: DnsChanges,
   pub diagnostics: DiagnosticChanges,
@@ -108,6 +117,10 @@ pub struct Summary {
   pub dns: usize,
   pub diagnostics: usize,
   pub settings: usize,
+  /// Access changes (`access`).
+  pub access: usize,
+  /// Deployed rules added, removed or changed (`rules`).
+  pub rules: usize,
   pub kinds: Vec<Kind>,
 }
 
@@ -211,6 +224,23 @@ impl DnsChanges {
 }
 
 pub fn diff(old: &Side, new: &Side) -> Diff {
+  let (old_plan, new_plan) = (Plan::new(&old.ir), Plan::new(&new.ir));
+  let access = access::changes(
+    &Sided {
+      ir: &old.ir,
+      plan: &old_plan,
+    },
+    &Sided {
+      ir: &new.ir,
+      plan: &new_plan,
+    },
+  );
+  let rules = rules::changes(
+    &old_plan,
+    &new_plan,
+    &old.ir.settings.nsg.name,
+    &new.ir.settings.nsg.name,
+  );
   let flows = diff_flows(&old.ir.flows, &new.ir.flows);
   let dns = DnsChanges {
     zones: diff_keyed(
@@ -239,7 +269,12 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
       &["zone"],
     ),
   };
-  let diagnostics = diff_diagnostics(&old.ir.diagnostics, &new.ir.diagnostics);
+  // The plan's and every backend's notes, as `compile` reports them.
+  let notes = |side: &Side, plan: &Plan| crate::backend::render_all(&side.ir, plan).notes;
+  let diagnostics = diff_diagnostics(
+    &with_notes(&old.ir.diagnostics, &notes(old, &old_plan)),
+    &with_notes(&new.ir.diagnostics, &notes(new, &new_plan)),
+  );
   let settings = diff_settings(&old.ir, &new.ir);
 
   let mut kinds: Vec<Kind> = Vec::new();
@@ -257,6 +292,9 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
   if !settings.is_empty() {
     kinds.push(Kind::Settings);
   }
+  for change in &access {
+    kinds.extend(&change.kinds);
+  }
   kinds.sort();
   kinds.dedup();
 
@@ -269,6 +307,8 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
     dns: dns.len(),
     diagnostics: diagnostics.added.len() + diagnostics.removed.len(),
     settings: settings.len(),
+    access: access.len(),
+    rules: rules.len(),
     kinds,
   };
   Diff {
@@ -276,6 +316,8 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
     old: side_info(old),
     new: side_info(new),
     summary,
+    access,
+    rules,
     flows,
     dns,
     diagnostics,
@@ -370,7 +412,7 @@ fn diff_flows(old: &[Flow], new: &[Flow]) -> FlowChanges {
 }
 
 /// Match two lists by `key`, then compare the matched pairs field by field (minus the key fields).
-fn diff_keyed<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> K, key_fields: &[&str]) -> Changes<T>
+pub(super) fn diff_keyed<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> K, key_fields: &[&str]) -> Changes<T>
 where
   T: Clone + Serialize,
   K: Ord,
@@ -455,6 +497,22 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
   v.sort();
   v.dedup();
   v
+}
+
+/// The IR's diagnostics and then the notes of the plan and the backends (what a target cannot
+/// express, what Azure would refuse) that the IR does not already hold: an IR file keeps only
+/// the diagnostics of its lowering, and the plan is computed again from it here.
+fn with_notes(diagnostics: &[Diagnostic], notes: &[Diagnostic]) -> Vec<Diagnostic> {
+  let mut all = diagnostics.to_vec();
+  for n in notes {
+    if !all
+      .iter()
+      .any(|d| (d.severity, &d.code, &d.message) == (n.severity, &n.code, &n.message))
+    {
+      all.push(n.clone());
+    }
+  }
+  all
 }
 
 /// Diagnostics matched by severity, code and message, counted: where a setting sits in which
