@@ -8,6 +8,7 @@ mod checkers;
 mod cli;
 mod codes;
 mod diff;
+mod diff_access;
 mod dns_servers;
 mod errors;
 mod eval;

@@ -318,11 +318,16 @@ fn access_table(out: &mut String, diff: &Diff) {
 /// The deployed rules that change, one table per target, each changed cell `old → new`.
 fn rule_tables(out: &mut String, diff: &Diff) {
   let rules = &diff.rules;
+  let n = &rules.nsg_name;
+  let title = if n.old == n.new {
+    format!("NSG rules in {}", n.new)
+  } else {
+    format!("NSG rules in {} → {}", n.old, n.new)
+  };
   rule_table(
     out,
-    "NSG rules",
+    &title,
     &[
-      ("NSG", "nsg"),
       ("Name", "name"),
       ("Priority", "priority"),
       ("Direction", "direction"),

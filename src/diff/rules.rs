@@ -16,7 +16,6 @@ use crate::target::nsg::SecurityRule;
 /// One NSG security rule as deployed.
 #[derive(Clone, Debug, Serialize)]
 pub struct NsgRule {
-  pub nsg: String,
   pub name: String,
   pub priority: u32,
   pub direction: String,
@@ -61,10 +60,18 @@ pub struct Group {
 
 #[derive(Serialize)]
 pub struct RuleChanges {
+  /// The NSG the rules go to on each side.
+  pub nsg_name: Names,
   pub firewall_group: FirewallGroups,
   pub nsg: Changes<NsgRule>,
   pub firewall: Changes<FirewallRule>,
   pub managed_network: Changes<ManagedRule>,
+}
+
+#[derive(Serialize)]
+pub struct Names {
+  pub old: String,
+  pub new: String,
 }
 
 #[derive(Serialize)]
@@ -86,13 +93,17 @@ pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChan
     priority: g.priority,
   };
   RuleChanges {
+    nsg_name: Names {
+      old: old_nsg.to_string(),
+      new: new_nsg.to_string(),
+    },
     firewall_group: FirewallGroups {
       old: group(&old.firewall),
       new: group(&new.firewall),
     },
     nsg: diff_keyed(
-      &nsg_rules(&old.nsg, old_nsg),
-      &nsg_rules(&new.nsg, new_nsg),
+      &nsg_rules(&old.nsg),
+      &nsg_rules(&new.nsg),
       |r| (r.direction.clone(), r.name.clone()),
       &["direction", "name"],
     ),
@@ -111,11 +122,10 @@ pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChan
   }
 }
 
-fn nsg_rules(rules: &[SecurityRule], nsg: &str) -> Vec<NsgRule> {
+fn nsg_rules(rules: &[SecurityRule]) -> Vec<NsgRule> {
   rules
     .iter()
     .map(|r| NsgRule {
-      nsg: nsg.to_string(),
       name: r.name.clone(),
       priority: r.priority,
       direction: r.direction.as_str().to_string(),

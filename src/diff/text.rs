@@ -341,9 +341,15 @@ fn access(out: &mut String, p: &Paint, diff: &Diff) {
 /// The deployed rules that change, one section per target.
 fn deployed(out: &mut String, p: &Paint, diff: &Diff) {
   let rules = &diff.rules;
-  changes_section(out, p, "NSG rules", &rules.nsg, |r: &NsgRule| {
+  let n = &rules.nsg_name;
+  let title = if n.old == n.new {
+    format!("NSG rules ({})", n.new)
+  } else {
+    format!("NSG rules ({} → {})", n.old, n.new)
+  };
+  changes_section(out, p, &title, &rules.nsg, |r: &NsgRule| {
     format!(
-      "{} {}  {} {} {} {} → {} port {}  (NSG {})",
+      "{} {}  {} {} {} {} → {} port {}",
       r.name,
       r.priority,
       r.direction,
@@ -351,8 +357,7 @@ fn deployed(out: &mut String, p: &Paint, diff: &Diff) {
       r.protocol,
       r.source,
       r.destination,
-      r.ports.join(","),
-      r.nsg
+      r.ports.join(",")
     )
   });
   let g = &rules.firewall_group;
