@@ -42,7 +42,7 @@ fn snapshot(name: &str, text: &str) {
 }
 
 /// One snapshot per format of the same pair, and the same exit code from each.
-fn snapshot_all_formats(name: &str, old: &str, new: &str, code: i32) {
+pub(crate) fn snapshot_all_formats(name: &str, old: &str, new: &str, code: i32) {
   snapshot(&format!("{name}.text"), &diff(old, new, &[], code));
   snapshot(
     &format!("{name}.markdown"),

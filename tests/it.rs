@@ -9,6 +9,7 @@ mod cli;
 mod codes;
 mod diff;
 mod diff_access;
+mod diff_releases;
 mod dns_servers;
 mod errors;
 mod eval;
