@@ -14,8 +14,10 @@ mod changes;
 mod describe;
 mod load;
 mod markdown;
+mod placement;
 mod render;
 mod rules;
+mod settings;
 mod text;
 
 pub use access::{AccessChange, Decision, Traffic};

@@ -266,9 +266,13 @@ fn every_setting_that_opens_access_fails_fail_on_widened() {
   for e in opening_edits() {
     let (d, code, text) = run(&e);
     let kinds = &d["summary"]["kinds"];
-    let widened_access = d["access"]
-      .as_array()
-      .is_some_and(|a| a.iter().any(|c| c["kinds"].as_array().is_some_and(|k| k.contains(&"widened".into()))));
+    let widened_access = d["access"].as_array().is_some_and(|a| {
+      a.iter().any(|c| {
+        c["kinds"]
+          .as_array()
+          .is_some_and(|k| k.contains(&"widened".into()))
+      })
+    });
     if code != 1 || !widened_access {
       failures.push(format!("{}: exit {code}, kinds {kinds}", e.setting));
     }
@@ -350,8 +354,14 @@ const CANNOT_OPEN: &[(&str, &str)] = &[
 /// does not record, so no diff of two compiles can see them; `lower` would have to carry
 /// them into the IR's settings (reported as a gap, issue 10).
 const OPENS_OUTSIDE_THE_IR: &[(&str, &str)] = &[
-  ("workspace.public_network_access", "the workspace's own public endpoint; not in the IR"),
-  ("online_endpoint.public_network_access", "the endpoint's own public access; the IR only loses a flow (kind removed)"),
+  (
+    "workspace.public_network_access",
+    "the workspace's own public endpoint; not in the IR",
+  ),
+  (
+    "online_endpoint.public_network_access",
+    "the endpoint's own public access; the IR only loses a flow (kind removed)",
+  ),
 ];
 
 /// Every leaf setting of profile.rs, dotted.
@@ -436,7 +446,9 @@ fn renumbering_is_no_access_change() {
   assert_eq!(d["summary"]["kinds"], serde_json::json!([]), "{text}");
   assert_eq!(d["access"], serde_json::json!([]));
   assert_eq!(code, 0);
-  assert!(d["rules"]["nsg"]["changed"].as_array().is_some_and(|c| !c.is_empty()));
+  assert!(d["rules"]["nsg"]["changed"]
+    .as_array()
+    .is_some_and(|c| !c.is_empty()));
   assert!(text.contains("No changes of access"), "{text}");
 }
 
@@ -447,7 +459,10 @@ fn renumbering_is_no_access_change() {
 fn an_allow_moving_below_a_deny_is_narrowed_and_back_widened() {
   let base = "training-no-public-ip";
   let old = extending(base, "order-old", DENY);
-  let (old_s, dir) = (old.to_str().expect("utf-8"), old.parent().expect("dir").to_path_buf());
+  let (old_s, dir) = (
+    old.to_str().expect("utf-8"),
+    old.parent().expect("dir").to_path_buf(),
+  );
   let compiled = amlnet(&["compile", old_s, "--format", "json"]);
   assert_eq!(compiled.code, 0, "{}", compiled.stderr);
   let mut ir: Value = serde_json::from_str(&compiled.stdout).expect("IR");

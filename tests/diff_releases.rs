@@ -14,7 +14,12 @@ fn release(name: &str) -> String {
 /// A new package repository: one application rule, one firewall access change.
 #[test]
 fn release_new_package_repository() {
-  snapshot_all_formats("release-new-package-repository", BASE, &release("new-package-repository"), 1);
+  snapshot_all_formats(
+    "release-new-package-repository",
+    BASE,
+    &release("new-package-repository"),
+    1,
+  );
 }
 
 /// A region move: regional service tags and every regional DNS name change.
@@ -27,7 +32,12 @@ fn release_region_move() {
 /// warning (NSG004) reaches the diff.
 #[test]
 fn release_compute_gains_a_public_ip() {
-  snapshot_all_formats("release-compute-public-ip", BASE, &release("compute-public-ip"), 1);
+  snapshot_all_formats(
+    "release-compute-public-ip",
+    BASE,
+    &release("compute-public-ip"),
+    1,
+  );
 }
 
 /// The final deny removed: all internet egress the NSG denied is open.
@@ -44,11 +54,21 @@ fn release_deny_rule_removed() {
 /// The firewall source widened from 10.20.0.0/24 to 10.0.0.0/8.
 #[test]
 fn release_firewall_source_widened() {
-  snapshot_all_formats("release-firewall-source-widened", BASE, &release("firewall-source-widened"), 1);
+  snapshot_all_formats(
+    "release-firewall-source-widened",
+    BASE,
+    &release("firewall-source-widened"),
+    1,
+  );
 }
 
 /// A private endpoint's address changes: one DNS answer moves.
 #[test]
 fn release_private_endpoint_ip_changed() {
-  snapshot_all_formats("release-private-endpoint-ip", BASE, &release("private-endpoint-ip"), 1);
+  snapshot_all_formats(
+    "release-private-endpoint-ip",
+    BASE,
+    &release("private-endpoint-ip"),
+    1,
+  );
 }

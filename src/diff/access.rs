@@ -11,27 +11,25 @@
 //! tags are opaque address blocks (`Symbolic`): no ServiceTags download is needed, and two
 //! tags never overlap except a regional tag inside its global one and every published tag
 //! inside `Internet`. So renumbering or renaming rules that changes no decision is no
-//! change, and an allow moving above or below a deny is. Also: egress mode and the
-//! placement of the rules (NSG, firewall policy and group, VNet), the rule collection group
-//! priority in a shared policy, the managed network's isolation mode and outbound rules,
-//! and private DNS answers. Never reads files, never renders.
+//! change, and an allow moving above or below a deny is. The rule collection group priority
+//! in a shared policy is compared here too; placement, egress, the managed network and DNS
+//! answers are `placement`'s. Never reads files, never renders.
 
 use std::collections::BTreeMap;
 
-use ipnet::{IpNet, Ipv6Net};
 use serde::Serialize;
 
 use super::changes::Kind;
-use super::describe::{describe_ports, describe_prefixes, describe_protocols};
+use super::describe::{describe_ports, describe_prefixes, describe_protocols, Symbolic, TagBlocks};
+use super::placement;
 use crate::eval::firewall::{Decider, Policy, Query};
 use crate::eval::nsg::Nsg;
-use crate::eval::{Platform, Protocols, TagResolver, TrafficClass};
-use crate::ir::{Direction, Egress, Ir, IsolationMode};
+use crate::eval::{Protocols, TrafficClass};
+use crate::ir::{Direction, Ir};
 use crate::net::{PortSet, PrefixSet};
 use crate::plan::Plan;
 use crate::target::firewall::{Destination, RuleCollectionGroup};
 use crate::target::nsg::{default_rules, Access, SecurityRule};
-use crate::target::Endpoint;
 
 /// One change of who can reach what.
 #[derive(Clone, Debug, Serialize)]
@@ -119,139 +117,12 @@ pub fn changes(old: &Sided, new: &Sided) -> Vec<AccessChange> {
   let mut out = Vec::new();
   nsg(old, new, &old_tags, &new_tags, &mut out);
   firewall(old, new, &old_tags, &new_tags, &mut out);
-  placement(old, new, &mut out);
-  egress(old.ir.settings.egress, new.ir.settings.egress, &mut out);
-  managed(old, new, &mut out);
-  dns(old.ir, new.ir, &mut out);
+  placement::placement(old, new, &mut out);
+  placement::egress(old.ir.settings.egress, new.ir.settings.egress, &mut out);
+  placement::managed(old, new, &mut out);
+  placement::dns(old.ir, new.ir, &mut out);
   out.sort_by(|a, b| (a.target, &a.scope, &a.summary).cmp(&(b.target, &b.scope, &b.summary)));
   out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Service tags as opaque blocks
-
-/// Every published tag either side names, each given a block of 2001:db8::/32 (documentation
-/// space, which no rule amlnet writes names): global tag `i` gets `2001:db8:i::/48`, its
-/// regional tag `j` gets `2001:db8:i:j::/64` inside it. Both sides share the table, so the
-/// same tag is the same addresses on both.
-pub struct TagBlocks {
-  /// Lower-cased name → (name as written, block).
-  blocks: BTreeMap<String, (String, PrefixSet)>,
-}
-
-/// Tags the platform resolves per network, not by a published list.
-const VIRTUAL_TAGS: &[&str] = &["virtualnetwork", "internet", "azureloadbalancer", "*"];
-
-impl TagBlocks {
-  fn new(plans: [&Plan; 2]) -> TagBlocks {
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for plan in plans {
-      for tag in plan_tags(plan) {
-        if !VIRTUAL_TAGS.contains(&tag.to_ascii_lowercase().as_str()) {
-          names.entry(tag.to_ascii_lowercase()).or_insert(tag);
-        }
-      }
-    }
-    // Globals first (and every global a regional tag implies), so `i` follows the sorted names.
-    let mut globals: BTreeMap<String, String> = BTreeMap::new();
-    for (key, name) in &names {
-      let (g, gn) = match (key.split_once('.'), name.split_once('.')) {
-        (Some((g, _)), Some((gn, _))) => (g.to_string(), gn.to_string()),
-        _ => (key.clone(), name.clone()),
-      };
-      globals.entry(g).or_insert(gn);
-    }
-    let mut blocks = BTreeMap::new();
-    let mut regional_index: BTreeMap<String, u16> = BTreeMap::new();
-    let global_block = |i: usize| -> Option<Ipv6Net> {
-      let i = u16::try_from(i + 1).ok()?;
-      Ipv6Net::new(std::net::Ipv6Addr::new(0x2001, 0xdb8, i, 0, 0, 0, 0, 0), 48).ok()
-    };
-    let index: BTreeMap<&String, usize> = globals.keys().enumerate().map(|(i, g)| (g, i)).collect();
-    for (g, name) in &globals {
-      if let Some(net) = global_block(index[g]) {
-        blocks.insert(g.clone(), (name.clone(), PrefixSet::aggregate(&[IpNet::V6(net)])));
-      }
-    }
-    for (key, name) in &names {
-      let Some((g, _)) = key.split_once('.') else {
-        continue;
-      };
-      let Some(base) = global_block(index[&g.to_string()]) else {
-        continue;
-      };
-      let j = regional_index.entry(g.to_string()).or_insert(0);
-      *j += 1;
-      let seg = base.network().segments();
-      let addr = std::net::Ipv6Addr::new(seg[0], seg[1], seg[2], *j, 0, 0, 0, 0);
-      if let Ok(net) = Ipv6Net::new(addr, 64) {
-        blocks.insert(
-          key.clone(),
-          (name.clone(), PrefixSet::aggregate(&[IpNet::V6(net)])),
-        );
-      }
-    }
-    TagBlocks { blocks }
-  }
-
-  fn resolver<'a>(&'a self, ir: &Ir) -> Symbolic<'a> {
-    let vnet: Vec<IpNet> = ir.settings.address_space.iter().map(|n| IpNet::V4(*n)).collect();
-    Symbolic {
-      platform: Platform::new(None, PrefixSet::aggregate(&vnet)),
-      blocks: self,
-    }
-  }
-}
-
-fn plan_tags(plan: &Plan) -> Vec<String> {
-  let mut tags = Vec::new();
-  let mut take = |e: &Endpoint| {
-    if let Endpoint::Tag(t) = e {
-      tags.push(t.clone());
-    }
-  };
-  for r in &plan.nsg {
-    take(&r.source);
-    take(&r.destination);
-  }
-  for r in &plan.firewall.network.rules {
-    if let Destination::Addresses(endpoints) = &r.destination {
-      endpoints.iter().for_each(&mut take);
-    }
-  }
-  tags
-}
-
-/// One side's tag resolution: the platform's virtual tags for its VNet, the shared blocks for
-/// published tags.
-pub struct Symbolic<'a> {
-  platform: Platform<'static>,
-  blocks: &'a TagBlocks,
-}
-
-impl TagResolver for Symbolic<'_> {
-  fn resolve(&self, tag: &str) -> Option<PrefixSet> {
-    let key = tag.to_ascii_lowercase();
-    if VIRTUAL_TAGS.contains(&key.as_str()) {
-      return self.platform.resolve(tag);
-    }
-    self.blocks.blocks.get(&key).map(|(_, set)| set.clone())
-  }
-}
-
-impl Symbolic<'_> {
-  pub fn virtual_network(&self) -> &PrefixSet {
-    &self.platform.virtual_network
-  }
-
-  pub fn internet(&self) -> PrefixSet {
-    self.platform.internet()
-  }
-
-  /// Published tags as (name, block), globals before their regional tags.
-  pub fn tags(&self) -> impl Iterator<Item = (&str, &PrefixSet)> {
-    self.blocks.blocks.values().map(|(n, s)| (n.as_str(), s))
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,7 +272,7 @@ fn nsg(old: &Sided, new: &Sided, old_tags: &Symbolic, new_tags: &Symbolic, out: 
   }
 }
 
-fn group_scope(g: &RuleCollectionGroup) -> String {
+pub(super) fn group_scope(g: &RuleCollectionGroup) -> String {
   format!("firewall {} / {}", g.policy, g.name)
 }
 
@@ -534,230 +405,5 @@ fn firewall(old: &Sided, new: &Sided, old_tags: &Symbolic, new_tags: &Symbolic, 
       old: vec![],
       new: vec![],
     });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Where the rules go and which path traffic takes
-
-fn moved(target: &'static str, scope: String, what: &str, old: &str, new: &str) -> AccessChange {
-  AccessChange {
-    target,
-    scope,
-    kinds: vec![Kind::Widened, Kind::Narrowed, Kind::Changed],
-    summary: format!("{what} `{old}` → `{new}`: every allow is new on `{new}` and gone from `{old}`"),
-    traffic: vec![],
-    old: vec![],
-    new: vec![],
-  }
-}
-
-fn placement(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
-  let (o, n) = (&old.ir.settings, &new.ir.settings);
-  if o.nsg.name != n.nsg.name {
-    out.push(moved(
-      "nsg",
-      format!("NSG {}", n.nsg.name),
-      "the NSG",
-      &o.nsg.name,
-      &n.nsg.name,
-    ));
-  }
-  let (og, ng) = (&old.plan.firewall, &new.plan.firewall);
-  if (og.policy != ng.policy || og.name != ng.name) && !(og.is_empty() && ng.is_empty()) {
-    out.push(moved(
-      "firewall",
-      group_scope(ng),
-      "the firewall rule collection group",
-      &format!("{}/{}", og.policy, og.name),
-      &format!("{}/{}", ng.policy, ng.name),
-    ));
-  }
-  if o.vnet_name != n.vnet_name {
-    out.push(moved(
-      "dns",
-      format!("VNet {}", n.vnet_name),
-      "private DNS zones link to VNet",
-      &o.vnet_name,
-      &n.vnet_name,
-    ));
-  }
-}
-
-/// How open each egress mode leaves outbound traffic: the firewall filters it, the NSG
-/// alone (default outbound access) less so, a NAT gateway gives compute without a public IP
-/// a path to the internet.
-fn openness(e: Egress) -> u8 {
-  match e {
-    Egress::Firewall => 0,
-    Egress::Nsg => 1,
-    Egress::NatGateway => 2,
-  }
-}
-
-fn egress(old: Egress, new: Egress, out: &mut Vec<AccessChange>) {
-  if old == new {
-    return;
-  }
-  let wider = openness(new) > openness(old);
-  let what = match (old, new) {
-    (Egress::Firewall, _) => {
-      "the firewall is no longer on the egress path: outbound traffic is decided by the NSG alone".to_string()
-    }
-    (_, Egress::Firewall) => {
-      "outbound traffic now passes the firewall: its rules decide as well as the NSG's".to_string()
-    }
-    (_, Egress::NatGateway) => {
-      "compute without a public IP gains a path to the internet through the NAT gateway".to_string()
-    }
-    _ => "compute without a public IP loses the NAT gateway's path to the internet".to_string(),
-  };
-  out.push(AccessChange {
-    target: "egress",
-    scope: "network.egress".to_string(),
-    kinds: vec![if wider { Kind::Widened } else { Kind::Narrowed }],
-    summary: format!("{} → {}: {what}", old.as_str(), new.as_str()),
-    traffic: vec![],
-    old: vec![],
-    new: vec![],
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Managed network and DNS answers
-
-/// How open a managed network's mode leaves compute egress: approved rules only, the
-/// customer VNet's own rules (no managed VNet), or any internet destination.
-fn mode_openness(m: IsolationMode) -> u8 {
-  match m {
-    IsolationMode::AllowOnlyApprovedOutbound => 0,
-    IsolationMode::Disabled => 1,
-    IsolationMode::AllowInternetOutbound => 2,
-  }
-}
-
-fn managed(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
-  let mode = |s: &Sided| {
-    s.ir
-      .settings
-      .managed_network
-      .as_ref()
-      .map_or(IsolationMode::Disabled, |m| m.isolation_mode)
-  };
-  let (om, nm) = (mode(old), mode(new));
-  let scope = format!("managed network of {}", new.ir.settings.workspace_name);
-  if om != nm {
-    let wider = mode_openness(nm) > mode_openness(om);
-    out.push(AccessChange {
-      target: "managed_network",
-      scope: scope.clone(),
-      kinds: vec![if wider { Kind::Widened } else { Kind::Narrowed }],
-      summary: format!(
-        "isolation mode {} → {}: managed compute egress is {}",
-        om.as_str(),
-        nm.as_str(),
-        if wider {
-          "less restricted"
-        } else {
-          "more restricted"
-        }
-      ),
-      traffic: vec![],
-      old: vec![],
-      new: vec![],
-    });
-  }
-  let rules = |s: &Sided| -> BTreeMap<String, String> {
-    s.plan
-      .managed
-      .iter()
-      .flat_map(|m| &m.rules)
-      .map(|r| {
-        let what = super::rules::managed_destination(&r.destination);
-        (what.clone(), r.name.clone())
-      })
-      .collect()
-  };
-  let (or, nr) = (rules(old), rules(new));
-  for (what, name) in &nr {
-    if !or.contains_key(what) {
-      out.push(managed_rule(&scope, Kind::Widened, "added", name, what));
-    }
-  }
-  for (what, name) in &or {
-    if !nr.contains_key(what) {
-      out.push(managed_rule(&scope, Kind::Narrowed, "removed", name, what));
-    }
-  }
-}
-
-fn managed_rule(scope: &str, kind: Kind, verb: &str, name: &str, what: &str) -> AccessChange {
-  AccessChange {
-    target: "managed_network",
-    scope: scope.to_string(),
-    kinds: vec![kind],
-    summary: format!("outbound rule {name} {verb}: {what}"),
-    traffic: vec![],
-    old: vec![],
-    new: vec![],
-  }
-}
-
-/// Private DNS answers: a name that no longer resolves to its private endpoint resolves to
-/// the resource's public address, so clients leave the VNet for it.
-fn dns(old: &Ir, new: &Ir, out: &mut Vec<AccessChange>) {
-  let answers = |ir: &Ir| {
-    let mut m: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for r in &ir.dns_records {
-      m.entry((r.name.clone(), r.record_type.as_str().to_string()))
-        .or_default()
-        .push(r.value.to_string());
-    }
-    m.values_mut().for_each(|v| {
-      v.sort();
-      v.dedup()
-    });
-    m
-  };
-  let (o, n) = (answers(old), answers(new));
-  let change = |kinds, summary| AccessChange {
-    target: "dns",
-    scope: "private DNS".to_string(),
-    kinds,
-    summary,
-    traffic: vec![],
-    old: vec![],
-    new: vec![],
-  };
-  for ((name, t), values) in &o {
-    match n.get(&(name.clone(), t.clone())) {
-      None => out.push(change(
-        vec![Kind::Widened],
-        format!(
-          "{name} {t} {} removed: the name resolves to the resource's public address, so clients leave the VNet for it",
-          values.join(", ")
-        ),
-      )),
-      Some(new_values) if new_values != values => out.push(change(
-        vec![Kind::Changed],
-        format!(
-          "{name} {t} answers {} → {}: clients reach a different endpoint address",
-          values.join(", "),
-          new_values.join(", ")
-        ),
-      )),
-      Some(_) => {}
-    }
-  }
-  for ((name, t), values) in &n {
-    if !o.contains_key(&(name.clone(), t.clone())) {
-      out.push(change(
-        vec![Kind::Added],
-        format!(
-          "{name} {t} {} added: the name resolves to a private endpoint",
-          values.join(", ")
-        ),
-      ));
-    }
   }
 }

@@ -14,22 +14,13 @@ use serde_json::Value;
 use super::access::{self, AccessChange, Sided};
 use super::load::Side;
 use super::rules::{self, RuleChanges};
-use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
+use super::settings::{diff_diagnostics, diff_settings, with_notes};
+use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir};
 use crate::plan::Plan;
 
 /// Version of the `--format json` shape; bump the major on any breaking change to it, the
 /// minor on additions (1.1: `access`, `rules`, `summary.access`, `summary.rules`).
 pub const DIFF_FORMAT_VERSION: &str = "1.1";
-
-/// Settings that only number or stamp rules, so a change to them changes no access.
-const POSITIONAL_SETTINGS: &[&str] = &[
-  "nsg.inbound_start",
-  "nsg.outbound_start",
-  "nsg.step",
-  // Reported by `access` with what it does in a shared policy, not as a bare setting.
-  "firewall.priority",
-  "dns.serial",
-];
 
 /// A kind of change, as `--fail-on` and `summary.kinds` name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -499,98 +490,6 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
   v
 }
 
-/// The IR's diagnostics and then the notes of the plan and the backends (what a target cannot
-/// express, what Azure would refuse) that the IR does not already hold: an IR file keeps only
-/// the diagnostics of its lowering, and the plan is computed again from it here.
-fn with_notes(diagnostics: &[Diagnostic], notes: &[Diagnostic]) -> Vec<Diagnostic> {
-  let mut all = diagnostics.to_vec();
-  for n in notes {
-    if !all
-      .iter()
-      .any(|d| (d.severity, &d.code, &d.message) == (n.severity, &n.code, &n.message))
-    {
-      all.push(n.clone());
-    }
-  }
-  all
-}
-
-/// Diagnostics matched by severity, code and message, counted: where a setting sits in which
-/// file (the location) is no change, so comparing a profile with a renamed copy, or one whose
-/// lines moved, reports nothing; a diagnostic that appears more often than before is added.
-fn diff_diagnostics(old: &[Diagnostic], new: &[Diagnostic]) -> DiagnosticChanges {
-  type Key<'a> = (Severity, &'a str, &'a str);
-  fn key(d: &Diagnostic) -> Key<'_> {
-    (d.severity, &d.code, &d.message)
-  }
-  fn counts(list: &[Diagnostic]) -> BTreeMap<Key<'_>, usize> {
-    let mut counts = BTreeMap::new();
-    for d in list {
-      *counts.entry(key(d)).or_insert(0) += 1;
-    }
-    counts
-  }
-  /// The diagnostics of `list` beyond what `other` has of each key, in `list`'s order.
-  fn beyond(list: &[Diagnostic], other: &[Diagnostic]) -> Vec<Diagnostic> {
-    let mut left = counts(other);
-    list
-      .iter()
-      .filter(|d| match left.get_mut(&key(d)) {
-        Some(n) if *n > 0 => {
-          *n -= 1;
-          false
-        }
-        _ => true,
-      })
-      .cloned()
-      .collect()
-  }
-  DiagnosticChanges {
-    added: beyond(new, old),
-    removed: beyond(old, new),
-  }
-}
-
-/// Settings as dotted paths ("nsg.name"), minus the positional ones.
-fn diff_settings(old: &Ir, new: &Ir) -> Vec<FieldChange> {
-  let mut before = Vec::new();
-  let mut after = Vec::new();
-  flatten("", &to_value(&old.settings), &mut before);
-  flatten("", &to_value(&new.settings), &mut after);
-  let after: BTreeMap<String, Value> = after.into_iter().collect();
-  let mut out = Vec::new();
-  for (path, old_value) in before {
-    if POSITIONAL_SETTINGS.contains(&path.as_str()) {
-      continue;
-    }
-    let new_value = after.get(&path).cloned().unwrap_or(Value::Null);
-    if as_set(&old_value) != as_set(&new_value) {
-      out.push(FieldChange {
-        field: path,
-        old: old_value,
-        new: new_value,
-      });
-    }
-  }
-  out
-}
-
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
-  match value {
-    Value::Object(map) => {
-      for (k, v) in map {
-        let path = if prefix.is_empty() {
-          k.clone()
-        } else {
-          format!("{prefix}.{k}")
-        };
-        flatten(&path, v, out);
-      }
-    }
-    _ => out.push((prefix.to_string(), value.clone())),
-  }
-}
-
 /// Top-level fields of two records that differ, in declaration order, skipping `skip`.
 fn field_changes<T: Serialize>(old: &T, new: &T, skip: &[&str]) -> Vec<FieldChange> {
   let (Value::Object(old), Value::Object(new)) = (to_value(old), to_value(new)) else {
@@ -613,13 +512,13 @@ fn field_changes<T: Serialize>(old: &T, new: &T, skip: &[&str]) -> Vec<FieldChan
   out
 }
 
-fn to_value<T: Serialize>(t: &T) -> Value {
+pub(super) fn to_value<T: Serialize>(t: &T) -> Value {
   // IR types are plain structs of strings, numbers and lists: serializing them cannot fail.
   serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
 /// A list compared as a set: every list in the IR (sources, triggers, address spaces) is unordered.
-fn as_set(v: &Value) -> Value {
+pub(super) fn as_set(v: &Value) -> Value {
   match v {
     Value::Array(items) => {
       let mut items: Vec<String> = items.iter().map(|i| i.to_string()).collect();

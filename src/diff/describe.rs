@@ -1,14 +1,20 @@
-//! Traffic in a reviewer's words: an address set named by the tags it covers (`Internet`,
-//! `VirtualNetwork`, published tags as `access::Symbolic` resolves them) plus the CIDRs left
-//! over, ports as ranges, protocols by name. Takes sets, returns short strings; never
-//! evaluates rules.
+//! Service tags as opaque address blocks for the evaluator (`TagBlocks`, `Symbolic`), and
+//! traffic in a reviewer's words: an address set named by the tags it covers (`Internet`,
+//! `VirtualNetwork`, published tags) plus the CIDRs left over, ports as ranges, protocols by
+//! name. Takes plans and sets, returns resolvers and short strings; never evaluates rules.
+
+use std::collections::BTreeMap;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use crate::eval::{Platform, TagResolver};
+use crate::ir::Ir;
+use crate::plan::Plan;
+use crate::target::firewall::Destination;
+use crate::target::Endpoint;
+
 use crate::eval::Protocols;
 use crate::net::{PortSet, PrefixSet};
-
-use super::access::Symbolic;
 
 /// CIDRs listed before the rest is counted.
 const MAX_CIDRS: usize = 4;
@@ -144,4 +150,131 @@ fn hull_except(set: &PrefixSet) -> Option<String> {
   }
   let missing: Vec<String> = missing.iter().map(|n| n.to_string()).collect();
   Some(format!("{hull} except {}", missing.join(", ")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service tags as opaque blocks
+
+/// Every published tag either side names, each given a block of 2001:db8::/32 (documentation
+/// space, which no rule amlnet writes names): global tag `i` gets `2001:db8:i::/48`, its
+/// regional tag `j` gets `2001:db8:i:j::/64` inside it. Both sides share the table, so the
+/// same tag is the same addresses on both.
+pub struct TagBlocks {
+  /// Lower-cased name → (name as written, block).
+  blocks: BTreeMap<String, (String, PrefixSet)>,
+}
+
+/// Tags the platform resolves per network, not by a published list.
+const VIRTUAL_TAGS: &[&str] = &["virtualnetwork", "internet", "azureloadbalancer", "*"];
+
+impl TagBlocks {
+  pub fn new(plans: [&Plan; 2]) -> TagBlocks {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for plan in plans {
+      for tag in plan_tags(plan) {
+        if !VIRTUAL_TAGS.contains(&tag.to_ascii_lowercase().as_str()) {
+          names.entry(tag.to_ascii_lowercase()).or_insert(tag);
+        }
+      }
+    }
+    // Globals first (and every global a regional tag implies), so `i` follows the sorted names.
+    let mut globals: BTreeMap<String, String> = BTreeMap::new();
+    for (key, name) in &names {
+      let (g, gn) = match (key.split_once('.'), name.split_once('.')) {
+        (Some((g, _)), Some((gn, _))) => (g.to_string(), gn.to_string()),
+        _ => (key.clone(), name.clone()),
+      };
+      globals.entry(g).or_insert(gn);
+    }
+    let mut blocks = BTreeMap::new();
+    let mut regional_index: BTreeMap<String, u16> = BTreeMap::new();
+    let global_block = |i: usize| -> Option<Ipv6Net> {
+      let i = u16::try_from(i + 1).ok()?;
+      Ipv6Net::new(std::net::Ipv6Addr::new(0x2001, 0xdb8, i, 0, 0, 0, 0, 0), 48).ok()
+    };
+    let index: BTreeMap<&String, usize> = globals.keys().enumerate().map(|(i, g)| (g, i)).collect();
+    for (g, name) in &globals {
+      if let Some(net) = global_block(index[g]) {
+        blocks.insert(g.clone(), (name.clone(), PrefixSet::aggregate(&[IpNet::V6(net)])));
+      }
+    }
+    for (key, name) in &names {
+      let Some((g, _)) = key.split_once('.') else {
+        continue;
+      };
+      let Some(base) = global_block(index[&g.to_string()]) else {
+        continue;
+      };
+      let j = regional_index.entry(g.to_string()).or_insert(0);
+      *j += 1;
+      let seg = base.network().segments();
+      let addr = std::net::Ipv6Addr::new(seg[0], seg[1], seg[2], *j, 0, 0, 0, 0);
+      if let Ok(net) = Ipv6Net::new(addr, 64) {
+        blocks.insert(
+          key.clone(),
+          (name.clone(), PrefixSet::aggregate(&[IpNet::V6(net)])),
+        );
+      }
+    }
+    TagBlocks { blocks }
+  }
+
+  pub fn resolver<'a>(&'a self, ir: &Ir) -> Symbolic<'a> {
+    let vnet: Vec<IpNet> = ir.settings.address_space.iter().map(|n| IpNet::V4(*n)).collect();
+    Symbolic {
+      platform: Platform::new(None, PrefixSet::aggregate(&vnet)),
+      blocks: self,
+    }
+  }
+}
+
+fn plan_tags(plan: &Plan) -> Vec<String> {
+  let mut tags = Vec::new();
+  let mut take = |e: &Endpoint| {
+    if let Endpoint::Tag(t) = e {
+      tags.push(t.clone());
+    }
+  };
+  for r in &plan.nsg {
+    take(&r.source);
+    take(&r.destination);
+  }
+  for r in &plan.firewall.network.rules {
+    if let Destination::Addresses(endpoints) = &r.destination {
+      endpoints.iter().for_each(&mut take);
+    }
+  }
+  tags
+}
+
+/// One side's tag resolution: the platform's virtual tags for its VNet, the shared blocks for
+/// published tags.
+pub struct Symbolic<'a> {
+  platform: Platform<'static>,
+  blocks: &'a TagBlocks,
+}
+
+impl TagResolver for Symbolic<'_> {
+  fn resolve(&self, tag: &str) -> Option<PrefixSet> {
+    let key = tag.to_ascii_lowercase();
+    if VIRTUAL_TAGS.contains(&key.as_str()) {
+      return self.platform.resolve(tag);
+    }
+    self.blocks.blocks.get(&key).map(|(_, set)| set.clone())
+  }
+}
+
+impl Symbolic<'_> {
+  pub fn virtual_network(&self) -> &PrefixSet {
+    &self.platform.virtual_network
+  }
+
+  pub fn internet(&self) -> PrefixSet {
+    self.platform.internet()
+  }
+
+  /// Published tags as (name, block), globals before their regional tags.
+  pub fn tags(&self) -> impl Iterator<Item = (&str, &PrefixSet)> {
+    self.blocks.blocks.values().map(|(n, s)| (n.as_str(), s))
+  }
 }

@@ -84,6 +84,10 @@ impl RuleChanges {
   pub fn len(&self) -> usize {
     self.nsg.len() + self.firewall.len() + self.managed_network.len()
   }
+
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
 }
 
 pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChanges {
