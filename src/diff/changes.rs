@@ -323,7 +323,7 @@ fn entries(ir: &Ir) -> usize {
 
 impl Diff {
   /// Changes a reviewer must look at: flows and DNS entries added, removed or changed, and
-  /// settings (diagnostics are not counted).
+  /// settings (diagnostics, access changes and deployed rules, which restate those, are not counted).
   pub fn changes(&self) -> usize {
     let s = &self.summary;
     s.added + s.removed + s.widened + s.narrowed + s.changed + s.dns + s.settings
