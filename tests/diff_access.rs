@@ -484,3 +484,92 @@ fn an_allow_moving_below_a_deny_is_narrowed_and_back_widened() {
   assert_eq!(opens.code, 1, "{}", opens.stdout);
   assert!(opens.stdout.contains("now allowed"), "{}", opens.stdout);
 }
+
+/// A sample of `CANNOT_OPEN`, each edited on a shipped profile: no access change opens (an
+/// answer that moves is `changed`, never `widened`), so `--fail-on widened` passes.
+#[test]
+fn settings_that_cannot_open_access_do_not_widen() {
+  let t = "training-no-public-ip";
+  let edits = [
+    edit(
+      "workspace.v1_legacy_mode",
+      t,
+      "",
+      "[workspace]\nv1_legacy_mode = true\n",
+      "",
+    ),
+    edit(
+      "features.batch_endpoints",
+      t,
+      "",
+      "[features]\nbatch_endpoints = true\n",
+      "",
+    ),
+    edit(
+      "managed_network.firewall_sku",
+      "online-endpoint-managed-vnet",
+      "",
+      "[managed_network]\nfirewall_sku = \"basic\"\n",
+      "",
+    ),
+    edit("dns.ttl", t, "", "[dns]\nttl = 60\n", ""),
+    edit(
+      "dns.resolver_ip",
+      t,
+      "",
+      "[dns]\nresolver_ip = \"10.0.0.5\"\n",
+      "",
+    ),
+    edit(
+      "network.on_premises",
+      t,
+      "",
+      "[network]\non_premises = [\"172.16.0.0/12\"]\n",
+      "",
+    ),
+    edit(
+      "nsg.accept_blocked_fqdn_flows",
+      t,
+      "[nsg]\naccept_blocked_fqdn_flows = false\n",
+      "[nsg]\naccept_blocked_fqdn_flows = true\n",
+      "",
+    ),
+    edit(
+      "storage.private_endpoint.blob",
+      t,
+      "",
+      "[storage.private_endpoint]\nblob = \"10.20.2.20\"\nfile = \"10.20.2.11\"\n",
+      "answers 10.20.2.10 → 10.20.2.20",
+    ),
+    edit(
+      "container_registry.private_endpoint_ip",
+      t,
+      "",
+      "[container_registry]\nprivate_endpoint_ip = \"10.20.2.23\"\n",
+      "answers 10.20.2.13 → 10.20.2.23",
+    ),
+  ];
+  let mut failures = Vec::new();
+  for e in &edits {
+    assert!(
+      CANNOT_OPEN.iter().any(|(s, _)| *s == e.setting),
+      "{} is listed",
+      e.setting
+    );
+    let (d, code, text) = run(e);
+    if code != 0
+      || d["summary"]["kinds"]
+        .as_array()
+        .is_some_and(|k| k.contains(&"widened".into()))
+    {
+      failures.push(format!(
+        "{}: exit {code}, kinds {}",
+        e.setting, d["summary"]["kinds"]
+      ));
+    }
+    if !text.contains(e.shows) {
+      failures.push(format!("{}: the text lacks `{}`:\n{text}", e.setting, e.shows));
+    }
+  }
+  assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

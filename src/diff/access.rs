@@ -101,6 +101,7 @@ pub fn decisions_text(list: &[Decision]) -> String {
   let said: Vec<String> = list.iter().take(SAID).map(Decision::text).collect();
   match list.len().saturating_sub(SAID) {
     0 => said.join(", "),
+    1 => format!("{} and 1 more rule", said.join(", ")),
     more => format!("{} and {more} more rules", said.join(", ")),
   }
 }
