@@ -72,3 +72,22 @@ fn release_private_endpoint_ip_changed() {
     1,
   );
 }
+
+/// The route warning a backend raises when a compute behind the firewall gains a public IP
+/// (NSG004, a plan note, not an IR diagnostic) reaches the diff, matched by code and message.
+#[test]
+fn plan_notes_reach_the_diff() {
+  let run = crate::support::amlnet(&["diff", BASE, &release("compute-public-ip"), "--format", "json"]);
+  let d: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+  let added = d["diagnostics"]["added"].as_array().expect("a list");
+  assert!(
+    added
+      .iter()
+      .any(|n| n["code"] == "NSG004" && n["severity"] == "warning"),
+    "{added:?}"
+  );
+  // The same notes on both sides are no change.
+  let same = crate::support::amlnet(&["diff", BASE, BASE, "--format", "json"]);
+  let d: serde_json::Value = serde_json::from_str(&same.stdout).expect("JSON");
+  assert_eq!(d["diagnostics"]["added"], serde_json::json!([]));
+}
