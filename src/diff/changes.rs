@@ -226,12 +226,7 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
       plan: &new_plan,
     },
   );
-  let rules = rules::changes(
-    &old_plan,
-    &new_plan,
-    &old.ir.settings.nsg.name,
-    &new.ir.settings.nsg.name,
-  );
+  let rules = rules::changes((&old.ir, &old_plan), (&new.ir, &new_plan));
   let flows = diff_flows(&old.ir.flows, &new.ir.flows);
   let dns = DnsChanges {
     zones: diff_keyed(

@@ -336,6 +336,8 @@ fn rule_tables(out: &mut String, diff: &Diff) {
       ("Source", "source"),
       ("Destination", "destination"),
       ("Ports", "ports"),
+      ("Purpose", "purpose"),
+      ("Documents", "documents"),
     ],
     &rules.nsg,
   );
@@ -358,6 +360,8 @@ fn rule_tables(out: &mut String, diff: &Diff) {
       ("Source addresses", "source_addresses"),
       ("Destination", "destination"),
       ("Ports", "ports"),
+      ("Purpose", "purpose"),
+      ("Documents", "documents"),
     ],
     &rules.firewall,
   );
@@ -369,8 +373,11 @@ fn rule_tables(out: &mut String, diff: &Diff) {
   );
 }
 
+/// Columns written as prose (escaped text, one list item a line) rather than code spans.
+const PROSE: [&str; 2] = ["purpose", "documents"];
+
 fn rule_table<T: Serialize>(out: &mut String, title: &str, columns: &[(&str, &str)], changes: &Changes<T>) {
-  let cell = |v: &Value| match v {
+  let code_cell = |v: &Value| match v {
     Value::Array(items) if items.is_empty() => "—".to_string(),
     Value::Array(items) => items
       .iter()
@@ -379,13 +386,24 @@ fn rule_table<T: Serialize>(out: &mut String, title: &str, columns: &[(&str, &st
       .join(", "),
     other => code(&value_text(other)),
   };
+  let prose = |v: &Value| match v {
+    Value::Array(items) => md_lines(&items.iter().map(value_text).collect::<Vec<_>>()),
+    other => md(&value_text(other)),
+  };
+  let cell = |field: &str, v: &Value| {
+    if PROSE.contains(&field) {
+      prose(v)
+    } else {
+      code_cell(v)
+    }
+  };
   let value = |t: &T| serde_json::to_value(t).unwrap_or(Value::Null);
   let mut rows = Vec::new();
   for (change, list) in [("added", &changes.added), ("removed", &changes.removed)] {
     for t in list {
       let v = value(t);
       let mut row = vec![change.to_string()];
-      row.extend(columns.iter().map(|(_, f)| cell(&v[*f])));
+      row.extend(columns.iter().map(|(_, f)| cell(f, &v[*f])));
       rows.push(row);
     }
   }
@@ -393,10 +411,10 @@ fn rule_table<T: Serialize>(out: &mut String, title: &str, columns: &[(&str, &st
     let (old, new) = (value(&c.old), value(&c.new));
     let mut row = vec!["changed".to_string()];
     row.extend(columns.iter().map(|(_, f)| {
-      if old[*f] == new[*f] {
-        cell(&new[*f])
+      if old[*f] == new[*f] || PROSE.contains(f) {
+        cell(f, &new[*f])
       } else {
-        format!("{} → {}", cell(&old[*f]), cell(&new[*f]))
+        format!("{} → {}", cell(f, &old[*f]), cell(f, &new[*f]))
       }
     }));
     rows.push(row);

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::changes::{diff_keyed, Changes};
+use crate::ir::Ir;
 use crate::plan::Plan;
 use crate::target::firewall::{Destination, RuleCollectionGroup};
 use crate::target::managed::{self, ManagedNetwork};
@@ -24,6 +25,10 @@ pub struct NsgRule {
   pub source: String,
   pub destination: String,
   pub ports: Vec<String>,
+  /// Why the rule exists and the documents behind it (its IR flow's purpose and sources);
+  /// shown for the approver, not compared.
+  pub purpose: String,
+  pub documents: Vec<String>,
 }
 
 /// One firewall network or application rule as deployed.
@@ -39,6 +44,9 @@ pub struct FirewallRule {
   /// Addresses or FQDNs (network), target FQDNs (application).
   pub destination: Vec<String>,
   pub ports: Vec<String>,
+  /// As for `NsgRule`: shown, not compared.
+  pub purpose: String,
+  pub documents: Vec<String>,
 }
 
 /// One managed-network outbound rule as deployed.
@@ -90,7 +98,11 @@ impl RuleChanges {
   }
 }
 
-pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChanges {
+/// Fields shown with a rule but not compared: they follow the catalog's wording.
+const SHOWN_ONLY: [&str; 2] = ["purpose", "documents"];
+
+pub fn changes((old_ir, old): (&Ir, &Plan), (new_ir, new): (&Ir, &Plan)) -> RuleChanges {
+  let (old_nsg, new_nsg) = (&old_ir.settings.nsg.name, &new_ir.settings.nsg.name);
   let group = |g: &RuleCollectionGroup| Group {
     policy: g.policy.clone(),
     name: g.name.clone(),
@@ -106,16 +118,16 @@ pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChan
       new: group(&new.firewall),
     },
     nsg: diff_keyed(
-      &nsg_rules(&old.nsg),
-      &nsg_rules(&new.nsg),
+      &nsg_rules(old_ir, &old.nsg),
+      &nsg_rules(new_ir, &new.nsg),
       |r| (r.direction.clone(), r.name.clone()),
-      &["direction", "name"],
+      &["direction", "name", SHOWN_ONLY[0], SHOWN_ONLY[1]],
     ),
     firewall: diff_keyed(
-      &firewall_rules(&old.firewall),
-      &firewall_rules(&new.firewall),
+      &firewall_rules(old_ir, &old.firewall),
+      &firewall_rules(new_ir, &new.firewall),
       |r| (r.collection.clone(), r.name.clone()),
-      &["collection", "name"],
+      &["collection", "name", SHOWN_ONLY[0], SHOWN_ONLY[1]],
     ),
     managed_network: diff_keyed(
       &managed_rules(old.managed.as_ref()),
@@ -126,10 +138,20 @@ pub fn changes(old: &Plan, new: &Plan, old_nsg: &str, new_nsg: &str) -> RuleChan
   }
 }
 
-fn nsg_rules(rules: &[SecurityRule]) -> Vec<NsgRule> {
+/// The purpose and documents of the IR flow a rule carries; a rule amlnet adds on its own
+/// (the final deny) says what it is.
+fn why(ir: &Ir, flow: Option<&str>, description: &str) -> (String, Vec<String>) {
+  match flow.and_then(|id| ir.flows.iter().find(|f| f.id == id)) {
+    Some(f) => (f.purpose.clone(), f.sources.clone()),
+    None => (description.to_string(), Vec::new()),
+  }
+}
+
+fn nsg_rules(ir: &Ir, rules: &[SecurityRule]) -> Vec<NsgRule> {
   rules
     .iter()
-    .map(|r| NsgRule {
+    .map(|r| (r, why(ir, r.flow.as_deref(), &r.description)))
+    .map(|(r, (purpose, documents))| NsgRule {
       name: r.name.clone(),
       priority: r.priority,
       direction: r.direction.as_str().to_string(),
@@ -138,37 +160,49 @@ fn nsg_rules(rules: &[SecurityRule]) -> Vec<NsgRule> {
       source: r.source.to_string(),
       destination: r.destination.to_string(),
       ports: r.ports.strings(),
+      purpose,
+      documents,
     })
     .collect()
 }
 
-fn firewall_rules(g: &RuleCollectionGroup) -> Vec<FirewallRule> {
-  let network = g.network.rules.iter().map(|r| FirewallRule {
-    collection: g.network.name.clone(),
-    collection_priority: g.network.priority,
-    name: r.name.clone(),
-    kind: "network".to_string(),
-    protocols: r.protocols.iter().map(|p| p.as_str().to_string()).collect(),
-    source_addresses: r.source_addresses.iter().map(ToString::to_string).collect(),
-    destination: match &r.destination {
-      Destination::Addresses(e) => crate::target::texts(e),
-      Destination::Fqdns(n) => n.clone(),
-    },
-    ports: r.ports.strings(),
+fn firewall_rules(ir: &Ir, g: &RuleCollectionGroup) -> Vec<FirewallRule> {
+  let network = g.network.rules.iter().map(|r| {
+    let (purpose, documents) = why(ir, r.flow.as_deref(), &r.description);
+    FirewallRule {
+      collection: g.network.name.clone(),
+      collection_priority: g.network.priority,
+      name: r.name.clone(),
+      kind: "network".to_string(),
+      protocols: r.protocols.iter().map(|p| p.as_str().to_string()).collect(),
+      source_addresses: r.source_addresses.iter().map(ToString::to_string).collect(),
+      destination: match &r.destination {
+        Destination::Addresses(e) => crate::target::texts(e),
+        Destination::Fqdns(n) => n.clone(),
+      },
+      ports: r.ports.strings(),
+      purpose,
+      documents,
+    }
   });
-  let application = g.application.rules.iter().map(|r| FirewallRule {
-    collection: g.application.name.clone(),
-    collection_priority: g.application.priority,
-    name: r.name.clone(),
-    kind: "application".to_string(),
-    protocols: r
-      .protocols
-      .iter()
-      .map(|(p, port)| format!("{}:{port}", p.as_str()))
-      .collect(),
-    source_addresses: r.source_addresses.iter().map(ToString::to_string).collect(),
-    destination: r.target_fqdns.clone(),
-    ports: r.protocols.iter().map(|(_, port)| port.to_string()).collect(),
+  let application = g.application.rules.iter().map(|r| {
+    let (purpose, documents) = why(ir, r.flow.as_deref(), &r.description);
+    FirewallRule {
+      collection: g.application.name.clone(),
+      collection_priority: g.application.priority,
+      name: r.name.clone(),
+      kind: "application".to_string(),
+      protocols: r
+        .protocols
+        .iter()
+        .map(|(p, port)| format!("{}:{port}", p.as_str()))
+        .collect(),
+      source_addresses: r.source_addresses.iter().map(ToString::to_string).collect(),
+      destination: r.target_fqdns.clone(),
+      ports: r.protocols.iter().map(|(_, port)| port.to_string()).collect(),
+      purpose,
+      documents,
+    }
   });
   network.chain(application).collect()
 }
