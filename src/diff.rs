@@ -1,9 +1,11 @@
 //! `amlnet diff`: what changed between two profiles or compiled IR files.
 //!
 //! Takes two paths (each a profile, compiled through `crate::compile`, or IR JSON from
-//! `compile --format json`, read by `load`), compares the two IRs on rule identity
-//! (`changes`) and returns the `Diff`, which renders itself as a terminal view, a Markdown
-//! change ticket or JSON (`render`). It never compares text or list positions, and never
+//! `compile --format json`, read by `load`), plans both IRs, compares the effective access
+//! of the planned rules through `crate::eval` (`access`, `placement`), the deployed rules
+//! per target (`rules`), and the IRs on rule identity (`changes`, `settings`), and returns
+//! the `Diff`, which renders itself as a terminal view (`text`), a Markdown change ticket
+//! (`markdown`) or JSON (`render`). It never compares text or list positions, and never
 //! prints, decides colour or picks the exit code: that is the CLI's, from
 //! `Diff::summary.kinds`.
 
