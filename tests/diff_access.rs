@@ -160,28 +160,28 @@ fn opening_edits() -> Vec<Edit> {
       t,
       "",
       "[features]\nvscode_web = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-wildcard.vscode.dev",
     ),
     edit(
       "features.rstudio",
       t,
       "",
       "[features]\nrstudio = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-ghcr.io",
     ),
     edit(
       "features.automl_nlp_vision",
       t,
       "",
       "[features]\nautoml_nlp_vision = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-aka.ms",
     ),
     edit(
       "cloud",
       t,
       "",
       "cloud = \"AzureUSGovernment\"\nregion = \"usgovvirginia\"\n",
-      "now allowed",
+      "usgovvirginia",
     ),
     edit(
       "workspace.hbi_workspace",
@@ -195,7 +195,7 @@ fn opening_edits() -> Vec<Edit> {
       t,
       "[network]\nservice_tags = true\n",
       "[network]\nservice_tags = false\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-dc.applicationinsights.azure.com",
     ),
     edit(
       "network.firewall_between_compute_and_storage",
@@ -209,7 +209,7 @@ fn opening_edits() -> Vec<Edit> {
       "aks-inference",
       "[aks]\ntraining = false\n",
       "[aks]\ntraining = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-archive.ubuntu.com",
     ),
     Edit {
       setting: "compute.subnet",
@@ -233,14 +233,14 @@ fn opening_edits() -> Vec<Edit> {
       t,
       "[features]\nstudio = false\n",
       "[features]\nstudio = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-ml.azure.com",
     ),
     edit(
       "features.vscode",
       t,
       "[features]\nvscode = false\n",
       "[features]\nvscode = true\n",
-      "now allowed",
+      "amlnet-application/Allow-Out-Tcp-code.visualstudio.com",
     ),
   ]
 }
