@@ -42,7 +42,7 @@ fn snapshot(name: &str, text: &str) {
 }
 
 /// One snapshot per format of the same pair, and the same exit code from each.
-fn snapshot_all_formats(name: &str, old: &str, new: &str, code: i32) {
+pub(crate) fn snapshot_all_formats(name: &str, old: &str, new: &str, code: i32) {
   snapshot(&format!("{name}.text"), &diff(old, new, &[], code));
   snapshot(
     &format!("{name}.markdown"),
@@ -144,7 +144,7 @@ fn ir_from_two_catalog_versions() {
   let d = json(CATALOG_0, CATALOG_1, 1);
   assert_eq!(
     d["summary"]["kinds"],
-    serde_json::json!(["added", "widened", "dns"])
+    serde_json::json!(["added", "widened", "dns", "diagnostics"])
   );
   assert_eq!(
     flow_entry(&d, "widened", "out-tcp-AzureMachineLearning")["ports_added"],
@@ -582,7 +582,7 @@ fn a_renamed_copy_of_a_profile_is_no_change() {
 #[test]
 fn safety_thresholds_gate_large_releases() {
   let (old, new) = ("profiles/secure-workspace.toml", "profiles/registry-private.toml");
-  let run = amlnet(&["diff", old, new, "--fail-on", "widened", "--max-changes", "3"]);
+  let run = amlnet(&["diff", old, new, "--fail-on", "removed", "--max-changes", "3"]);
   assert_eq!(run.code, 1, "{}", run.stderr);
   assert!(run.stderr.contains("exceed --max-changes 3"), "{}", run.stderr);
   let run = amlnet(&[
@@ -590,7 +590,7 @@ fn safety_thresholds_gate_large_releases() {
     old,
     new,
     "--fail-on",
-    "widened",
+    "removed",
     "--max-change-ratio",
     "0.05",
   ]);
@@ -605,7 +605,7 @@ fn safety_thresholds_gate_large_releases() {
     old,
     new,
     "--fail-on",
-    "widened",
+    "removed",
     "--max-changes",
     "100",
     "--max-change-ratio",

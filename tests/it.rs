@@ -9,6 +9,8 @@ mod cli;
 mod codes;
 mod deployability;
 mod diff;
+mod diff_access;
+mod diff_releases;
 mod dns_servers;
 mod errors;
 mod eval;

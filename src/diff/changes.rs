@@ -11,20 +11,16 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::access::{self, AccessChange, Sided};
 use super::load::Side;
-use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir, Severity};
+use super::rules::{self, RuleChanges};
+use super::settings::{diff_diagnostics, diff_settings, with_notes};
+use crate::ir::{Diagnostic, DnsRecord, DnsZone, Flow, Forwarder, HostRecord, Ir};
+use crate::plan::Plan;
 
-/// Version of the `--format json` shape; bump the major on any breaking change to it.
-pub const DIFF_FORMAT_VERSION: &str = "1.0";
-
-/// Settings that only number or stamp rules, so a change to them changes no access.
-const POSITIONAL_SETTINGS: &[&str] = &[
-  "nsg.inbound_start",
-  "nsg.outbound_start",
-  "nsg.step",
-  "firewall.priority",
-  "dns.serial",
-];
+/// Version of the `--format json` shape; bump the major on any breaking change to it, the
+/// minor on additions (1.1: `access`, `rules`, `summary.access`, `summary.rules`).
+pub const DIFF_FORMAT_VERSION: &str = "1.1";
 
 /// A kind of change, as `--fail-on` and `summary.kinds` name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -73,6 +69,10 @@ pub struct Diff {
   pub old: SideInfo,
   pub new: SideInfo,
   pub summary: Summary,
+  /// Effective access: what the planned rules allow on one side and deny on the other.
+  pub access: Vec<AccessChange>,
+  /// The deployed rules that change, per target (no kind of their own).
+  pub rules: RuleChanges,
   pub flows: FlowChanges,
   pub dns: DnsChanges,
   pub diagnostics: DiagnosticChanges,
@@ -108,6 +108,10 @@ pub struct Summary {
   pub dns: usize,
   pub diagnostics: usize,
   pub settings: usize,
+  /// Access changes (`access`).
+  pub access: usize,
+  /// Deployed rules added, removed or changed (`rules`).
+  pub rules: usize,
   pub kinds: Vec<Kind>,
 }
 
@@ -211,6 +215,18 @@ impl DnsChanges {
 }
 
 pub fn diff(old: &Side, new: &Side) -> Diff {
+  let (old_plan, new_plan) = (Plan::new(&old.ir), Plan::new(&new.ir));
+  let access = access::changes(
+    &Sided {
+      ir: &old.ir,
+      plan: &old_plan,
+    },
+    &Sided {
+      ir: &new.ir,
+      plan: &new_plan,
+    },
+  );
+  let rules = rules::changes((&old.ir, &old_plan), (&new.ir, &new_plan));
   let flows = diff_flows(&old.ir.flows, &new.ir.flows);
   let dns = DnsChanges {
     zones: diff_keyed(
@@ -239,7 +255,12 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
       &["zone"],
     ),
   };
-  let diagnostics = diff_diagnostics(&old.ir.diagnostics, &new.ir.diagnostics);
+  // The plan's and every backend's notes, as `compile` reports them.
+  let notes = |side: &Side, plan: &Plan| crate::backend::render_all(&side.ir, plan).notes;
+  let diagnostics = diff_diagnostics(
+    &with_notes(&old.ir.diagnostics, &notes(old, &old_plan)),
+    &with_notes(&new.ir.diagnostics, &notes(new, &new_plan)),
+  );
   let settings = diff_settings(&old.ir, &new.ir);
 
   let mut kinds: Vec<Kind> = Vec::new();
@@ -257,6 +278,9 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
   if !settings.is_empty() {
     kinds.push(Kind::Settings);
   }
+  for change in &access {
+    kinds.extend(&change.kinds);
+  }
   kinds.sort();
   kinds.dedup();
 
@@ -269,6 +293,8 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
     dns: dns.len(),
     diagnostics: diagnostics.added.len() + diagnostics.removed.len(),
     settings: settings.len(),
+    access: access.len(),
+    rules: rules.len(),
     kinds,
   };
   Diff {
@@ -276,6 +302,8 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
     old: side_info(old),
     new: side_info(new),
     summary,
+    access,
+    rules,
     flows,
     dns,
     diagnostics,
@@ -290,7 +318,7 @@ fn entries(ir: &Ir) -> usize {
 
 impl Diff {
   /// Changes a reviewer must look at: flows and DNS entries added, removed or changed, and
-  /// settings (diagnostics are not counted).
+  /// settings (diagnostics, access changes and deployed rules, which restate those, are not counted).
   pub fn changes(&self) -> usize {
     let s = &self.summary;
     s.added + s.removed + s.widened + s.narrowed + s.changed + s.dns + s.settings
@@ -370,7 +398,7 @@ fn diff_flows(old: &[Flow], new: &[Flow]) -> FlowChanges {
 }
 
 /// Match two lists by `key`, then compare the matched pairs field by field (minus the key fields).
-fn diff_keyed<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> K, key_fields: &[&str]) -> Changes<T>
+pub(super) fn diff_keyed<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> K, key_fields: &[&str]) -> Changes<T>
 where
   T: Clone + Serialize,
   K: Ord,
@@ -457,82 +485,6 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
   v
 }
 
-/// Diagnostics matched by severity, code and message, counted: where a setting sits in which
-/// file (the location) is no change, so comparing a profile with a renamed copy, or one whose
-/// lines moved, reports nothing; a diagnostic that appears more often than before is added.
-fn diff_diagnostics(old: &[Diagnostic], new: &[Diagnostic]) -> DiagnosticChanges {
-  type Key<'a> = (Severity, &'a str, &'a str);
-  fn key(d: &Diagnostic) -> Key<'_> {
-    (d.severity, &d.code, &d.message)
-  }
-  fn counts(list: &[Diagnostic]) -> BTreeMap<Key<'_>, usize> {
-    let mut counts = BTreeMap::new();
-    for d in list {
-      *counts.entry(key(d)).or_insert(0) += 1;
-    }
-    counts
-  }
-  /// The diagnostics of `list` beyond what `other` has of each key, in `list`'s order.
-  fn beyond(list: &[Diagnostic], other: &[Diagnostic]) -> Vec<Diagnostic> {
-    let mut left = counts(other);
-    list
-      .iter()
-      .filter(|d| match left.get_mut(&key(d)) {
-        Some(n) if *n > 0 => {
-          *n -= 1;
-          false
-        }
-        _ => true,
-      })
-      .cloned()
-      .collect()
-  }
-  DiagnosticChanges {
-    added: beyond(new, old),
-    removed: beyond(old, new),
-  }
-}
-
-/// Settings as dotted paths ("nsg.name"), minus the positional ones.
-fn diff_settings(old: &Ir, new: &Ir) -> Vec<FieldChange> {
-  let mut before = Vec::new();
-  let mut after = Vec::new();
-  flatten("", &to_value(&old.settings), &mut before);
-  flatten("", &to_value(&new.settings), &mut after);
-  let after: BTreeMap<String, Value> = after.into_iter().collect();
-  let mut out = Vec::new();
-  for (path, old_value) in before {
-    if POSITIONAL_SETTINGS.contains(&path.as_str()) {
-      continue;
-    }
-    let new_value = after.get(&path).cloned().unwrap_or(Value::Null);
-    if as_set(&old_value) != as_set(&new_value) {
-      out.push(FieldChange {
-        field: path,
-        old: old_value,
-        new: new_value,
-      });
-    }
-  }
-  out
-}
-
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
-  match value {
-    Value::Object(map) => {
-      for (k, v) in map {
-        let path = if prefix.is_empty() {
-          k.clone()
-        } else {
-          format!("{prefix}.{k}")
-        };
-        flatten(&path, v, out);
-      }
-    }
-    _ => out.push((prefix.to_string(), value.clone())),
-  }
-}
-
 /// Top-level fields of two records that differ, in declaration order, skipping `skip`.
 fn field_changes<T: Serialize>(old: &T, new: &T, skip: &[&str]) -> Vec<FieldChange> {
   let (Value::Object(old), Value::Object(new)) = (to_value(old), to_value(new)) else {
@@ -555,13 +507,13 @@ fn field_changes<T: Serialize>(old: &T, new: &T, skip: &[&str]) -> Vec<FieldChan
   out
 }
 
-fn to_value<T: Serialize>(t: &T) -> Value {
+pub(super) fn to_value<T: Serialize>(t: &T) -> Value {
   // IR types are plain structs of strings, numbers and lists: serializing them cannot fail.
   serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
 /// A list compared as a set: every list in the IR (sources, triggers, address spaces) is unordered.
-fn as_set(v: &Value) -> Value {
+pub(super) fn as_set(v: &Value) -> Value {
   match v {
     Value::Array(items) => {
       let mut items: Vec<String> = items.iter().map(|i| i.to_string()).collect();
