@@ -21,11 +21,11 @@ use serde::Serialize;
 
 use super::changes::Kind;
 use super::describe::{describe_ports, describe_prefixes, describe_protocols, resolver, tag_blocks};
-use crate::eval::Symbolic;
 use super::placement;
 use super::routing;
 use crate::eval::firewall::{Decider, Policy, Query};
 use crate::eval::nsg::Nsg;
+use crate::eval::Symbolic;
 use crate::eval::{Protocols, TrafficClass};
 use crate::ir::{Direction, Ir};
 use crate::net::{PortSet, PrefixSet};

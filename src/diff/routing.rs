@@ -26,23 +26,36 @@ fn change(scope: String, kinds: Vec<Kind>, summary: String) -> AccessChange {
 }
 
 /// Prefix (as written) → next hop of one subnet's route table; empty without one.
-fn routes<'a>(n: &'a Network, subnet: &str) -> BTreeMap<String, NextHop> {
+fn routes(n: &Network, subnet: &str) -> BTreeMap<String, NextHop> {
   n.subnets
     .iter()
     .find(|s| s.name == subnet)
     .and_then(|s| s.route_table.as_deref())
     .and_then(|t| n.route_table(t))
-    .map(|t| t.routes.iter().map(|r| (r.address_prefix.to_string(), r.next_hop)).collect())
+    .map(|t| {
+      t.routes
+        .iter()
+        .map(|r| (r.address_prefix.to_string(), r.next_hop))
+        .collect()
+    })
     .unwrap_or_default()
 }
 
 pub(super) fn network(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
   let (o, n) = (&old.plan.network, &new.plan.network);
   let nsg = &new.ir.settings.nsg.name;
-  let names: BTreeSet<&str> = o.subnets.iter().chain(&n.subnets).map(|s| s.name.as_str()).collect();
+  let names: BTreeSet<&str> = o
+    .subnets
+    .iter()
+    .chain(&n.subnets)
+    .map(|s| s.name.as_str())
+    .collect();
   for name in names {
     let scope = format!("subnet {name}");
-    let (was, is) = (o.subnets.iter().any(|s| s.name == name), n.subnets.iter().any(|s| s.name == name));
+    let (was, is) = (
+      o.subnets.iter().any(|s| s.name == name),
+      n.subnets.iter().any(|s| s.name == name),
+    );
     if was && !is {
       out.push(change(
         scope.clone(),
@@ -64,21 +77,40 @@ pub(super) fn network(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
         (Some(b), Some(a)) if b == a => continue,
         (Some(NextHop::VirtualAppliance(x)), Some(NextHop::VirtualAppliance(y))) => (
           vec![Kind::Changed, Kind::Widened],
-          format!("goes to the appliance at {y} instead of {x}: rules other than the reviewed ones decide it"),
+          format!(
+            "goes to the appliance at {y} instead of {x}: rules other than the reviewed ones decide it"
+          ),
         ),
         (Some(NextHop::VirtualAppliance(x)), _) => (
           vec![Kind::Widened],
           format!(
             "no longer goes through the firewall at {x}{}",
-            if a.is_some() { " but straight to the internet" } else { "" }
+            if a.is_some() {
+              " but straight to the internet"
+            } else {
+              ""
+            }
           ),
         ),
-        (_, Some(NextHop::VirtualAppliance(y))) => (vec![Kind::Narrowed], format!("now goes through the firewall at {y}")),
-        (None, Some(NextHop::Internet)) => (vec![Kind::Widened], "now goes straight to the internet, past the firewall".into()),
-        (Some(NextHop::Internet), None) => (vec![Kind::Narrowed], "no longer goes straight to the internet".into()),
+        (_, Some(NextHop::VirtualAppliance(y))) => (
+          vec![Kind::Narrowed],
+          format!("now goes through the firewall at {y}"),
+        ),
+        (None, Some(NextHop::Internet)) => (
+          vec![Kind::Widened],
+          "now goes straight to the internet, past the firewall".into(),
+        ),
+        (Some(NextHop::Internet), None) => (
+          vec![Kind::Narrowed],
+          "no longer goes straight to the internet".into(),
+        ),
         _ => continue,
       };
-      out.push(change(scope.clone(), kinds, format!("traffic from subnet {name} to {prefix} {what}")));
+      out.push(change(
+        scope.clone(),
+        kinds,
+        format!("traffic from subnet {name} to {prefix} {what}"),
+      ));
     }
   }
 }
