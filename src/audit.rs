@@ -132,7 +132,7 @@ pub struct Options<'a> {
 pub struct Deployment {
   pub nsg: Option<Vec<crate::target::nsg::SecurityRule>>,
   pub firewall: Option<import::firewall::Policy>,
-  pub dns: Option<Vec<import::dns::ARecordSet>>,
+  pub dns: Option<import::dns::Records>,
 }
 
 /// Compile the profile, read the exports, audit.
@@ -175,12 +175,13 @@ pub fn run(o: &Options) -> Result<Report> {
   let platform = Platform::new(downloaded.as_ref(), vnet.clone());
   let blocks = TagBlocks::new(tags_named(&compiled.plan, &deployment));
   let symbolic = blocks.resolver(vnet);
-  let tags: &dyn TagResolver = if downloaded.is_some() {
+  let chosen: &dyn TagResolver = if downloaded.is_some() {
     &platform
   } else {
     &symbolic
   };
-  let mut report = audit(&compiled.ir, &compiled.plan, &deployment, tags).map_err(|UnknownTag(tag)| {
+  let tags = crate::eval::Cached::new(chosen);
+  let mut report = audit(&compiled.ir, &compiled.plan, &deployment, &tags).map_err(|UnknownTag(tag)| {
     Error::input(format!(
       "audit: service tag `{tag}` is not in the ServiceTags download; use the download of the profile's cloud, or leave --service-tags out to compare tags by name"
     ))
@@ -273,8 +274,8 @@ fn tags_named(plan: &Plan, d: &Deployment) -> Vec<String> {
 
 /// DNS inputs: JSON (a record-set list) when the file is JSON, else a zone file; `ZONE=FILE`
 /// names the zone of a zone file without `$ORIGIN`.
-fn read_dns(inputs: &[String]) -> Result<Vec<import::dns::ARecordSet>> {
-  let mut out = Vec::new();
+fn read_dns(inputs: &[String]) -> Result<import::dns::Records> {
+  let mut out = import::dns::Records::default();
   for input in inputs {
     let (zone, file) = match input.split_once('=') {
       Some((zone, file)) if !zone.contains('/') => (Some(zone), PathBuf::from(file)),
@@ -296,6 +297,5 @@ fn read_dns(inputs: &[String]) -> Result<Vec<import::dns::ARecordSet>> {
     };
     out.extend(sets.map_err(|e| Error::input(format!("DNS export `{}`: {e}", file.display())))?);
   }
-  out.sort();
   Ok(out)
 }

@@ -343,7 +343,7 @@ fn expands_fixture_exactly() {
   let aml = rule(&e, "AzureMachineLearning");
   assert_eq!(aml.listed, 15);
   assert_eq!(
-    strs(&aml.prefixes.ipv4),
+    strs(&aml.prefixes.ipv4()),
     [
       "13.66.87.134/31", // two adjacent /32
       "20.37.0.0/23",    // two /25 halves, a /24, and a /26 inside
@@ -354,12 +354,15 @@ fn expands_fixture_exactly() {
     ]
   );
   assert_eq!(
-    strs(&aml.prefixes.ipv6),
+    strs(&aml.prefixes.ipv6()),
     ["2603:1000:4::/47", "2603:1030:f00::1/128"]
   );
   let storage = rule(&e, "Storage.EastUS");
-  assert_eq!(strs(&storage.prefixes.ipv4), ["20.38.98.0/23", "52.239.152.0/22"]);
-  assert!(storage.prefixes.ipv6.is_empty());
+  assert_eq!(
+    strs(&storage.prefixes.ipv4()),
+    ["20.38.98.0/23", "52.239.152.0/22"]
+  );
+  assert!(storage.prefixes.ipv6().is_empty());
 }
 
 #[test]
@@ -375,7 +378,7 @@ fn matches_tags_case_insensitively() {
     assert_eq!(e.rules[0].file_tag, "Storage.EastUS");
     assert_eq!(e.rules[0].rule.service_tag, spelling);
     assert_eq!(
-      strs(&e.rules[0].prefixes.ipv4),
+      strs(&e.rules[0].prefixes.ipv4()),
       ["20.38.98.0/23", "52.239.152.0/22"]
     );
     if spelling != "Storage.EastUS" {
@@ -459,7 +462,7 @@ fn wrong_cloud_is_refused() {
     &fixture("gov.json"),
   )
   .expect("gov");
-  assert_eq!(strs(&gov.rules[0].prefixes.ipv4), ["20.140.0.0/23"]);
+  assert_eq!(strs(&gov.rules[0].prefixes.ipv4()), ["20.140.0.0/23"]);
 }
 
 #[test]
@@ -639,10 +642,10 @@ fn against_reports_exact_gains_and_losses() {
     .iter()
     .find(|r| r.rule.service_tag == "AzureMachineLearning")
     .expect("aml");
-  assert_eq!(strs(&aml.gained.ipv4), ["52.1.2.12/30"]);
-  assert_eq!(strs(&aml.gained.ipv6), ["2603:1000:6::/48"]);
-  assert_eq!(strs(&aml.lost.ipv4), ["30.0.0.128/25"]);
-  assert_eq!(strs(&aml.lost.ipv6), ["2603:1030:f00::1/128"]);
+  assert_eq!(strs(&aml.gained.ipv4()), ["52.1.2.12/30"]);
+  assert_eq!(strs(&aml.gained.ipv6()), ["2603:1000:6::/48"]);
+  assert_eq!(strs(&aml.lost.ipv4()), ["30.0.0.128/25"]);
+  assert_eq!(strs(&aml.lost.ipv6()), ["2603:1030:f00::1/128"]);
   // Rewritten but address-identical lists are not changes.
   for tag in [
     "Storage.EastUS",
@@ -756,7 +759,7 @@ fn aggregation_preserves_addresses_brute_force() {
     check_v4(&input, &out, &format!("window seed {seed}"));
     // Same through PrefixSet, mixing in IPv6.
     let mixed: Vec<IpNet> = input.iter().map(|n| IpNet::V4(*n)).collect();
-    assert_eq!(PrefixSet::aggregate(&mixed).ipv4, out);
+    assert_eq!(PrefixSet::aggregate(&mixed).ipv4(), out);
   }
 }
 
@@ -798,8 +801,8 @@ fn aggregation_is_exact_and_minimal_over_the_whole_space() {
       .chain(v6.iter().map(|n| IpNet::V6(*n)))
       .collect();
     let set = PrefixSet::aggregate(&mixed);
-    check_v4(&v4, &set.ipv4, &format!("v4 seed {seed}"));
-    check_v6(&v6, &set.ipv6, &format!("v6 seed {seed}"));
+    check_v4(&v4, &set.ipv4(), &format!("v4 seed {seed}"));
+    check_v6(&v6, &set.ipv6(), &format!("v6 seed {seed}"));
   }
 }
 
@@ -892,8 +895,8 @@ fn real_public_file_aggregates_exactly() {
   for tag in &tags.tags {
     let (v4, v6) = tag.prefixes().expect("prefixes parse");
     let set = PrefixSet::from_parts(v4.clone(), v6.clone());
-    check_v4(&v4, &set.ipv4, &tag.name);
-    check_v6(&v6, &set.ipv6, &tag.name);
+    check_v4(&v4, &set.ipv4(), &tag.name);
+    check_v6(&v6, &set.ipv6(), &tag.name);
   }
   let e = expand(&ir("AzureCloud", &EASTUS_TAGS), &tags).expect("expands");
   let aml = rule(&e, "AzureMachineLearning");
@@ -904,8 +907,8 @@ fn real_public_file_aggregates_exactly() {
       "{},{},{},{},{}\n",
       r.rule.service_tag,
       r.listed,
-      r.prefixes.ipv4.len(),
-      r.prefixes.ipv6.len(),
+      r.prefixes.ipv4().len(),
+      r.prefixes.ipv6().len(),
       r.prefixes.len()
     ));
   }
@@ -934,20 +937,20 @@ fn real_against_between_public_downloads() {
     // new = (old - lost) ∪ gained, gained ∩ old = ∅, lost ⊆ old, lost ∩ new = ∅: exactly.
     let rebuilt4 = Ipv4Net::aggregate(
       &[
-        difference_v4(&b.prefixes.ipv4, &r.lost.ipv4),
-        r.gained.ipv4.clone(),
+        difference_v4(&b.prefixes.ipv4(), &r.lost.ipv4()),
+        r.gained.ipv4().clone(),
       ]
       .concat(),
     );
     let rebuilt6 = Ipv6Net::aggregate(
       &[
-        difference_v6(&b.prefixes.ipv6, &r.lost.ipv6),
-        r.gained.ipv6.clone(),
+        difference_v6(&b.prefixes.ipv6(), &r.lost.ipv6()),
+        r.gained.ipv6().clone(),
       ]
       .concat(),
     );
-    assert_eq!(rebuilt4, a.prefixes.ipv4, "{}", r.rule.service_tag);
-    assert_eq!(rebuilt6, a.prefixes.ipv6, "{}", r.rule.service_tag);
+    assert_eq!(rebuilt4, a.prefixes.ipv4(), "{}", r.rule.service_tag);
+    assert_eq!(rebuilt6, a.prefixes.ipv6(), "{}", r.rule.service_tag);
     assert_eq!(
       r.gained.difference(&b.prefixes),
       r.gained,
@@ -1011,8 +1014,8 @@ fn real_gov_file_is_another_cloud() {
     .prefixes()
     .expect("prefixes");
   assert_eq!(aml.listed, 40);
-  check_v4(&v4, &aml.prefixes.ipv4, "gov AzureMachineLearning");
-  check_v6(&v6, &aml.prefixes.ipv6, "gov AzureMachineLearning");
+  check_v4(&v4, &aml.prefixes.ipv4(), "gov AzureMachineLearning");
+  check_v6(&v6, &aml.prefixes.ipv6(), "gov AzureMachineLearning");
   assert_eq!(
     e.rules
       .iter()

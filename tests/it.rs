@@ -3,6 +3,7 @@
 mod support;
 
 mod architecture;
+mod audit;
 mod catalog;
 mod checkers;
 mod cli;

@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use super::{Finding, Kind};
-use crate::import::dns::ARecordSet;
+use crate::import::dns::Records;
 use crate::ir::Ir;
 
 /// (findings, notes).
-pub(super) fn findings(ir: &Ir, deployed: &[ARecordSet]) -> (Vec<Finding>, Vec<String>) {
-  let zones: BTreeSet<&str> = deployed.iter().map(|s| s.zone.as_str()).collect();
-  let by_name: BTreeMap<&str, &ARecordSet> = deployed.iter().map(|s| (s.name.as_str(), s)).collect();
+pub(super) fn findings(ir: &Ir, deployed: &Records) -> (Vec<Finding>, Vec<String>) {
+  let zones: BTreeSet<&str> = deployed.zones.iter().map(String::as_str).collect();
+  let by_name: BTreeMap<&str, &crate::import::dns::ARecordSet> =
+    deployed.sets.iter().map(|s| (s.name.as_str(), s)).collect();
   let in_given = |fqdn: &str| {
     zones
       .iter()

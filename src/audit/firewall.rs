@@ -33,6 +33,8 @@ pub(super) fn findings(
 ) -> Result<Vec<Finding>, UnknownTag> {
   let all = Policy::from_collections(collections(policy, |_| true));
   let allows_only = Policy::from_collections(collections(policy, |c| c.action == Access::Allow));
+  // Tens of questions to one policy of maybe thousands of rules: resolve its addresses once.
+  let (all_boxes, allows_boxes) = (all.resolve(tags), allows_only.resolve(tags));
   let mut out = Vec::new();
   let wanted = if ir.settings.egress == crate::ir::Egress::Firewall {
     wanted(plan, tags)?
@@ -42,7 +44,7 @@ pub(super) fn findings(
   for w in &wanted {
     let mut denied: BTreeMap<Option<(String, u32, String)>, Vec<TrafficClass>> = BTreeMap::new();
     for q in &w.queries {
-      for v in all.evaluate(q, tags)? {
+      for v in all.evaluate_resolved(&all_boxes, q)? {
         if v.access == Access::Deny {
           denied.entry(decider(&v.decided_by)).or_default().push(v.class);
         }
@@ -59,7 +61,7 @@ pub(super) fn findings(
               class: part.clone(),
               name: q.name.clone(),
             };
-            for v in allows_only.evaluate(&narrowed, tags)? {
+            for v in allows_only.evaluate_resolved(&allows_boxes, &narrowed)? {
               if let (Access::Allow, Some((c, _, r))) = (v.access, decider(&v.decided_by)) {
                 let said = format!("{c}/{r}");
                 if !carriers.contains(&said) {
@@ -103,7 +105,7 @@ pub(super) fn findings(
       });
     }
   }
-  broad_and_extra(ir, plan, policy, &wanted, tags, &mut out)?;
+  broad_and_extra(ir, plan, policy, tags, &mut out)?;
   Ok(out)
 }
 
@@ -255,21 +257,20 @@ fn broad_and_extra(
   ir: &Ir,
   plan: &Plan,
   policy: &imported::Policy,
-  wanted: &[Wanted],
   tags: &dyn TagResolver,
   out: &mut Vec<Finding>,
 ) -> Result<(), UnknownTag> {
   let own = policy.collections.iter().any(|c| c.group == plan.firewall.name);
-  let planned_network = if wanted.is_empty() {
-    &[][..]
-  } else {
-    &plan.firewall.network.rules[..]
-  };
-  let planned_apps = if wanted.is_empty() {
-    &[][..]
-  } else {
-    &plan.firewall.application.rules[..]
-  };
+  // What the rules serve is the plan's rules whatever the egress: a group written for a
+  // policy the traffic does not pass yet is not extra.
+  let planned_network = &plan.firewall.network.rules[..];
+  let planned_apps = &plan.firewall.application.rules[..];
+  let mut planned_boxes = Vec::new();
+  for p in planned_network {
+    if let Some(want) = network_box(p, tags)? {
+      planned_boxes.push((p, want));
+    }
+  }
   for c in policy
     .collections
     .iter()
@@ -302,12 +303,10 @@ fn broad_and_extra(
           };
           let mut needed = Needed::default();
           let mut served = Vec::new();
-          for p in planned_network {
-            if let Some(want) = network_box(p, tags)? {
-              if shape::intersects(&have, &want) {
-                needed.add(&want);
-                served.push(p);
-              }
+          for (p, want) in &planned_boxes {
+            if shape::intersects(&have, want) {
+              needed.add(want);
+              served.push(*p);
             }
           }
           if served.is_empty() {

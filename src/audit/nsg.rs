@@ -24,18 +24,27 @@ pub(super) fn findings(
   tags: &dyn TagResolver,
 ) -> Result<Vec<Finding>, UnknownTag> {
   let nsg = Nsg::new(deployed);
+  let planned = Nsg::new(&plan.nsg);
   let allows: Vec<SecurityRule> = deployed.iter().filter(|r| is_allow(r)).cloned().collect();
   let allows_only = Nsg::new(&allows);
   let mut out = Vec::new();
   for p in &plan.nsg {
     let class = nsg_box(p, tags)?;
-    let verdicts = nsg.evaluate(p.direction, &class, tags)?;
     if !is_allow(p) {
-      // A planned deny: whatever the deployment allows of it is access the profile closes.
+      // A planned deny: what the plan itself denies by it (not what planned allows above it
+      // let through) and the deployment allows is access the profile closes.
       let mut by: BTreeMap<(u32, &str), PortSet> = BTreeMap::new();
-      for v in verdicts.iter().filter(|v| is_allow(v.rule)) {
-        let ports = by.entry((v.rule.priority, &v.rule.name)).or_default();
-        *ports = ports.union(&v.class.ports);
+      for closed in planned
+        .evaluate(p.direction, &class, tags)?
+        .into_iter()
+        .filter(|v| v.rule.name == p.name)
+      {
+        for v in nsg.evaluate(p.direction, &closed.class, tags)? {
+          if is_allow(v.rule) {
+            let ports = by.entry((v.rule.priority, &v.rule.name)).or_default();
+            *ports = ports.union(&v.class.ports);
+          }
+        }
       }
       for ((priority, name), ports) in by {
         out.push(Finding {
@@ -62,6 +71,7 @@ pub(super) fn findings(
       }
       continue;
     }
+    let verdicts = nsg.evaluate(p.direction, &class, tags)?;
     // Denied parts, by the rule that denies them.
     let mut denied: BTreeMap<(u32, &str), Vec<TrafficClass>> = BTreeMap::new();
     for v in verdicts.iter().filter(|v| !is_allow(v.rule)) {
@@ -131,19 +141,18 @@ pub(super) fn findings(
       out.push(finding);
     }
   }
+  let mut planned_allows = Vec::new();
+  for p in plan.nsg.iter().filter(|p| is_allow(p)) {
+    planned_allows.push((p, nsg_box(p, tags)?));
+  }
   for r in deployed.iter().filter(|r| is_allow(r)) {
     let have = nsg_box(r, tags)?;
     let mut needed = Needed::default();
     let mut served = Vec::new();
-    for p in plan
-      .nsg
-      .iter()
-      .filter(|p| is_allow(p) && p.direction == r.direction)
-    {
-      let want = nsg_box(p, tags)?;
-      if shape::intersects(&have, &want) {
-        needed.add(&want);
-        served.push(p);
+    for (p, want) in planned_allows.iter().filter(|(p, _)| p.direction == r.direction) {
+      if shape::intersects(&have, want) {
+        needed.add(want);
+        served.push(*p);
       }
     }
     if served.is_empty() {

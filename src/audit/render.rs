@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Finding, Kind, Report};
-use crate::syntax::markdown;
+use crate::syntax::{escape_hazards as line, markdown};
 
 pub(super) fn json(r: &Report) -> String {
   let mut s = serde_json::to_string_pretty(r).expect("a report serializes");
@@ -34,25 +34,26 @@ pub(super) fn text(r: &Report) -> String {
     .map(|k| format!("{} {}", r.count(*k), k.as_str()))
     .collect();
   let mut out = format!("audit of {}: {}\n", r.profile, counts.join(", "));
+  // Names come from exports, which anyone may have written: each field stays on its line.
   for f in &r.findings {
     let _ = writeln!(
       out,
       "{}[{}] {}: {}",
       f.kind.as_str(),
       f.target,
-      f.subject,
-      f.detail
+      line(&f.subject),
+      line(&f.detail)
     );
     if f.deployed.is_some() {
-      let _ = writeln!(out, "  deployed: {}", deciding(f));
+      let _ = writeln!(out, "  deployed: {}", line(&deciding(f)));
     }
     if !f.requirements.is_empty() {
       let _ = writeln!(out, "  requirements: {}", f.requirements.join(", "));
     }
-    let _ = writeln!(out, "  fix: {}", f.fix);
+    let _ = writeln!(out, "  fix: {}", line(&f.fix));
   }
   for n in &r.notes {
-    let _ = writeln!(out, "note: {n}");
+    let _ = writeln!(out, "note: {}", line(n));
   }
   out
 }

@@ -125,7 +125,8 @@ fn hull_except(set: &PrefixSet) -> Option<String> {
   if set.len() <= MAX_CIDRS {
     return None;
   }
-  let hull: IpNet = match (set.ipv4.as_slice(), set.ipv6.as_slice()) {
+  let (ipv4, ipv6) = (set.ipv4(), set.ipv6());
+  let hull: IpNet = match (ipv4.as_slice(), ipv6.as_slice()) {
     ([first, .., last], []) => {
       let mut net = Ipv4Net::new(first.network(), first.prefix_len()).ok()?;
       while !net.contains(last) {

@@ -116,8 +116,15 @@ pub(crate) struct RuleBox<'a> {
 /// Split `class` by `rule`: the part the rule matches (if any) and the parts it does not,
 /// pairwise disjoint, together exactly `class`. Parts are never empty.
 pub(crate) fn split(class: &TrafficClass, rule: &RuleBox) -> (Option<TrafficClass>, Vec<TrafficClass>) {
+  // The cheap dimensions first: most rules miss most parts on protocol or ports.
   let protocols = class.protocols.intersection(rule.protocols);
+  if protocols.is_empty() || class.ports.intersection(rule.ports).is_empty() {
+    return (None, vec![class.clone()]);
+  }
   let source = class.source.intersection(rule.source);
+  if source.is_empty() {
+    return (None, vec![class.clone()]);
+  }
   let destination = match rule.destination {
     Some(d) => class.destination.intersection(d),
     None => class.destination.clone(),

@@ -123,6 +123,58 @@ impl<'a> Policy<'a> {
   /// Partition `query.class` by what decides each part, in evaluation order; the parts
   /// are pairwise disjoint and together exactly the class.
   pub fn evaluate(&self, query: &Query, tags: &dyn TagResolver) -> Result<Vec<Verdict<'a>>, UnknownTag> {
+    self.evaluate_resolved(&self.resolve(tags), query)
+  }
+
+  /// Every rule's addresses resolved once, for asking many queries of one policy (a tag a
+  /// rule names that `tags` does not know is an error only when a query reaches the rule).
+  pub fn resolve(&self, tags: &dyn TagResolver) -> Resolved {
+    let boxes = self
+      .collections
+      .iter()
+      .map(|c| match c.rules {
+        Rules::Network(rules) => rules
+          .iter()
+          .map(|r| Boxed {
+            source: sources(&r.source_addresses),
+            destination: match &r.destination {
+              Destination::Addresses(endpoints) => endpoints
+                .iter()
+                .try_fold(PrefixSet::default(), |set, e| Ok(set.union(&tags.endpoint(e)?)))
+                .map(Some),
+              Destination::Fqdns(_) => Ok(None),
+            },
+            protocols: r
+              .protocols
+              .iter()
+              .fold(Protocols::default(), |p, &q| p.union(q.into())),
+            ports: r.ports.clone(),
+          })
+          .collect(),
+        Rules::Application(rules) => rules
+          .iter()
+          .map(|r| Boxed {
+            source: sources(&r.source_addresses),
+            destination: Ok(None),
+            protocols: Protocols::TCP,
+            ports: PortSet::from_ranges(
+              r.protocols
+                .iter()
+                .map(|&(_, port)| crate::net::PortRange::single(port)),
+            ),
+          })
+          .collect(),
+      })
+      .collect();
+    Resolved { boxes }
+  }
+
+  /// `evaluate` with the rules' addresses resolved beforehand (`resolve` on this policy).
+  pub fn evaluate_resolved(
+    &self,
+    resolved: &Resolved,
+    query: &Query,
+  ) -> Result<Vec<Verdict<'a>>, UnknownTag> {
     let mut open = if query.class.is_empty() {
       vec![]
     } else {
@@ -144,54 +196,41 @@ impl<'a> Policy<'a> {
       }
       *open = next;
     };
-    for c in &self.collections {
+    for (c, boxes) in self.collections.iter().zip(&resolved.boxes) {
+      if open.is_empty() {
+        break;
+      }
       match c.rules {
         Rules::Network(rules) => {
-          for r in rules {
-            let source = sources(&r.source_addresses);
-            let destination = match &r.destination {
-              Destination::Addresses(endpoints) => {
-                let mut set = PrefixSet::default();
-                for e in endpoints {
-                  set = set.union(&tags.endpoint(e)?);
-                }
-                Some(set)
-              }
-              Destination::Fqdns(names) => match &query.name {
+          for (r, b) in rules.iter().zip(boxes) {
+            let destination = match (&r.destination, &b.destination) {
+              (Destination::Addresses(_), Ok(set)) => set.as_ref(),
+              (Destination::Addresses(_), Err(unknown)) => return Err(unknown.clone()),
+              (Destination::Fqdns(names), _) => match &query.name {
                 Some(q) if names.iter().any(|n| same_name(n, q)) => None,
                 _ => continue,
               },
             };
-            let protocols = r
-              .protocols
-              .iter()
-              .fold(Protocols::default(), |p, &q| p.union(q.into()));
             let matcher = RuleBox {
-              protocols,
-              source: &source,
-              destination: destination.as_ref(),
-              ports: &r.ports,
+              protocols: b.protocols,
+              source: &b.source,
+              destination,
+              ports: &b.ports,
             };
             decide(&mut open, &matcher, c.action, Decider::Network(*c, r));
           }
         }
         Rules::Application(rules) => {
           let Some(name) = &query.name else { continue };
-          for r in rules
-            .iter()
-            .filter(|r| r.target_fqdns.iter().any(|p| fqdn_matches(p, name)))
-          {
-            let source = sources(&r.source_addresses);
-            let ports = PortSet::from_ranges(
-              r.protocols
-                .iter()
-                .map(|&(_, port)| crate::net::PortRange::single(port)),
-            );
+          for (r, b) in rules.iter().zip(boxes) {
+            if !r.target_fqdns.iter().any(|p| fqdn_matches(p, name)) {
+              continue;
+            }
             let matcher = RuleBox {
-              protocols: Protocols::TCP,
-              source: &source,
+              protocols: b.protocols,
+              source: &b.source,
               destination: None,
-              ports: &ports,
+              ports: &b.ports,
             };
             decide(&mut open, &matcher, c.action, Decider::Application(*c, r));
           }
@@ -205,6 +244,20 @@ impl<'a> Policy<'a> {
     }));
     Ok(verdicts)
   }
+}
+
+/// A policy's rules with their addresses resolved (`Policy::resolve`), aligned with its
+/// collections in evaluation order.
+pub struct Resolved {
+  boxes: Vec<Vec<Boxed>>,
+}
+
+/// What one rule matches; the destination is `None` for rules that match by name.
+struct Boxed {
+  source: PrefixSet,
+  destination: Result<Option<PrefixSet>, UnknownTag>,
+  protocols: Protocols,
+  ports: PortSet,
 }
 
 /// Does an application rule's target FQDN match `name`? Case-insensitive, a trailing dot

@@ -15,4 +15,4 @@ pub mod tags;
 
 pub use class::{Protocols, TrafficClass};
 pub use symbolic::{Symbolic, TagBlocks};
-pub use tags::{Platform, TagResolver, UnknownTag};
+pub use tags::{Cached, Platform, TagResolver, UnknownTag};

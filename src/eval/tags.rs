@@ -32,6 +32,33 @@ pub trait TagResolver {
   }
 }
 
+/// Another resolver's answers, remembered: a rule set of thousands of rules names the same
+/// few tags again and again, and resolving one from a download parses its prefixes.
+pub struct Cached<'a> {
+  inner: &'a dyn TagResolver,
+  seen: std::cell::RefCell<HashMap<String, Option<PrefixSet>>>,
+}
+
+impl<'a> Cached<'a> {
+  pub fn new(inner: &'a dyn TagResolver) -> Cached<'a> {
+    Cached {
+      inner,
+      seen: std::cell::RefCell::new(HashMap::new()),
+    }
+  }
+}
+
+impl TagResolver for Cached<'_> {
+  fn resolve(&self, tag: &str) -> Option<PrefixSet> {
+    if let Some(known) = self.seen.borrow().get(tag) {
+      return known.clone();
+    }
+    let answer = self.inner.resolve(tag);
+    self.seen.borrow_mut().insert(tag.to_string(), answer.clone());
+    answer
+  }
+}
+
 /// A fixed table, names matched exactly (tests, and callers that resolved tags themselves).
 impl TagResolver for BTreeMap<String, PrefixSet> {
   fn resolve(&self, tag: &str) -> Option<PrefixSet> {

@@ -23,8 +23,8 @@ impl Expansion {
   }
 
   fn totals(&self) -> (usize, usize, usize) {
-    let ipv4 = self.rules.iter().map(|r| r.prefixes.ipv4.len()).sum();
-    let ipv6 = self.rules.iter().map(|r| r.prefixes.ipv6.len()).sum();
+    let ipv4 = self.rules.iter().map(|r| r.prefixes.ipv4().len()).sum();
+    let ipv6 = self.rules.iter().map(|r| r.prefixes.ipv6().len()).sum();
     let listed = self.rules.iter().map(|r| r.listed).sum();
     (ipv4, ipv6, listed)
   }
@@ -60,8 +60,8 @@ impl Expansion {
           r.rule.flow_id,
           r.rule.describe(),
           spelled(&r.rule.service_tag, &r.file_tag),
-          r.prefixes.ipv4.len(),
-          r.prefixes.ipv6.len(),
+          r.prefixes.ipv4().len(),
+          r.prefixes.ipv6().len(),
           r.listed
         ),
       );
@@ -86,10 +86,10 @@ impl Expansion {
     for r in &self.rules {
       let head = r.rule.csv_prefix();
       let mut rows = String::new();
-      for net in &r.prefixes.ipv4 {
+      for net in &r.prefixes.ipv4() {
         let _ = writeln!(rows, "{head},ipv4,{net},{stamp}");
       }
-      for net in &r.prefixes.ipv6 {
+      for net in &r.prefixes.ipv6() {
         let _ = writeln!(rows, "{head},ipv6,{net},{stamp}");
       }
       groups.push((&r.rule.flow_id, rows));
@@ -113,10 +113,10 @@ impl Expansion {
         m.insert("file_tag".into(), json!(r.file_tag));
         m.insert("listed".into(), json!(r.listed));
         m.insert("count".into(), json!(r.prefixes.len()));
-        m.insert("ipv4_count".into(), json!(r.prefixes.ipv4.len()));
-        m.insert("ipv6_count".into(), json!(r.prefixes.ipv6.len()));
-        m.insert("ipv4".into(), strings(&r.prefixes.ipv4));
-        m.insert("ipv6".into(), strings(&r.prefixes.ipv6));
+        m.insert("ipv4_count".into(), json!(r.prefixes.ipv4().len()));
+        m.insert("ipv6_count".into(), json!(r.prefixes.ipv6().len()));
+        m.insert("ipv4".into(), strings(&r.prefixes.ipv4()));
+        m.insert("ipv6".into(), strings(&r.prefixes.ipv6()));
         m.insert(
           "prefixes".into(),
           json!(r.prefixes.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
@@ -231,10 +231,10 @@ impl Comparison {
     for r in &self.rules {
       let head = r.rule.csv_prefix();
       for (change, set) in [("gained", &r.gained), ("lost", &r.lost)] {
-        for net in &set.ipv4 {
+        for net in &set.ipv4() {
           let _ = writeln!(out, "{head},{change},ipv4,{net},{stamp}");
         }
-        for net in &set.ipv6 {
+        for net in &set.ipv6() {
           let _ = writeln!(out, "{head},{change},ipv6,{net},{stamp}");
         }
       }
@@ -257,11 +257,11 @@ impl Comparison {
         m.insert("lost_count".into(), json!(r.lost.len()));
         m.insert(
           "gained".into(),
-          json!({ "ipv4": strings(&r.gained.ipv4), "ipv6": strings(&r.gained.ipv6) }),
+          json!({ "ipv4": strings(&r.gained.ipv4()), "ipv6": strings(&r.gained.ipv6()) }),
         );
         m.insert(
           "lost".into(),
-          json!({ "ipv4": strings(&r.lost.ipv4), "ipv6": strings(&r.lost.ipv6) }),
+          json!({ "ipv4": strings(&r.lost.ipv4()), "ipv6": strings(&r.lost.ipv6()) }),
         );
         Value::Object(m)
       })

@@ -1,7 +1,8 @@
 //! Deployed DNS A records, for checking the records a workspace needs. Takes a BIND zone file
 //! (parsed by hickory-proto's zone parser; the zone is its `$ORIGIN` or SOA owner, or the one
 //! the caller names) or the JSON of `az network private-dns record-set list` / the REST list
-//! (`value` array); returns (zone, owner name, addresses) per A record set.
+//! (`value` array); returns the zones it covers and (zone, owner name, addresses) per A
+//! record set.
 //!
 //! Never follows `$INCLUDE` (a zone file given for checking must not make amlnet read other
 //! files): a file holding one is refused. Record types other than A are counted, not kept.
@@ -11,6 +12,22 @@ use std::net::Ipv4Addr;
 use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_proto::serialize::txt::Parser;
 use serde_json::Value;
+
+/// The A record sets of one or more zones, and every zone the export covers (a zone with no
+/// A record is still covered: its records are missing, not unchecked).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Records {
+  pub zones: std::collections::BTreeSet<String>,
+  pub sets: Vec<ARecordSet>,
+}
+
+impl Records {
+  pub fn extend(&mut self, other: Records) {
+    self.zones.extend(other.zones);
+    self.sets.extend(other.sets);
+    self.sets.sort();
+  }
+}
 
 /// One A record set: the zone it is in, its absolute owner name (lower case, no final dot)
 /// and its addresses.
@@ -28,7 +45,7 @@ fn bare(name: &Name) -> String {
 
 /// The A records of a zone file. `zone` names the zone when the file sets neither `$ORIGIN`
 /// nor an SOA at `@` (hickory needs an origin for relative names).
-pub fn zone_file(text: &str, zone: Option<&str>) -> Result<Vec<ARecordSet>, String> {
+pub fn zone_file(text: &str, zone: Option<&str>) -> Result<Records, String> {
   if text
     .lines()
     .any(|l| l.trim_start().to_ascii_uppercase().starts_with("$INCLUDE"))
@@ -69,12 +86,15 @@ pub fn zone_file(text: &str, zone: Option<&str>) -> Result<Vec<ARecordSet>, Stri
     });
   }
   out.sort();
-  Ok(out)
+  Ok(Records {
+    zones: [zone].into(),
+    sets: out,
+  })
 }
 
 /// The A record sets of `az network private-dns record-set list` (an array) or a REST list
 /// (`{"value": [...]}`), fields flattened (az) or under `properties` (REST).
-pub fn record_sets(doc: &Value) -> Result<Vec<ARecordSet>, String> {
+pub fn record_sets(doc: &Value) -> Result<Records, String> {
   let list = match doc {
     Value::Array(a) => a,
     Value::Object(o) => o
@@ -84,12 +104,8 @@ pub fn record_sets(doc: &Value) -> Result<Vec<ARecordSet>, String> {
     _ => return Err("neither a record-set list nor a `value` list".into()),
   };
   let mut out = Vec::new();
+  let mut zones = std::collections::BTreeSet::new();
   for (i, set) in list.iter().enumerate() {
-    let kind = set.get("type").and_then(Value::as_str).unwrap_or_default();
-    if !kind.eq_ignore_ascii_case("Microsoft.Network/privateDnsZones/A") {
-      continue;
-    }
-    let fields = set.get("properties").unwrap_or(set);
     let id = set.get("id").and_then(Value::as_str).unwrap_or_default();
     let zone = id
       .split('/')
@@ -102,6 +118,13 @@ pub fn record_sets(doc: &Value) -> Result<Vec<ARecordSet>, String> {
           i + 1
         )
       })?;
+    // Every record set (SOA included) says which zone the export covers.
+    zones.insert(zone.clone());
+    let kind = set.get("type").and_then(Value::as_str).unwrap_or_default();
+    if !kind.eq_ignore_ascii_case("Microsoft.Network/privateDnsZones/A") {
+      continue;
+    }
+    let fields = set.get("properties").unwrap_or(set);
     let name = set
       .get("name")
       .and_then(Value::as_str)
@@ -134,5 +157,5 @@ pub fn record_sets(doc: &Value) -> Result<Vec<ARecordSet>, String> {
     });
   }
   out.sort();
-  Ok(out)
+  Ok(Records { zones, sets: out })
 }

@@ -1,8 +1,7 @@
-//! Address sets as prefixes, for service-tag expansion and rule evaluation. Takes lists of
-//! IPv4 and IPv6 prefixes and returns them aggregated with ipnet (`Ipv4Net::aggregate`,
-//! `Ipv6Net::aggregate`: adjacent and contained prefixes merged into the fewest CIDR
-//! blocks), plus the exact set difference of two such lists, again as the fewest
-//! blocks. Pure functions over values: never reads files, never adds or drops a
+//! Address sets for service-tag expansion and rule evaluation. Takes lists of IPv4 and IPv6
+//! prefixes, holds them as merged address ranges (`interval`: union, intersection and
+//! difference are merges of sorted lists, never per-prefix work), and gives them back as the
+//! fewest CIDR blocks. Pure functions over values: never reads files, never adds or drops a
 //! single address.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -15,12 +14,13 @@ pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
   a.contains(&b.network()) || b.contains(&a.network())
 }
 
-/// An address set held as aggregated prefixes: each list sorted ascending, no two
-/// prefixes overlapping or mergeable into a larger block.
+/// An address set held as sorted, disjoint, non-adjacent inclusive address ranges per family
+/// (so equal sets are equal values, and set operations are merges of sorted lists), shown
+/// as the fewest CIDR blocks (`ipv4()`, `ipv6()`, `iter()`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PrefixSet {
-  pub ipv4: Vec<Ipv4Net>,
-  pub ipv6: Vec<Ipv6Net>,
+  v4: Vec<(u32, u32)>,
+  v6: Vec<(u128, u128)>,
 }
 
 impl PrefixSet {
@@ -41,64 +41,79 @@ impl PrefixSet {
   /// Aggregate already split IPv4 and IPv6 lists.
   pub fn from_parts(ipv4: Vec<Ipv4Net>, ipv6: Vec<Ipv6Net>) -> PrefixSet {
     PrefixSet {
-      ipv4: Ipv4Net::aggregate(&ipv4),
-      ipv6: Ipv6Net::aggregate(&ipv6),
+      v4: intervals_v4(&ipv4),
+      v6: intervals_v6(&ipv6),
     }
   }
 
-  /// Number of prefixes (IPv4 plus IPv6).
+  /// The IPv4 addresses as the fewest prefixes, ascending.
+  pub fn ipv4(&self) -> Vec<Ipv4Net> {
+    self
+      .v4
+      .iter()
+      .flat_map(|&(lo, hi)| Ipv4Subnets::new(Ipv4Addr::from(lo), Ipv4Addr::from(hi), 0))
+      .collect()
+  }
+
+  /// The IPv6 addresses as the fewest prefixes, ascending.
+  pub fn ipv6(&self) -> Vec<Ipv6Net> {
+    self
+      .v6
+      .iter()
+      .flat_map(|&(lo, hi)| Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0))
+      .collect()
+  }
+
+  /// Number of prefixes (IPv4 plus IPv6) in the fewest-prefix form.
   pub fn len(&self) -> usize {
-    self.ipv4.len() + self.ipv6.len()
+    self.ipv4().len() + self.ipv6().len()
   }
 
   pub fn is_empty(&self) -> bool {
-    self.ipv4.is_empty() && self.ipv6.is_empty()
+    self.v4.is_empty() && self.v6.is_empty()
   }
 
   /// Every prefix, IPv4 first, each family ascending.
-  pub fn iter(&self) -> impl Iterator<Item = IpNet> + '_ {
-    self
-      .ipv4
-      .iter()
-      .map(|n| IpNet::V4(*n))
-      .chain(self.ipv6.iter().map(|n| IpNet::V6(*n)))
+  pub fn iter(&self) -> impl Iterator<Item = IpNet> {
+    let v4 = self.ipv4().into_iter().map(IpNet::V4);
+    v4.chain(self.ipv6().into_iter().map(IpNet::V6))
   }
 
   /// Every IPv4 and IPv6 address (`0.0.0.0/0` and `::/0`).
   pub fn all() -> PrefixSet {
     PrefixSet {
-      ipv4: vec![Ipv4Net::default()],
-      ipv6: vec![Ipv6Net::default()],
+      v4: vec![(0, u32::MAX)],
+      v6: vec![(0, u128::MAX)],
     }
   }
 
   /// Does the set hold this address?
   pub fn contains(&self, addr: IpAddr) -> bool {
     match addr {
-      IpAddr::V4(a) => self.ipv4.iter().any(|n| n.contains(&a)),
-      IpAddr::V6(a) => self.ipv6.iter().any(|n| n.contains(&a)),
+      IpAddr::V4(a) => {
+        let a = u32::from(a);
+        self.v4.iter().any(|&(lo, hi)| lo <= a && a <= hi)
+      }
+      IpAddr::V6(a) => {
+        let a = u128::from(a);
+        self.v6.iter().any(|&(lo, hi)| lo <= a && a <= hi)
+      }
     }
   }
 
-  /// The addresses in `self` or `other`, aggregated.
+  /// The addresses in `self` or `other`.
   pub fn union(&self, other: &PrefixSet) -> PrefixSet {
-    PrefixSet::from_parts(
-      self.ipv4.iter().chain(&other.ipv4).copied().collect(),
-      self.ipv6.iter().chain(&other.ipv6).copied().collect(),
-    )
+    PrefixSet {
+      v4: merge(self.v4.iter().chain(&other.v4).copied().collect()),
+      v6: merge(self.v6.iter().chain(&other.v6).copied().collect()),
+    }
   }
 
-  /// The addresses in both `self` and `other`, aggregated.
+  /// The addresses in both `self` and `other`.
   pub fn intersection(&self, other: &PrefixSet) -> PrefixSet {
     PrefixSet {
-      ipv4: intersect(&intervals_v4(&self.ipv4), &intervals_v4(&other.ipv4))
-        .into_iter()
-        .flat_map(|(lo, hi)| Ipv4Subnets::new(Ipv4Addr::from(lo), Ipv4Addr::from(hi), 0))
-        .collect(),
-      ipv6: intersect(&intervals_v6(&self.ipv6), &intervals_v6(&other.ipv6))
-        .into_iter()
-        .flat_map(|(lo, hi)| Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0))
-        .collect(),
+      v4: intersect(&self.v4, &other.v4),
+      v6: intersect(&self.v6, &other.v6),
     }
   }
 
@@ -107,11 +122,11 @@ impl PrefixSet {
     self.difference(other).is_empty()
   }
 
-  /// The addresses of `self` that are not in `other`, aggregated.
+  /// The addresses of `self` that are not in `other`.
   pub fn difference(&self, other: &PrefixSet) -> PrefixSet {
     PrefixSet {
-      ipv4: difference_v4(&self.ipv4, &other.ipv4),
-      ipv6: difference_v6(&self.ipv6, &other.ipv6),
+      v4: subtract(&self.v4, &other.v4),
+      v6: subtract(&self.v6, &other.v6),
     }
   }
 }

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Answer, Outcome, Part};
+use crate::syntax::escape_hazards as line;
 
 pub(super) fn json(a: &Answer) -> String {
   let mut s = serde_json::to_string_pretty(a).expect("an answer serializes");
@@ -27,7 +28,7 @@ pub(super) fn text(a: &Answer) -> String {
     section(&mut out, "firewall", fw);
   }
   for n in &a.notes {
-    let _ = writeln!(out, "note: {n}");
+    let _ = writeln!(out, "note: {}", line(n));
   }
   out
 }
@@ -42,10 +43,16 @@ fn section(out: &mut String, target: &str, parts: &[Part]) {
       (Some(rule), None, _) => format!("rule {rule}"),
       (None, ..) => "no rule matches: default deny".to_string(),
     };
+    // Rule and collection names come from exports: each stays on its line.
     let _ = writeln!(
       out,
-      "  {target}: {} {} {} -> {} ports {} by {by}",
-      p.access, p.protocols, p.source, p.destination, p.ports
+      "  {target}: {} {} {} -> {} ports {} by {}",
+      p.access,
+      p.protocols,
+      p.source,
+      p.destination,
+      p.ports,
+      line(&by)
     );
   }
 }
