@@ -7,6 +7,7 @@ mod catalog;
 mod checkers;
 mod cli;
 mod codes;
+mod consumers;
 mod deployability;
 mod diff;
 mod diff_access;
