@@ -146,7 +146,8 @@ fn load_with_sdk(files: &[&Path]) -> Value {
     Some(3),
     "azure-ai-ml is missing from .venv: run `make deps`\n{stderr}"
   );
-  serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("the SDK checker prints JSON ({e}):\n{stderr}"))
+  serde_json::from_slice(&out.stdout)
+    .unwrap_or_else(|e| panic!("the SDK checker prints JSON ({e}):\n{stderr}"))
 }
 
 /// Differences between what the SDK sends for `file` and the plan and IR; empty when they agree.
@@ -174,12 +175,28 @@ fn with_service_tags() -> Ir {
   let path = root().join("profiles/online-endpoint-managed-vnet.toml");
   let mut ir = amlnet::compile_path(&path).expect("compiles");
   for (id, protocol, ports, tag) in [
-    ("out-tcp-Storage", Protocol::Tcp, &["443", "8080-8090"][..], "Storage"),
+    (
+      "out-tcp-Storage",
+      Protocol::Tcp,
+      &["443", "8080-8090"][..],
+      "Storage",
+    ),
     ("out-udp-Sql.EastUS", Protocol::Udp, &["1433"][..], "Sql.EastUS"),
-    ("out-any-AzureKeyVault", Protocol::Any, &["0-65535"][..], "AzureKeyVault"),
+    (
+      "out-any-AzureKeyVault",
+      Protocol::Any,
+      &["0-65535"][..],
+      "AzureKeyVault",
+    ),
   ] {
-    ir.flows
-      .push(flow(id, Direction::Outbound, protocol, ports, tag, PeerKind::ServiceTag));
+    ir.flows.push(flow(
+      id,
+      Direction::Outbound,
+      protocol,
+      ports,
+      tag,
+      PeerKind::ServiceTag,
+    ));
   }
   ir.settings.managed_network = Some(ManagedNetworkSettings {
     isolation_mode: IsolationMode::AllowOnlyApprovedOutbound,
@@ -255,7 +272,10 @@ fn azure_ai_ml_comparison_catches_misspelled_keys_the_schema_refuses_or_drops() 
     // Refused: unknown top-level key.
     ("location:", "locaton:"),
     // Two rules of one name: the SDK keeps one (rules are a map by name).
-    ("allow-out-tcp-pypi-org", "allow-out-tcp-wildcard-pythonhosted-org"),
+    (
+      "allow-out-tcp-pypi-org",
+      "allow-out-tcp-wildcard-pythonhosted-org",
+    ),
   ];
   let mut files = vec![good.clone()];
   for (i, (from, to)) in breaks.iter().enumerate() {

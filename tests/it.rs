@@ -8,6 +8,7 @@ mod checkers;
 mod cli;
 mod codes;
 mod consumers;
+mod consumers_azcli;
 mod deployability;
 mod diff;
 mod diff_access;
