@@ -177,13 +177,23 @@ fn the_real_azure_cli_and_the_firewall_table_refuse_broken_calls() {
   let rule = find("network nsg rule create");
   let record = find("network private-dns record-set a add-record");
   let subnet = find("network vnet subnet update");
-  let good = vec![rule.clone(), record.clone(), subnet.clone()];
+  let route = find("network route-table route create");
+  let link = find("network private-dns link vnet create");
+  let good = vec![
+    rule.clone(),
+    record.clone(),
+    subnet.clone(),
+    route.clone(),
+    link.clone(),
+  ];
   let broken = vec![
     replace(&rule, "--destination-port-ranges", "--destination-port-rangez"),
     replace(&rule, "Outbound", "Outbund"),
     replace(&rule, "rule", "rules"),
     replace(&record, "--ipv4-address", "--ipv4-adress"),
     replace(&subnet, "subnet", "subnets"),
+    replace(&route, "VirtualAppliance", "VirtualAppliances"),
+    replace(&link, "false", "maybe"),
   ];
   let results = run_real_cli(&[good.clone(), broken.clone()].concat());
   for (call, r) in good.iter().zip(&results) {
