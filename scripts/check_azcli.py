@@ -10,7 +10,8 @@ argument names, choice values, types. Without a login a call that parses stops a
 subscription with "Please run 'az login'"; anything else (unknown argument, bad choice,
 misspelled command) fails differently. Prints a JSON list, one {"code", "stderr"} per call,
 in order. Run it with the interpreter of .venv/azure-cli/ and AZURE_CONFIG_DIR set to a
-scratch directory (the caller's job), so no user configuration is read or written. Exits 3
+scratch directory (the caller's job), so no user configuration is read or written; the
+CLI's version check is switched off, so nothing goes to the network. Exits 3
 when azure-cli is missing.
 """
 
@@ -19,6 +20,7 @@ import json
 import sys
 
 try:
+  import azure.cli.core.util
   from azure.cli.core import get_default_cli
 except ImportError as e:  # a missing checker must fail, not skip
   print(f"check_azcli: cannot import azure.cli.core ({e}); run scripts/install-test-deps.sh", file=sys.stderr)
@@ -27,6 +29,9 @@ except ImportError as e:  # a missing checker must fail, not skip
 
 def main():
   calls = json.load(sys.stdin)
+  # A first start with an empty configuration asks the CLI's release storage for the latest
+  # version; offline that waits for timeouts. Parsing needs no network, so none is tried.
+  azure.cli.core.util.check_connectivity = lambda *args, **kwargs: False
   real_stdout = sys.stdout
   # The CLI's logger binds to the sys.stderr it finds when it first starts, so one buffer
   # stays in place for the whole run and is emptied before each call.
