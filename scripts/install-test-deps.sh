@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, only when it is missing: Debian packages listed in
 # scripts/deps/apt.txt (command to probe, package), and the Python packages in
-# scripts/deps/pip.txt (module to import, requirement) into the project's own .venv/
+# scripts/deps/pip.txt (module to import, requirement) into the project's own .venv/, and
+# the Azure CLI (scripts/deps/pip-azure-cli.txt) into a venv of its own, .venv/azure-cli/
 # (Debian's Python refuses global pip installs). Idempotent and quiet when everything is
 # present; uses sudo only when not root. Never touches the system's Python packages.
 set -euo pipefail
@@ -35,12 +36,24 @@ if ! "$venv/bin/python3" -c '' >/dev/null 2>&1; then
   python3 -m venv --clear "$venv"
 fi
 
-missing_pip=()
-while read -r module req; do
-  [[ -z "${module:-}" || "$module" == \#* ]] && continue
-  "$venv/bin/python3" -c "import $module" >/dev/null 2>&1 || missing_pip+=("$req")
-done <"$deps/pip.txt"
-if ((${#missing_pip[@]})); then
-  echo "installing Python packages into .venv: ${missing_pip[*]}"
-  "$venv/bin/python3" -m pip install -q --disable-pip-version-check "${missing_pip[@]}"
+# Installs into the venv $1 each requirement of the deps file $2 whose module does not import.
+install_missing() {
+  local venv=$1 list=$2 missing=() module req
+  while read -r module req; do
+    [[ -z "${module:-}" || "$module" == \#* ]] && continue
+    "$venv/bin/python3" -c "import $module" >/dev/null 2>&1 || missing+=("$req")
+  done <"$list"
+  if ((${#missing[@]})); then
+    echo "installing Python packages into ${venv#"$root"/}: ${missing[*]}"
+    "$venv/bin/python3" -m pip install -q --disable-pip-version-check "${missing[@]}"
+  fi
+}
+install_missing "$venv" "$deps/pip.txt"
+
+# The real Azure CLI, which tests/consumers.rs feeds every call of azcli/deploy.sh, in a venv
+# inside .venv/ (see pip-azure-cli.txt for why not .venv itself).
+if ! "$venv/azure-cli/bin/python3" -c '' >/dev/null 2>&1; then
+  echo "creating $venv/azure-cli"
+  python3 -m venv --clear "$venv/azure-cli"
 fi
+install_missing "$venv/azure-cli" "$deps/pip-azure-cli.txt"

@@ -1568,7 +1568,7 @@ fn managed_network_yaml_parses_and_carries_every_flow_or_a_note() {
   assert!(managed >= 1, "a shipped profile uses a managed VNet");
 }
 
-fn flow(
+pub(crate) fn flow(
   id: &str,
   direction: Direction,
   protocol: Protocol,

@@ -8,6 +8,8 @@ mod catalog;
 mod checkers;
 mod cli;
 mod codes;
+mod consumers;
+mod consumers_azcli;
 mod deployability;
 mod diff;
 mod diff_access;
