@@ -140,10 +140,10 @@ fn decider(d: &Decider) -> Option<(String, u32, String)> {
 /// A name the client would ask for under a target FQDN: the FQDN itself, or one label under a
 /// wildcard (`*.pythonhosted.org` → `amlnet-probe.pythonhosted.org`), so a deployed rule for
 /// one host does not pass for the whole wildcard.
-fn probe(target: &str) -> String {
+fn probe(target: &str) -> std::borrow::Cow<'_, str> {
   match target.strip_prefix("*.") {
-    Some(rest) => format!("amlnet-probe.{rest}"),
-    None => target.to_string(),
+    Some(rest) => format!("amlnet-probe.{rest}").into(),
+    None => target.into(),
   }
 }
 
@@ -222,7 +222,7 @@ fn wanted<'a>(plan: &'a Plan, tags: &dyn TagResolver) -> Result<Vec<Wanted<'a>>,
         .iter()
         .map(|t| Query {
           class: class.clone(),
-          name: Some(probe(t)),
+          name: Some(probe(t).into_owned()),
         })
         .collect(),
       fix: format!(
