@@ -146,7 +146,7 @@ pub fn run(o: &Options) -> Result<Report> {
   let nsg = match o.nsg {
     Some(path) => {
       let doc = import::read_json(path, "NSG export")?;
-      Some(import::nsg::security_rules(&doc).map_err(|e| Error::input(format!("`{}`: {e}", path.display())))?)
+      Some(import::nsg::import(&doc).map_err(|e| Error::input(format!("`{}`: {e}", path.display())))?)
     }
     None => None,
   };
@@ -170,7 +170,12 @@ pub fn run(o: &Options) -> Result<Report> {
     }
     None => None,
   };
-  let deployment = Deployment { nsg, firewall, dns };
+  let nsg_notes = nsg.as_ref().map(|i| i.notes.clone()).unwrap_or_default();
+  let deployment = Deployment {
+    nsg: nsg.map(|i| i.rules),
+    firewall,
+    dns,
+  };
   let vnet = vnet(&compiled.ir);
   let platform = Platform::new(downloaded.as_ref(), vnet.clone());
   let blocks = TagBlocks::new(tags_named(&compiled.plan, &deployment));
@@ -186,6 +191,7 @@ pub fn run(o: &Options) -> Result<Report> {
       "audit: service tag `{tag}` is not in the ServiceTags download; use the download of the profile's cloud, or leave --service-tags out to compare tags by name"
     ))
   })?;
+  report.notes.extend(nsg_notes);
   if downloaded.is_none() && (deployment.nsg.is_some() || deployment.firewall.is_some()) {
     report.notes.push(
       "service tags are compared by name (no --service-tags): a tag matches itself, its regional tags, `*` and Internet; give a ServiceTags download for exact prefixes"
@@ -217,6 +223,7 @@ pub fn audit(
     for s in &policy.skipped {
       notes.push(format!("firewall: {} was not evaluated: {}", s.what, s.why));
     }
+    notes.extend(policy.notes.iter().cloned());
     findings.extend(firewall::findings(ir, plan, policy, tags)?);
   }
   if let Some(records) = &d.dns {

@@ -326,12 +326,16 @@ pub fn run(o: &Options) -> crate::Result<Answer> {
   if o.nsg.is_none() && o.firewall.is_none() {
     return Err(Error::input("query: give --nsg, --firewall or both"));
   }
-  let nsg = match o.nsg {
+  let imported_nsg = match o.nsg {
     Some(path) => {
       let doc = import::read_json(path, "NSG export")?;
-      Some(import::nsg::security_rules(&doc).map_err(|e| Error::input(format!("`{}`: {e}", path.display())))?)
+      import::nsg::import(&doc).map_err(|e| Error::input(format!("`{}`: {e}", path.display())))?
     }
-    None => None,
+    None => import::nsg::Imported::default(),
+  };
+  let (nsg, nsg_notes) = match o.nsg {
+    Some(_) => (Some(imported_nsg.rules), imported_nsg.notes),
+    None => (None, Vec::new()),
   };
   let policy = match o.firewall {
     Some(path) => {
@@ -368,6 +372,10 @@ pub fn run(o: &Options) -> crate::Result<Answer> {
       "query: service tag `{tag}` cannot be resolved to addresses; {how}"
     ))
   })?;
+  answer.notes.extend(nsg_notes);
+  answer
+    .notes
+    .extend(policy.iter().flat_map(|p| p.notes.iter().cloned()));
   if downloaded.is_none() {
     answer.notes.push(
       "service tags are compared by name (no --service-tags): a tag matches itself, its regional tags, `*` and Internet; give a ServiceTags download for exact prefixes"

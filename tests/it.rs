@@ -25,6 +25,7 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod import_firewall;
+mod import_nsg;
 mod limits;
 mod network;
 mod out_dir;

@@ -27,7 +27,31 @@ use super::nsg::ImportError;
 pub struct Policy {
   pub collections: Vec<Collection>,
   pub skipped: Vec<Skipped>,
+  /// Fields of a rule amlnet does not read, named.
+  pub notes: Vec<String>,
 }
+
+/// Every field a rule may carry that amlnet reads or knows not to matter for matching
+/// (descriptions, TLS inspection, inserted headers).
+const KNOWN_FIELDS: &[&str] = &[
+  "ruleType",
+  "name",
+  "description",
+  "ipProtocols",
+  "sourceAddresses",
+  "sourceIpGroups",
+  "destinationAddresses",
+  "destinationIpGroups",
+  "destinationFqdns",
+  "destinationPorts",
+  "protocols",
+  "targetFqdns",
+  "fqdnTags",
+  "webCategories",
+  "targetUrls",
+  "terminateTLS",
+  "httpHeadersToInsert",
+];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Collection {
@@ -182,6 +206,12 @@ fn collection(group: &str, group_priority: u32, c: &Value, policy: &mut Policy) 
   let mut application = Vec::new();
   for rule in c.get("rules").and_then(Value::as_array).into_iter().flatten() {
     let r = Rule::new(&path, rule)?;
+    for key in r.fields.keys().filter(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
+      policy.notes.push(format!(
+        "firewall rule `{path}/{}`: field `{key}` is not read",
+        r.name
+      ));
+    }
     let outcome = match r.text("ruleType")? {
       t if t.eq_ignore_ascii_case("NetworkRule") => r.network().map(|n| network.push(n)),
       t if t.eq_ignore_ascii_case("ApplicationRule") => r.application().map(|a| application.push(a)),

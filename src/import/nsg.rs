@@ -34,49 +34,147 @@ pub enum ImportError {
 
 /// The custom rules of the one NSG in `doc`, in the order written.
 pub fn security_rules(doc: &Value) -> Result<Vec<SecurityRule>, ImportError> {
-  let mut out = Vec::new();
-  for rule in rule_list(doc)? {
-    out.extend(rule_of(rule)?);
+  import(doc).map(|i| i.rules)
+}
+
+/// The rules of an export and what in it was not read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+  pub rules: Vec<SecurityRule>,
+  /// Fields of a rule amlnet does not read, named ("rule `x`: field `y` is not read").
+  pub notes: Vec<String>,
+}
+
+/// Every field a security rule may carry that amlnet reads or knows to be bookkeeping
+/// (ids, etags, states; the REST and ARM wrappers).
+const KNOWN_FIELDS: &[&str] = &[
+  "name",
+  "id",
+  "etag",
+  "type",
+  "provisioningState",
+  "resourceGroup",
+  "properties",
+  "apiVersion",
+  "dependsOn",
+  "priority",
+  "direction",
+  "access",
+  "protocol",
+  "description",
+  "sourceAddressPrefix",
+  "sourceAddressPrefixes",
+  "sourcePortRange",
+  "sourcePortRanges",
+  "destinationAddressPrefix",
+  "destinationAddressPrefixes",
+  "destinationPortRange",
+  "destinationPortRanges",
+  "sourceApplicationSecurityGroups",
+  "destinationApplicationSecurityGroups",
+];
+
+/// `security_rules`, with the fields it did not read named.
+pub fn import(doc: &Value) -> Result<Imported, ImportError> {
+  let mut out = Imported::default();
+  for (name, rule) in rule_list(doc)? {
+    let fields = rule.as_object().into_iter().flatten().chain(
+      rule
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten(),
+    );
+    for (key, _) in fields {
+      if !KNOWN_FIELDS.contains(&key.as_str()) {
+        out
+          .notes
+          .push(format!("NSG rule `{name}`: field `{key}` is not read"));
+      }
+    }
+    out.rules.extend(rule_of(&name, rule)?);
   }
   Ok(out)
 }
 
-fn rule_list(doc: &Value) -> Result<&Vec<Value>, ImportError> {
-  let nsg = match doc.get("resources").and_then(Value::as_array) {
-    Some(resources) => {
-      let nsgs: Vec<&Value> = resources
-        .iter()
-        .filter(|r| {
-          r.get("type")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Network/networkSecurityGroups"))
-        })
-        .collect();
-      match nsgs[..] {
-        [one] => one,
-        _ => {
-          return Err(ImportError::Shape(format!(
-            "an ARM template needs exactly one Microsoft.Network/networkSecurityGroups resource, found {}",
-            nsgs.len()
-          )))
-        }
+/// (rule name, rule) for: a bare list (`az network nsg rule list`), an NSG (az, REST) with
+/// `securityRules`, or an ARM template with one NSG and/or `networkSecurityGroups/securityRules`
+/// child resources.
+fn rule_list(doc: &Value) -> Result<Vec<(String, &Value)>, ImportError> {
+  if let Value::Array(rules) = doc {
+    return named(rules);
+  }
+  let Some(resources) = doc.get("resources").and_then(Value::as_array) else {
+    let rules = doc
+      .get("securityRules")
+      .or_else(|| doc.get("properties").and_then(|p| p.get("securityRules")))
+      .and_then(Value::as_array)
+      .ok_or_else(|| ImportError::Shape("no `securityRules` list (nor `properties.securityRules`)".into()))?;
+    return named(rules);
+  };
+  let of_type = |t: &'static str| {
+    resources.iter().filter(move |r| {
+      r.get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|x| x.eq_ignore_ascii_case(t))
+    })
+  };
+  let nsgs: Vec<&Value> = of_type("Microsoft.Network/networkSecurityGroups").collect();
+  let mut out = Vec::new();
+  match nsgs[..] {
+    [] => {}
+    [one] => {
+      if let Some(rules) = one.pointer("/properties/securityRules").and_then(Value::as_array) {
+        out.extend(named(rules)?);
       }
     }
-    None => doc,
+    _ => {
+      return Err(ImportError::Shape(format!(
+        "an ARM template with more than one Microsoft.Network/networkSecurityGroups resource ({})",
+        nsgs.len()
+      )))
+    }
+  }
+  for child in of_type("Microsoft.Network/networkSecurityGroups/securityRules") {
+    let name = child
+      .get("name")
+      .and_then(Value::as_str)
+      .ok_or_else(|| ImportError::Shape("a securityRules resource without a `name`".into()))?;
+    out.push((child_name(name), child));
+  }
+  if out.is_empty() && nsgs.is_empty() {
+    return Err(ImportError::Shape(
+      "an ARM template with no Microsoft.Network/networkSecurityGroups resource and no securityRules resources".into(),
+    ));
+  }
+  Ok(out)
+}
+
+/// (name, rule) for each rule of a list; a rule without a name is malformed.
+fn named(rules: &[Value]) -> Result<Vec<(String, &Value)>, ImportError> {
+  rules
+    .iter()
+    .map(|r| {
+      r.get("name")
+        .and_then(Value::as_str)
+        .map(|n| (n.to_string(), r))
+        .ok_or_else(|| ImportError::Shape("a security rule without a `name`".into()))
+    })
+    .collect()
+}
+
+/// A child resource's own name: after the last `/` of `nsg/rule`, or of the last quoted
+/// literal of an ARM expression such as `[concat(parameters('nsgName'), '/', 'Allow-x')]`.
+fn child_name(name: &str) -> String {
+  let plain = match name.strip_prefix('[') {
+    Some(expr) => expr.rsplit('\'').nth(1).unwrap_or(expr),
+    None => name,
   };
-  nsg
-    .get("securityRules")
-    .or_else(|| nsg.get("properties").and_then(|p| p.get("securityRules")))
-    .and_then(Value::as_array)
-    .ok_or_else(|| ImportError::Shape("no `securityRules` list (nor `properties.securityRules`)".into()))
+  plain.rsplit('/').next().unwrap_or(plain).to_string()
 }
 
 /// One exported rule, split per (source, destination) prefix pair.
-fn rule_of(rule: &Value) -> Result<Vec<SecurityRule>, ImportError> {
-  let name = rule
-    .get("name")
-    .and_then(Value::as_str)
-    .ok_or_else(|| ImportError::Shape("a security rule without a `name`".into()))?;
+fn rule_of(name: &str, rule: &Value) -> Result<Vec<SecurityRule>, ImportError> {
   let r = Reader {
     rule: name,
     fields: rule
