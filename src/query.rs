@@ -10,7 +10,7 @@
 use ipnet::IpNet;
 use serde::Serialize;
 
-use crate::eval::firewall::{Collection as EvalCollection, Decider, Policy, Query, Rules as EvalRules};
+use crate::eval::firewall::{Decider, Policy, Query};
 use crate::eval::nsg::Nsg;
 use crate::eval::{Protocols, TagResolver, TrafficClass, UnknownTag};
 use crate::import::firewall::{self as imported, Rules};
@@ -125,7 +125,7 @@ pub fn answer(
       for s in &p.skipped {
         notes.push(format!("firewall: {} was not evaluated: {}", s.what, s.why));
       }
-      let collections = eval_collections(p);
+      let collections = p.evaluable(|_| true);
       let query = Query {
         class: class.clone(),
         name: q.name.clone(),
@@ -175,24 +175,6 @@ pub fn answer(
 struct Asked<'a> {
   q: &'a Question,
   class: &'a TrafficClass,
-}
-
-/// The imported collections as the evaluator takes them.
-fn eval_collections(p: &imported::Policy) -> Vec<EvalCollection<'_>> {
-  p.collections
-    .iter()
-    .map(|c| EvalCollection {
-      group: &c.group,
-      group_priority: c.group_priority,
-      name: &c.name,
-      priority: c.priority,
-      action: c.action,
-      rules: match &c.rules {
-        Rules::Network(r) => EvalRules::Network(r),
-        Rules::Application(r) => EvalRules::Application(r),
-      },
-    })
-    .collect()
 }
 
 /// Allowed where every given target allows; the flow is allowed when that is all of it,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::shape::{self, excess, network_box, Needed, Said};
 use super::{Deployed, Finding, Kind};
-use crate::eval::firewall::{fqdn_matches, Collection, Decider, Policy, Query, Rules as EvalRules};
+use crate::eval::firewall::{fqdn_matches, Decider, Policy, Query};
 use crate::eval::{Protocols, TagResolver, TrafficClass, UnknownTag};
 use crate::import::firewall::{self as imported, Rules};
 use crate::ir::Ir;
@@ -31,8 +31,8 @@ pub(super) fn findings(
   policy: &imported::Policy,
   tags: &dyn TagResolver,
 ) -> Result<Vec<Finding>, UnknownTag> {
-  let all = Policy::from_collections(collections(policy, |_| true));
-  let allows_only = Policy::from_collections(collections(policy, |c| c.action == Access::Allow));
+  let all = Policy::from_collections(policy.evaluable(|_| true));
+  let allows_only = Policy::from_collections(policy.evaluable(|c| c.action == Access::Allow));
   // Tens of questions to one policy of maybe thousands of rules: resolve its addresses once.
   let (all_boxes, allows_boxes) = (all.resolve(tags), allows_only.resolve(tags));
   let mut out = Vec::new();
@@ -107,25 +107,6 @@ pub(super) fn findings(
   }
   broad_and_extra(ir, plan, policy, tags, &mut out)?;
   Ok(out)
-}
-
-/// The imported collections the evaluator takes, those `keep` keeps.
-fn collections(p: &imported::Policy, keep: impl Fn(&imported::Collection) -> bool) -> Vec<Collection<'_>> {
-  p.collections
-    .iter()
-    .filter(|c| keep(c))
-    .map(|c| Collection {
-      group: &c.group,
-      group_priority: c.group_priority,
-      name: &c.name,
-      priority: c.priority,
-      action: c.action,
-      rules: match &c.rules {
-        Rules::Network(r) => EvalRules::Network(r),
-        Rules::Application(r) => EvalRules::Application(r),
-      },
-    })
-    .collect()
 }
 
 /// (group/collection, collection priority, rule) of a deciding rule; `None` for the default deny.

@@ -78,6 +78,29 @@ pub struct Skipped {
   pub why: String,
 }
 
+impl Policy {
+  /// The collections `keep` keeps, as the evaluator takes them (it orders them).
+  pub fn evaluable(&self, keep: impl Fn(&Collection) -> bool) -> Vec<crate::eval::firewall::Collection<'_>> {
+    use crate::eval::firewall::{Collection as Evaluable, Rules as EvalRules};
+    self
+      .collections
+      .iter()
+      .filter(|c| keep(c))
+      .map(|c| Evaluable {
+        group: &c.group,
+        group_priority: c.group_priority,
+        name: &c.name,
+        priority: c.priority,
+        action: c.action,
+        rules: match &c.rules {
+          Rules::Network(r) => EvalRules::Network(r),
+          Rules::Application(r) => EvalRules::Application(r),
+        },
+      })
+      .collect()
+  }
+}
+
 /// Every filter collection of every rule collection group in `doc`.
 pub fn policy(doc: &Value) -> Result<Policy, ImportError> {
   let mut policy = Policy::default();
