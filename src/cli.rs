@@ -40,6 +40,7 @@ pub fn main() -> ExitCode {
     Command::Expand(args) => expand::expand(args),
     Command::Query(args) => query::query(args),
     Command::Audit(args) => audit::audit(args),
+    Command::Schema => write_stdout(&amlnet::schema::profile()).map(|()| OK),
   };
   match result {
     Ok(code) => ExitCode::from(code),

@@ -29,6 +29,7 @@ pub mod plan;
 pub mod profile;
 pub mod query;
 pub mod region;
+pub mod schema;
 pub mod service_tags;
 pub mod syntax;
 pub mod target;

@@ -26,4 +26,5 @@ mod limits;
 mod network;
 mod out_dir;
 mod query;
+mod schema;
 mod syntax;

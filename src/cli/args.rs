@@ -33,6 +33,11 @@ pub enum Command {
   Query(QueryArgs),
   /// Check deployed NSG, firewall and DNS against what a profile needs
   Audit(AuditArgs),
+  /// Print the JSON Schema of a profile, for editors and validators
+  #[command(
+    after_help = "Example:\n  amlnet schema > profile.schema.json\n\nShipped profiles start with `#:schema ../schema/profile.schema.json`, which taplo and Even Better TOML follow."
+  )]
+  Schema,
 }
 
 #[derive(Args)]
