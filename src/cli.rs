@@ -40,6 +40,7 @@ pub fn main() -> ExitCode {
     Command::Expand(args) => expand::expand(args),
     Command::Query(args) => query::query(args),
     Command::Audit(args) => audit::audit(args),
+    Command::Init(args) => init(args),
     Command::Schema => write_stdout(&amlnet::schema::profile()).map(|()| OK),
   };
   match result {
@@ -52,6 +53,22 @@ pub fn main() -> ExitCode {
       ExitCode::from(FAILED)
     }
   }
+}
+
+/// `amlnet init`: the starter on stdout, or in a new file with `--out`.
+fn init(args: &args::InitArgs) -> amlnet::Result<u8> {
+  let text = amlnet::init::starter(&args.scenario, args.cloud.as_deref(), args.region.as_deref())?;
+  match &args.out {
+    Some(path) => {
+      amlnet::io::write_new(path, &text)?;
+      eprintln!(
+        "wrote {}",
+        amlnet::syntax::terminal_text(&path.display().to_string())
+      );
+    }
+    None => write_stdout(&text)?,
+  }
+  Ok(OK)
 }
 
 /// Show a library error on stderr: profile errors as located code frames and a count.

@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::diagnostic::{did_you_mean, Problem, Span};
 
@@ -36,6 +36,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
       value: spanned.into_inner(),
       span: Span { file, range },
     })
+  }
+}
+
+/// A located value is written as the value (`init` writes a raw profile back as TOML).
+impl<T: Serialize> Serialize for Located<T> {
+  fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    self.value.serialize(serializer)
   }
 }
 
@@ -75,7 +82,7 @@ impl<T> Merge for Option<Located<T>> {
 macro_rules! raw_table {
   ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
     $(#[$meta])*
-    #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+    #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     pub struct $name { $($(#[$fmeta])* pub $field: $ty),* }
 

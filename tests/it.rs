@@ -22,6 +22,7 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod import_firewall;
+mod init;
 mod limits;
 mod network;
 mod out_dir;

@@ -33,11 +33,32 @@ pub enum Command {
   Query(QueryArgs),
   /// Check deployed NSG, firewall and DNS against what a profile needs
   Audit(AuditArgs),
+  /// Write a commented starter profile for a shipped scenario
+  #[command(
+    after_help = "Examples:\n  amlnet init --scenario training-no-public-ip --cloud AzureCloud --region westeurope > my.toml\n  amlnet init --scenario secure-workspace --out my.toml"
+  )]
+  Init(InitArgs),
   /// Print the JSON Schema of a profile, for editors and validators
   #[command(
     after_help = "Example:\n  amlnet schema > profile.schema.json\n\nShipped profiles start with `#:schema ../schema/profile.schema.json`, which taplo and Even Better TOML follow."
   )]
   Schema,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+  /// The shipped scenario to start from (a profile of profiles/)
+  #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(amlnet::init::scenarios()))]
+  pub scenario: String,
+  /// The cloud (default: the scenario's, or the cloud of --region)
+  #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(amlnet::region::Cloud::ALL.map(|c| c.name())))]
+  pub cloud: Option<String>,
+  /// The region, lowercase as ARM spells it (default: the scenario's, or one of the cloud's)
+  #[arg(long)]
+  pub region: Option<String>,
+  /// Write the profile to FILE, which must not exist, instead of printing it
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+  pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]
