@@ -19,6 +19,7 @@ mod compile;
 mod diff;
 mod expand;
 mod query;
+mod shell;
 
 use args::{Cli, Command};
 
@@ -41,6 +42,8 @@ pub fn main() -> ExitCode {
     Command::Query(args) => query::query(args),
     Command::Audit(args) => audit::audit(args),
     Command::Init(args) => init(args),
+    Command::Completions(args) => shell::completions(args),
+    Command::Man(args) => shell::man(args),
     Command::Schema => write_stdout(&amlnet::schema::profile()).map(|()| OK),
   };
   match result {

@@ -28,4 +28,5 @@ mod network;
 mod out_dir;
 mod query;
 mod schema;
+mod shell;
 mod syntax;
