@@ -7,6 +7,7 @@ mod catalog;
 mod checkers;
 mod cli;
 mod codes;
+mod conventions;
 mod deployability;
 mod diagram;
 mod diff;

@@ -17,21 +17,45 @@ use amlnet::diff::Kind;
 pub struct Cli {
   #[command(subcommand)]
   pub command: Command,
+  /// Colour what is printed for people: auto (on a terminal, unless NO_COLOR is set), always, never
+  #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+  pub color: Color,
+  /// Print only results and errors: no compile summary, no "wrote" lines
+  #[arg(long, short, global = true)]
+  pub quiet: bool,
 }
 
 #[derive(Subcommand)]
 pub enum Command {
   /// Compile a profile into NSG, firewall, FQDN and DNS artifacts
+  #[command(
+    after_help = "Examples:\n  amlnet compile profiles/secure-workspace.toml\n  amlnet compile my.toml --out out/\n  amlnet compile my.toml --format json > ir.json"
+  )]
   Compile(CompileArgs),
   /// Say why each rule or record exists
+  #[command(
+    after_help = "Examples:\n  amlnet explain profiles/secure-workspace.toml\n  amlnet explain profiles/secure-workspace.toml pypi.org --format markdown"
+  )]
   Explain(ExplainArgs),
   /// Show what changed between two profiles or compiled IR files
+  #[command(
+    after_help = "Examples:\n  amlnet diff old.toml new.toml\n  amlnet diff release-1/ir.json release-2/ir.json --fail-on added,widened --format markdown"
+  )]
   Diff(DiffArgs),
   /// Expand a profile's service-tag rules into address prefixes
+  #[command(
+    after_help = "Examples:\n  amlnet expand my.toml --service-tags ServiceTags_Public.json\n  amlnet expand my.toml --service-tags old.json --against new.json --out out/"
+  )]
   Expand(ExpandArgs),
   /// Ask whether one flow passes deployed NSG and firewall rules, offline
+  #[command(
+    after_help = "Example:\n  amlnet query --nsg nsg.json --firewall rcg.json \"outbound tcp 10.20.0.5 -> Storage.EastUS:443\""
+  )]
   Query(QueryArgs),
   /// Check deployed NSG, firewall and DNS against what a profile needs
+  #[command(
+    after_help = "Example:\n  amlnet audit my.toml --nsg nsg.json --firewall rcg.json --dns records.json --format markdown"
+  )]
   Audit(AuditArgs),
   /// Write a commented starter profile for a shipped scenario
   #[command(
@@ -138,9 +162,6 @@ pub struct DiffArgs {
   /// Output format
   #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
   pub format: DiffFormat,
-  /// Colour the text view: auto (when stdout is a terminal and NO_COLOR is unset), always, never
-  #[arg(long, value_enum, default_value_t = Color::Auto)]
-  pub color: Color,
   /// Exit 1 only when a change of one of these kinds exists (comma list); without it any change exits 1
   #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
   pub fail_on: Vec<FailOn>,
