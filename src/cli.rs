@@ -5,7 +5,7 @@
 //! is shown here, once (`report`). Nothing below this layer prints, reads the environment
 //! or exits; `tests/cli.rs` greps src/ for it.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,16 +19,50 @@ mod compile;
 mod diff;
 mod expand;
 mod query;
+mod shell;
 
-use args::{Cli, Command};
+use args::{Cli, Color, Command};
 
 /// Exit code of a run that worked (and, for `diff`, found no change).
 const OK: u8 = 0;
 /// Exit code of any error.
 const FAILED: u8 = 2;
 
+/// The global `--color` and `--quiet`, set once when the arguments are parsed.
+static CONVENTIONS: std::sync::OnceLock<(Color, bool)> = std::sync::OnceLock::new();
+
+/// Whether to colour a stream: `--color always|never`, else only a terminal, and never
+/// with a non-empty `NO_COLOR` (https://no-color.org; an explicit `--color always` wins).
+fn use_color(is_terminal: bool) -> bool {
+  match CONVENTIONS.get().map_or(Color::Auto, |c| c.0) {
+    Color::Always => true,
+    Color::Never => false,
+    Color::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+  }
+}
+
+/// Colour for what goes to stdout (the text views).
+fn color_stdout() -> bool {
+  use_color(std::io::stdout().is_terminal())
+}
+
+/// `--quiet`: no summary and no progress lines; results, warnings and errors still show.
+fn quiet() -> bool {
+  CONVENTIONS.get().is_some_and(|c| c.1)
+}
+
+/// `label` ("error", "warning") as stderr shows it: bold red or yellow when colour is on.
+fn label(label: &str) -> String {
+  if !use_color(std::io::stderr().is_terminal()) {
+    return format!("{label}:");
+  }
+  let colour = if label == "error" { "31" } else { "33" };
+  format!("\x1b[1;{colour}m{label}:\x1b[0m")
+}
+
 pub fn main() -> ExitCode {
   let cli = Cli::parse();
+  let _ = CONVENTIONS.set((cli.color, cli.quiet));
   let json_errors = matches!(
     &cli.command,
     Command::Compile(c) if c.format == args::CompileFormat::Json
@@ -40,6 +74,10 @@ pub fn main() -> ExitCode {
     Command::Expand(args) => expand::expand(args),
     Command::Query(args) => query::query(args),
     Command::Audit(args) => audit::audit(args),
+    Command::Init(args) => init(args),
+    Command::Completions(args) => shell::completions(args),
+    Command::Man(args) => shell::man(args),
+    Command::Schema => write_stdout(&amlnet::schema::profile()).map(|()| OK),
   };
   match result {
     Ok(code) => ExitCode::from(code),
@@ -53,14 +91,36 @@ pub fn main() -> ExitCode {
   }
 }
 
+/// `amlnet init`: the starter on stdout, or in a new file with `--out`.
+fn init(args: &args::InitArgs) -> amlnet::Result<u8> {
+  let text = amlnet::init::starter(&args.scenario, args.cloud.as_deref(), args.region.as_deref())?;
+  match &args.out {
+    Some(path) => {
+      amlnet::io::write_new(path, &text)?;
+      if !quiet() {
+        eprintln!(
+          "wrote {}",
+          amlnet::syntax::terminal_text(&path.display().to_string())
+        );
+      }
+    }
+    None => write_stdout(&text)?,
+  }
+  Ok(OK)
+}
+
 /// Show a library error on stderr: profile errors as located code frames and a count.
 fn report(err: &Error) {
   match err {
     Error::Profile(errors) => {
       eprint!("{}", errors.render());
-      eprintln!("error: {}", profile_summary(errors.count()));
+      eprintln!("{} {}", label("error"), profile_summary(errors.count()));
     }
-    err => eprintln!("error: {}", amlnet::syntax::terminal_text(&err.to_string())),
+    err => eprintln!(
+      "{} {}",
+      label("error"),
+      amlnet::syntax::terminal_text(&err.to_string())
+    ),
   }
 }
 

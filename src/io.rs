@@ -1,4 +1,5 @@
-//! The one writer of `--out` directories (`compile --out`, `expand --out`).
+//! The one writer of `--out` directories (`compile --out`, `expand --out`), and of the
+//! single new files `init --out` writes (`write_new`: never over an existing file).
 //!
 //! Takes a target directory, the files to put there (`/`-separated relative paths and
 //! their text) and a stamp, and writes them with a `manifest.json` (the stamp, then every
@@ -22,6 +23,34 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
+
+/// Write `text` to `path`, which must not exist yet: the check and the creation are one
+/// step (`O_EXCL`), so no file that appears meanwhile is overwritten either.
+pub fn write_new(path: &Path, text: &str) -> Result<()> {
+  let refused = |reason: &str| Error::OutDir {
+    path: path.to_path_buf(),
+    reason: reason.to_string(),
+  };
+  let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
+    Ok(file) => file,
+    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+      return Err(refused("it already exists; amlnet init never overwrites a file"))
+    }
+    Err(source) => {
+      return Err(Error::Write {
+        path: path.to_path_buf(),
+        source,
+      })
+    }
+  };
+  file
+    .write_all(text.as_bytes())
+    .and_then(|()| file.sync_all())
+    .map_err(|source| Error::Write {
+      path: path.to_path_buf(),
+      source,
+    })
+}
 
 /// The file that marks a directory as amlnet's.
 pub const MANIFEST: &str = "manifest.json";

@@ -19,6 +19,7 @@ pub mod expand;
 pub mod explain;
 pub mod facts;
 pub mod import;
+pub mod init;
 pub mod io;
 pub mod ir;
 pub mod loader;
@@ -29,6 +30,7 @@ pub mod plan;
 pub mod profile;
 pub mod query;
 pub mod region;
+pub mod schema;
 pub mod service_tags;
 pub mod syntax;
 pub mod target;
@@ -76,7 +78,16 @@ pub fn compile_with(path: &Path, catalog: &catalog::Catalog) -> Result<Compiled>
 /// The front half: load, build the model, check constraints, lower to the IR. Returns the
 /// IR and the source map that later errors point into.
 pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, diagnostic::SourceMap)> {
-  let loaded = loader::load(path)?;
+  lower_loaded(loader::load(path)?, catalog)
+}
+
+/// Compile a profile held in memory (`loader::from_text`), through the same path as `compile`.
+pub fn compile_text(name: &str, text: String) -> Result<Compiled> {
+  let (ir, sources) = lower_loaded(loader::from_text(name, text)?, catalog::get())?;
+  plan_and_render(ir, sources)
+}
+
+fn lower_loaded(loaded: loader::Loaded, catalog: &catalog::Catalog) -> Result<(Ir, diagnostic::SourceMap)> {
   let mut builder = model::Builder::new(&loaded.sources);
   let model = builder.build(&loaded.raw, &loaded.stem);
   let mut problems = builder.problems;

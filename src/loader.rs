@@ -91,6 +91,40 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   })
 }
 
+/// A profile held in memory (`init` checks the starter it writes): one file, named `name`,
+/// that extends nothing. Same checks as `load` past the reading of files.
+pub fn from_text(name: &str, text: String) -> Result<Loaded, Error> {
+  let mut sources = SourceMap::default();
+  let hash = Sha256::digest(text.as_bytes())
+    .iter()
+    .map(|b| format!("{b:02x}"))
+    .collect();
+  let file = sources.add(name.to_string(), name.to_string(), text);
+  if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
+    return Err(fail(sources, vec![problem]));
+  }
+  let raw = match profile::parse(&sources.files()[file].text, file) {
+    Ok(raw) => raw,
+    Err(problem) => return Err(fail(sources, vec![*problem])),
+  };
+  if let Some(extends) = &raw.extends {
+    let problem = Problem::error(
+      "AML004",
+      "a profile in memory cannot `extends` a file",
+      Some(extends.span.clone()),
+    )
+    .hint("write the profile to a file first");
+    return Err(fail(sources, vec![problem]));
+  }
+  let stem = name.trim_end_matches(".toml").to_string();
+  Ok(Loaded {
+    sources,
+    raw,
+    hash,
+    stem,
+  })
+}
+
 /// `a/./b/../c` as `a/c`, lexically (the file system is not asked).
 fn normalize(path: &Path) -> PathBuf {
   use std::path::Component;

@@ -38,13 +38,13 @@ const DEPLOY: &[&str] = &[
 
 /// Makes the string for field `what`, number `i`: unique, and the same plan decisions either way
 /// (never `VirtualNetwork`, never a wildcard, never a storage name).
-type Spice<'a> = &'a dyn Fn(&str, usize) -> String;
+pub(crate) type Spice<'a> = &'a dyn Fn(&str, usize) -> String;
 
-fn benign(what: &str, i: usize) -> String {
+pub(crate) fn benign(what: &str, i: usize) -> String {
   format!("{what}{i}")
 }
 
-fn hostile(marker: &Path) -> impl Fn(&str, usize) -> String + '_ {
+pub(crate) fn hostile(marker: &Path) -> impl Fn(&str, usize) -> String + '_ {
   move |what, i| {
     let m = marker.display();
     format!(
@@ -54,7 +54,7 @@ fn hostile(marker: &Path) -> impl Fn(&str, usize) -> String + '_ {
 }
 
 /// The shipped profile's IR with every string that reaches the deploy backends replaced.
-fn spiced(profile: &str, spice: Spice) -> Ir {
+pub(crate) fn spiced(profile: &str, spice: Spice) -> Ir {
   let mut ir = amlnet::compile_path(&root().join(format!("profiles/{profile}.toml")))
     .unwrap_or_else(|e| panic!("{profile} compiles: {e}"));
   ir.profile = spice("profile", 0);

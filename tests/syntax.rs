@@ -84,7 +84,7 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 /// The corpus, then `n` generated strings (deterministic, so a failure repeats).
-fn cases(n: usize) -> Vec<String> {
+pub(crate) fn cases(n: usize) -> Vec<String> {
   let mut runner = TestRunner::deterministic();
   let strategy = hostile();
   let mut out: Vec<String> = CORPUS.iter().map(|s| s.to_string()).collect();
@@ -542,6 +542,8 @@ fn stamp_is_one_comment_line_in_every_syntax() {
     Syntax::Corefile,
     Syntax::PowerShell,
     Syntax::Markdown,
+    Syntax::Dot,
+    Syntax::Mermaid,
   ] {
     let line = syntax::stamp(&ir, s);
     assert!(

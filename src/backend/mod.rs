@@ -23,6 +23,7 @@ mod azcli;
 mod bicep;
 mod bicep_network;
 mod bind_zones;
+mod diagram;
 mod firewall;
 mod forwarders;
 mod fqdn_list;
@@ -83,10 +84,11 @@ pub enum Target {
   AzCli,
   ManagedNetwork,
   RulesTable,
+  Diagram,
 }
 
 impl Target {
-  pub const ALL: [Target; 12] = [
+  pub const ALL: [Target; 13] = [
     Target::Nsg,
     Target::Firewall,
     Target::FqdnList,
@@ -99,6 +101,7 @@ impl Target {
     Target::AzCli,
     Target::ManagedNetwork,
     Target::RulesTable,
+    Target::Diagram,
   ];
 
   pub fn name(self) -> &'static str {
@@ -115,6 +118,7 @@ impl Target {
       Target::AzCli => "azcli",
       Target::ManagedNetwork => "managed-network",
       Target::RulesTable => "rules",
+      Target::Diagram => "diagram",
     }
   }
 
@@ -132,6 +136,7 @@ impl Target {
       Target::AzCli => azcli::render(ir, plan, out),
       Target::ManagedNetwork => managed_network::render(ir, plan, out),
       Target::RulesTable => rules_table::render(ir, plan, out),
+      Target::Diagram => diagram::render(ir, plan, out),
     }
   }
 }

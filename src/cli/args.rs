@@ -17,30 +17,102 @@ use amlnet::diff::Kind;
 pub struct Cli {
   #[command(subcommand)]
   pub command: Command,
+  /// Colour what is printed for people: auto (on a terminal, unless NO_COLOR is set), always, never
+  #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+  pub color: Color,
+  /// Print only results and errors: no compile summary, no "wrote" lines
+  #[arg(long, short, global = true)]
+  pub quiet: bool,
 }
 
 #[derive(Subcommand)]
 pub enum Command {
   /// Compile a profile into NSG, firewall, FQDN and DNS artifacts
+  #[command(
+    after_help = "Examples:\n  amlnet compile profiles/secure-workspace.toml\n  amlnet compile my.toml --out out/\n  amlnet compile my.toml --format json > ir.json"
+  )]
   Compile(CompileArgs),
   /// Say why each rule or record exists
+  #[command(
+    after_help = "Examples:\n  amlnet explain profiles/secure-workspace.toml\n  amlnet explain profiles/secure-workspace.toml pypi.org --format markdown"
+  )]
   Explain(ExplainArgs),
   /// Show what changed between two profiles or compiled IR files
+  #[command(
+    after_help = "Examples:\n  amlnet diff old.toml new.toml\n  amlnet diff release-1/ir.json release-2/ir.json --fail-on added,widened --format markdown"
+  )]
   Diff(DiffArgs),
   /// Expand a profile's service-tag rules into address prefixes
+  #[command(
+    after_help = "Examples:\n  amlnet expand my.toml --service-tags ServiceTags_Public.json\n  amlnet expand my.toml --service-tags old.json --against new.json --out out/"
+  )]
   Expand(ExpandArgs),
   /// Ask whether one flow passes deployed NSG and firewall rules, offline
+  #[command(
+    after_help = "Example:\n  amlnet query --nsg nsg.json --firewall rcg.json \"outbound tcp 10.20.0.5 -> Storage.EastUS:443\""
+  )]
   Query(QueryArgs),
   /// Check deployed NSG, firewall and DNS against what a profile needs
+  #[command(
+    after_help = "Example:\n  amlnet audit my.toml --nsg nsg.json --firewall rcg.json --dns records.json --format markdown"
+  )]
   Audit(AuditArgs),
+  /// Write a commented starter profile for a shipped scenario
+  #[command(
+    after_help = "Examples:\n  amlnet init --scenario training-no-public-ip --cloud AzureCloud --region westeurope > my.toml\n  amlnet init --scenario secure-workspace --out my.toml"
+  )]
+  Init(InitArgs),
+  /// Print a shell completion script
+  #[command(
+    after_help = "Examples:\n  amlnet completions bash > ~/.local/share/bash-completion/completions/amlnet\n  amlnet completions zsh > \"${fpath[1]}/_amlnet\"\n  amlnet completions fish > ~/.config/fish/completions/amlnet.fish"
+  )]
+  Completions(CompletionsArgs),
+  /// Print a man page (roff): amlnet's, or one command's
+  #[command(after_help = "Examples:\n  amlnet man | man -l -\n  amlnet man diff > amlnet-diff.1")]
+  Man(ManArgs),
+  /// Print the JSON Schema of a profile, for editors and validators
+  #[command(
+    after_help = "Example:\n  amlnet schema > profile.schema.json\n\nShipped profiles start with `#:schema ../schema/profile.schema.json`, which taplo and Even Better TOML follow."
+  )]
+  Schema,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+  /// The shell to complete for
+  #[arg(value_enum)]
+  pub shell: clap_complete::Shell,
+}
+
+#[derive(Args)]
+pub struct ManArgs {
+  /// A command whose page to print (default: amlnet's own page)
+  pub command: Option<String>,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+  /// The shipped scenario to start from (a profile of profiles/)
+  #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(amlnet::init::scenarios()))]
+  pub scenario: String,
+  /// The cloud (default: the scenario's, or the cloud of --region)
+  #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(amlnet::region::Cloud::ALL.map(|c| c.name())))]
+  pub cloud: Option<String>,
+  /// The region, lowercase as ARM spells it (default: the scenario's, or one of the cloud's)
+  #[arg(long)]
+  pub region: Option<String>,
+  /// Write the profile to FILE, which must not exist, instead of printing it
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+  pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]
 pub struct CompileArgs {
   /// The profile (.toml)
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub profile: PathBuf,
   /// Directory to write every artifact into (replaced atomically)
-  #[arg(long)]
+  #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
   pub out: Option<PathBuf>,
   /// Let --out replace a non-empty directory that amlnet did not write
   #[arg(long, requires = "out")]
@@ -59,6 +131,7 @@ pub enum CompileFormat {
 #[derive(Args)]
 pub struct ExplainArgs {
   /// The profile (.toml)
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub profile: PathBuf,
   /// A flow id, rule name, service tag, FQDN or host name, address, requirement id or DNS
   /// name (default: everything)
@@ -81,15 +154,14 @@ pub enum ExplainFormat {
 #[derive(Args)]
 pub struct DiffArgs {
   /// Old side: a profile (.toml) or a compiled IR (.json)
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub old: PathBuf,
   /// New side: a profile (.toml) or a compiled IR (.json)
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub new: PathBuf,
   /// Output format
   #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
   pub format: DiffFormat,
-  /// Colour the text view: auto (when stdout is a terminal and NO_COLOR is unset), always, never
-  #[arg(long, value_enum, default_value_t = Color::Auto)]
-  pub color: Color,
   /// Exit 1 only when a change of one of these kinds exists (comma list); without it any change exits 1
   #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
   pub fail_on: Vec<FailOn>,
@@ -163,18 +235,19 @@ impl ValueEnum for FailOn {
 #[derive(Args)]
 pub struct ExpandArgs {
   /// The profile whose service-tag rules to expand
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub profile: PathBuf,
   /// A ServiceTags JSON download (with --against: the old one)
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub service_tags: PathBuf,
   /// A newer ServiceTags download: report the prefixes each rule gains and loses
-  #[arg(long, value_name = "NEW")]
+  #[arg(long, value_name = "NEW", value_hint = clap::ValueHint::FilePath)]
   pub against: Option<PathBuf>,
   /// What to print on stdout
   #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
   pub format: ExpandFormat,
   /// Write every format under DIR/expand/ instead of printing
-  #[arg(long, value_name = "DIR")]
+  #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
   pub out: Option<PathBuf>,
   /// Let --out replace a non-empty DIR/expand/ that amlnet did not write
   #[arg(long, requires = "out")]
@@ -187,14 +260,14 @@ pub struct QueryArgs {
   /// "outbound tcp 10.20.0.5 -> Storage.EastUS:443" or "outbound tcp 10.20.0.5 -> pypi.org:443"
   pub question: String,
   /// A deployed NSG: `az network nsg show` or `nsg rule list` JSON, or an ARM template
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub nsg: Option<PathBuf>,
   /// A deployed firewall policy: `az network firewall policy rule-collection-group list` or
   /// `show` JSON, or an ARM template
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub firewall: Option<PathBuf>,
   /// A ServiceTags JSON download, to resolve service tags to their prefixes
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub service_tags: Option<PathBuf>,
   /// The VNet's address space (what the VirtualNetwork tag stands for); repeat or comma-separate
   #[arg(long, value_name = "CIDR", value_delimiter = ',')]
@@ -207,21 +280,22 @@ pub struct QueryArgs {
 #[derive(Args)]
 pub struct AuditArgs {
   /// The profile whose requirements the deployment must meet
+  #[arg(value_hint = clap::ValueHint::FilePath)]
   pub profile: PathBuf,
   /// A deployed NSG: `az network nsg show` JSON, or an ARM template
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub nsg: Option<PathBuf>,
   /// A deployed firewall policy: `az network firewall policy rule-collection-group list` JSON,
   /// or an ARM template
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub firewall: Option<PathBuf>,
   /// Deployed DNS: a zone file (ZONE=FILE when it sets no $ORIGIN) or
   /// `az network private-dns record-set list` JSON; several files may follow one --dns
-  #[arg(long, value_name = "FILE", num_args = 1..)]
+  #[arg(long, value_name = "FILE", num_args = 1.., value_hint = clap::ValueHint::FilePath)]
   pub dns: Vec<String>,
   /// A ServiceTags JSON download of the profile's cloud, for exact prefixes (default: tags
   /// compared by name)
-  #[arg(long, value_name = "FILE")]
+  #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
   pub service_tags: Option<PathBuf>,
   /// Output format
   #[arg(long, value_enum, default_value_t = AuditFormat::Text)]

@@ -25,6 +25,7 @@ pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
   }
   match args.format {
     CompileFormat::Json => write_stdout(&ir.to_json())?,
+    CompileFormat::Summary if super::quiet() => {}
     CompileFormat::Summary => write_stdout(&summary(&args.profile, &ir, &plan, &output, out))?,
   }
   Ok(OK)

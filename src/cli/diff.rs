@@ -1,14 +1,12 @@
 //! `amlnet diff`: prints the change list in the chosen format, colours the terminal view
-//! when asked or when stdout is a terminal (and `NO_COLOR` is unset), and turns the kinds
+//! as `--color` says (`cli::color_stdout`), and turns the kinds
 //! of change found into the exit code, narrowed by `--fail-on`.
-
-use std::io::IsTerminal as _;
 
 use amlnet::diff::{Kind, Options};
 use amlnet::Error;
 
-use super::args::{Color, DiffArgs, DiffFormat, FailOn};
-use super::write_stdout;
+use super::args::{DiffArgs, DiffFormat, FailOn};
+use super::{color_stdout, write_stdout};
 
 pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
   let diff = amlnet::diff::run(&Options {
@@ -16,7 +14,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
     new: &args.new,
   })?;
   let text = match args.format {
-    DiffFormat::Text => diff.text(use_color(args.color)),
+    DiffFormat::Text => diff.text(color_stdout()),
     DiffFormat::Markdown => diff.markdown(),
     DiffFormat::Json => diff.json(),
   };
@@ -58,17 +56,6 @@ fn exit_code(kinds: &[Kind], fail_on: &[FailOn]) -> u8 {
     kinds.iter().any(|k| fail_on.iter().any(|f| f.covers(*k)))
   };
   u8::from(fails)
-}
-
-fn use_color(choice: Color) -> bool {
-  match choice {
-    Color::Always => true,
-    Color::Never => false,
-    // https://no-color.org: any non-empty NO_COLOR turns automatic colour off.
-    Color::Auto => {
-      std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-    }
-  }
 }
 
 #[cfg(test)]

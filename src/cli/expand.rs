@@ -16,7 +16,11 @@ pub fn expand(args: &ExpandArgs) -> Result<u8, Error> {
     complete_files: args.out.is_some(),
   })?;
   for warning in &report.warnings {
-    eprintln!("warning: {}", amlnet::syntax::terminal_text(warning));
+    eprintln!(
+      "{} {}",
+      super::label("warning"),
+      amlnet::syntax::terminal_text(warning)
+    );
   }
   match &args.out {
     Some(dir) => {
@@ -26,7 +30,9 @@ pub fn expand(args: &ExpandArgs) -> Result<u8, Error> {
         inputs: report.inputs.iter().map(std::path::PathBuf::as_path).collect(),
       };
       amlnet::io::replace_dir(&target, &options, &report.stamp, &report.files)?;
-      eprintln!("wrote {} files to {}", report.files.len(), target.display());
+      if !super::quiet() {
+        eprintln!("wrote {} files to {}", report.files.len(), target.display());
+      }
     }
     None => write_stdout(match args.format {
       ExpandFormat::Text => &report.shown.text,

@@ -245,11 +245,6 @@ impl Builder<'_> {
       net.subnet.iter().flatten().filter_map(|s| s.name.as_ref()),
       "subnet",
     );
-    const EGRESS: &[(&str, Egress)] = &[
-      ("nsg", Egress::Nsg),
-      ("firewall", Egress::Firewall),
-      ("nat_gateway", Egress::NatGateway),
-    ];
     let egress = match &net.egress {
       Some(e) => self.choice(e, "network.egress", EGRESS)?,
       None => Setting {

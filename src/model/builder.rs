@@ -8,7 +8,7 @@ use ipnet::Ipv4Net;
 
 use super::names::NameRule;
 use super::text;
-use super::{Access, Setting};
+use super::{Access, Setting, ACCESS, PUBLIC_NETWORK_ACCESS};
 use crate::diagnostic::{did_you_mean, Problem, SourceMap, Span};
 use crate::profile::{Located, RawProfile, Strings};
 
@@ -196,11 +196,6 @@ impl<'a> Builder<'a> {
     key: &str,
     default: Access,
   ) -> Setting<Access> {
-    const ACCESS: &[(&str, Access)] = &[
-      ("private-endpoint", Access::PrivateEndpoint),
-      ("service-endpoint", Access::ServiceEndpoint),
-      ("public", Access::Public),
-    ];
     match v {
       Some(v) => self.choice(v, key, ACCESS).unwrap_or(Setting {
         value: default,
@@ -214,9 +209,8 @@ impl<'a> Builder<'a> {
   }
 
   pub(super) fn enabled(&mut self, v: &Option<Located<String>>, key: &str, default: bool) -> Setting<bool> {
-    const PNA: &[(&str, bool)] = &[("enabled", true), ("disabled", false)];
     match v {
-      Some(v) => self.choice(v, key, PNA).unwrap_or(Setting {
+      Some(v) => self.choice(v, key, PUBLIC_NETWORK_ACCESS).unwrap_or(Setting {
         value: default,
         at: String::new(),
       }),

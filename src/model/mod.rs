@@ -232,6 +232,56 @@ pub struct Dns {
 
 pub const PACKAGE_REPOSITORIES: &[&str] = &["conda", "cran", "huggingface", "pypi", "pytorch", "tensorflow"];
 
+// The closed vocabularies of the profile, spelled as the TOML spells them. Public so the
+// JSON Schema (`schema.rs`) offers exactly what the builder accepts.
+
+/// `network.egress`.
+pub const EGRESS: &[(&str, Egress)] = &[
+  ("nsg", Egress::Nsg),
+  ("firewall", Egress::Firewall),
+  ("nat_gateway", Egress::NatGateway),
+];
+
+/// `storage.access`, `key_vault.access`, `container_registry.access`, `registry.access`.
+pub const ACCESS: &[(&str, Access)] = &[
+  ("private-endpoint", Access::PrivateEndpoint),
+  ("service-endpoint", Access::ServiceEndpoint),
+  ("public", Access::Public),
+];
+
+/// `workspace.public_network_access`, `online_endpoint.public_network_access`.
+pub const PUBLIC_NETWORK_ACCESS: &[(&str, bool)] = &[("enabled", true), ("disabled", false)];
+
+/// `compute.kind`.
+pub const COMPUTE_KINDS: &[(&str, ComputeKind)] = &[
+  ("instance", ComputeKind::Instance),
+  ("cluster", ComputeKind::Cluster),
+  ("serverless", ComputeKind::Serverless),
+];
+
+/// `container_registry.sku`, matched without regard to case.
+pub const ACR_SKUS: &[(&str, &str)] = &[
+  ("Basic", "Basic"),
+  ("Standard", "Standard"),
+  ("Premium", "Premium"),
+];
+
+/// `application_insights.access`: whether it goes through Azure Monitor private link.
+pub const APP_INSIGHTS_ACCESS: &[(&str, bool)] = &[("private-link", true), ("public", false)];
+
+/// `managed_network.isolation_mode`.
+pub const ISOLATION_MODES: &[(&str, IsolationMode)] = &[
+  ("disabled", IsolationMode::Disabled),
+  ("allow_internet_outbound", IsolationMode::AllowInternetOutbound),
+  (
+    "allow_only_approved_outbound",
+    IsolationMode::AllowOnlyApprovedOutbound,
+  ),
+];
+
+/// `managed_network.firewall_sku`.
+pub const MANAGED_FIREWALL_SKUS: &[(&str, &str)] = &[("standard", "standard"), ("basic", "basic")];
+
 impl Model {
   pub fn has_workspace_pe(&self) -> bool {
     self.workspace.private_endpoint.is_some()

@@ -45,13 +45,8 @@ impl Builder<'_> {
   }
 
   pub(super) fn compute(&mut self, c: &crate::profile::RawCompute) -> Option<Compute> {
-    const KINDS: &[(&str, ComputeKind)] = &[
-      ("instance", ComputeKind::Instance),
-      ("cluster", ComputeKind::Cluster),
-      ("serverless", ComputeKind::Serverless),
-    ];
     let kind = match &c.kind {
-      Some(k) => self.choice(k, "compute.kind", KINDS)?.value,
+      Some(k) => self.choice(k, "compute.kind", COMPUTE_KINDS)?.value,
       None => ComputeKind::Instance,
     };
     let rule = match kind {

@@ -30,14 +30,9 @@ impl Builder<'_> {
       &names::CONTAINER_REGISTRY,
       "name the workspace container registry",
     )?;
-    const SKUS: &[(&str, &str)] = &[
-      ("Basic", "Basic"),
-      ("Standard", "Standard"),
-      ("Premium", "Premium"),
-    ];
     let sku = match &cr.sku {
       Some(l) => {
-        let canonical = SKUS
+        let canonical = ACR_SKUS
           .iter()
           .find(|(n, _)| n.eq_ignore_ascii_case(&l.value))
           .map_or(l.value.as_str(), |(n, _)| n);
@@ -46,7 +41,7 @@ impl Builder<'_> {
           span: l.span.clone(),
         };
         self
-          .choice(&located, "container_registry.sku", SKUS)
+          .choice(&located, "container_registry.sku", ACR_SKUS)
           .map(|s| Setting {
             value: s.value.to_string(),
             at: s.at,
@@ -81,10 +76,9 @@ impl Builder<'_> {
       self.follows(name, "application_insights.name", &names::APP_INSIGHTS);
     }
     match &ai.access {
-      Some(v) => {
-        const AI: &[(&str, bool)] = &[("private-link", true), ("public", false)];
-        self.choice(v, "application_insights.access", AI).unwrap_or(off)
-      }
+      Some(v) => self
+        .choice(v, "application_insights.access", APP_INSIGHTS_ACCESS)
+        .unwrap_or(off),
       None => off,
     }
   }
@@ -111,23 +105,14 @@ impl Builder<'_> {
     let Some(m) = &raw.managed_network else {
       return (None, None);
     };
-    const MODES: &[(&str, IsolationMode)] = &[
-      ("disabled", IsolationMode::Disabled),
-      ("allow_internet_outbound", IsolationMode::AllowInternetOutbound),
-      (
-        "allow_only_approved_outbound",
-        IsolationMode::AllowOnlyApprovedOutbound,
-      ),
-    ];
     let mode = m
       .isolation_mode
       .as_ref()
-      .and_then(|v| self.choice(v, "managed_network.isolation_mode", MODES));
-    const SKUS: &[(&str, &str)] = &[("standard", "standard"), ("basic", "basic")];
+      .and_then(|v| self.choice(v, "managed_network.isolation_mode", ISOLATION_MODES));
     let sku = m
       .firewall_sku
       .as_ref()
-      .and_then(|v| self.choice(v, "managed_network.firewall_sku", SKUS))
+      .and_then(|v| self.choice(v, "managed_network.firewall_sku", MANAGED_FIREWALL_SKUS))
       .map(|s| Setting {
         value: s.value.to_string(),
         at: s.at,

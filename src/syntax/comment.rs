@@ -11,6 +11,8 @@ pub enum Leader {
   Slashes,
   /// `;`: DNS zone files.
   Semicolon,
+  /// `%%`: Mermaid.
+  Percent,
 }
 
 impl Leader {
@@ -19,6 +21,7 @@ impl Leader {
       Leader::Hash => "#",
       Leader::Slashes => "//",
       Leader::Semicolon => ";",
+      Leader::Percent => "%%",
     }
   }
 }

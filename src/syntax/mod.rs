@@ -17,9 +17,11 @@ pub mod bicep;
 pub mod comment;
 pub mod csv;
 pub mod dns;
+pub mod dot;
 pub mod hcl;
 pub mod json;
 pub mod markdown;
+pub mod mermaid;
 pub mod powershell;
 pub mod shell;
 pub mod yaml;
@@ -58,6 +60,10 @@ pub enum Syntax {
   PowerShell,
   /// Markdown (an HTML comment `<!-- … -->`).
   Markdown,
+  /// Graphviz DOT (`//`).
+  Dot,
+  /// Mermaid (`%%`).
+  Mermaid,
 }
 
 impl Syntax {
@@ -73,7 +79,8 @@ impl Syntax {
       | Syntax::Dnsmasq
       | Syntax::Corefile
       | Syntax::PowerShell => Some(Hash),
-      Syntax::Bicep | Syntax::NamedConf => Some(Slashes),
+      Syntax::Bicep | Syntax::NamedConf | Syntax::Dot => Some(Slashes),
+      Syntax::Mermaid => Some(Percent),
       Syntax::Zone => Some(Semicolon),
       Syntax::Markdown => None,
     }
