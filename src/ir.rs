@@ -216,6 +216,21 @@ pub struct Settings {
   /// written before it existed.
   #[serde(default, skip_serializing_if = "Vec::is_empty")]
   pub subnets: Vec<SubnetSettings>,
+  /// The public endpoints the profile leaves open. Absent in IR written before it existed
+  /// (then `diff` cannot compare it and says nothing).
+  #[serde(default, skip_serializing_if = "Option::is_none")]
+  pub public_access: Option<PublicAccess>,
+}
+
+/// Which public endpoints accept connections from the internet: the workspace's own
+/// (`workspace.public_network_access`) and each managed online endpoint's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccess {
+  pub workspace: bool,
+  /// Names of the online endpoints with public network access enabled, sorted.
+  #[serde(default, skip_serializing_if = "Vec::is_empty")]
+  pub online_endpoints: Vec<String>,
 }
 
 /// One subnet of the workspace VNet with every property amlnet knows of it (what a

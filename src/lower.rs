@@ -578,6 +578,19 @@ fn settings(m: &Model, names: Option<&CloudNames>) -> Settings {
       firewall_sku: m.managed_network_firewall_sku.as_ref().map(|s| s.value.clone()),
     }),
     subnets: subnet_settings(m),
+    public_access: Some(ir::PublicAccess {
+      workspace: m.workspace.public_network_access.value,
+      online_endpoints: {
+        let mut open: Vec<String> = m
+          .online_endpoints
+          .iter()
+          .filter(|e| e.public_network_access.value)
+          .map(|e| e.name.clone())
+          .collect();
+        open.sort();
+        open
+      },
+    }),
   }
 }
 

@@ -195,6 +195,7 @@ fn hand_built_ir() -> Ir {
       address_space: vec!["10.0.0.0/16".parse().expect("prefix")],
       managed_network: None,
       subnets: vec![],
+      public_access: None,
     },
   };
   ir.normalize();

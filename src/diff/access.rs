@@ -122,6 +122,7 @@ pub fn changes(old: &Sided, new: &Sided) -> Vec<AccessChange> {
   firewall(old, new, &old_tags, &new_tags, &mut out);
   placement::placement(old, new, &mut out);
   routing::network(old, new, &mut out);
+  routing::public_access(old, new, &mut out);
   placement::egress(old.ir.settings.egress, new.ir.settings.egress, &mut out);
   placement::managed(old, new, &mut out);
   placement::dns(old.ir, new.ir, &mut out);

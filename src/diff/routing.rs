@@ -1,5 +1,6 @@
-//! Access changes of the network plan: which subnets the NSG is associated with, and where
-//! each subnet's routes send traffic (to the hub firewall, or past it to the internet).
+//! Access changes of the network plan: which subnets the NSG is associated with, where each
+//! subnet's routes send traffic (to the hub firewall, or past it to the internet), and which
+//! public endpoints (the workspace's, online endpoints') accept connections.
 //! Takes both sides' plans and appends `AccessChange`s; never evaluates rules.
 //!
 //! A subnet that loses the NSG, a route to the firewall that goes away and a route to the
@@ -111,6 +112,52 @@ pub(super) fn network(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
         kinds,
         format!("traffic from subnet {name} to {prefix} {what}"),
       ));
+    }
+  }
+}
+
+/// The workspace's own public endpoint and each online endpoint's: opened is `widened`
+/// (clients on the internet can connect), closed is `narrowed`. Compared only when both IRs
+/// record it.
+pub(super) fn public_access(old: &Sided, new: &Sided, out: &mut Vec<AccessChange>) {
+  let (Some(o), Some(n)) = (&old.ir.settings.public_access, &new.ir.settings.public_access) else {
+    return;
+  };
+  let mut push = |scope: String, opened: bool, what: &str| {
+    let (kind, verb) = if opened {
+      (Kind::Widened, "now accepts connections from the internet")
+    } else {
+      (Kind::Narrowed, "no longer accepts connections from the internet")
+    };
+    out.push(AccessChange {
+      target: "public_access",
+      scope,
+      kinds: vec![kind],
+      summary: format!("{what} {verb}"),
+      traffic: vec![],
+      old: vec![],
+      new: vec![],
+    });
+  };
+  if o.workspace != n.workspace {
+    push(
+      "workspace.public_network_access".into(),
+      n.workspace,
+      &format!("workspace {}", new.ir.settings.workspace_name),
+    );
+  }
+  let names: BTreeSet<&String> = o.online_endpoints.iter().chain(&n.online_endpoints).collect();
+  for name in names {
+    let (was, is) = (
+      o.online_endpoints.contains(name),
+      n.online_endpoints.contains(name),
+    );
+    if was != is {
+      push(
+        format!("online_endpoint {name}"),
+        is,
+        &format!("online endpoint {name}"),
+      );
     }
   }
 }
