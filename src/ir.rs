@@ -39,8 +39,10 @@ pub fn split_url(source: &str) -> (&str, Option<&str>) {
   }
 }
 
-/// Major.minor of the IR JSON format. A reader refuses a newer major version.
-pub const FORMAT_VERSION: &str = "1.0";
+/// Major.minor of the IR JSON format. A reader refuses a newer major version. 1.1 added the
+/// subnets, the firewall's private IP and route table, the public endpoints and the private
+/// endpoints Azure creates itself; 1.0 files are read as before (those fields absent).
+pub const FORMAT_VERSION: &str = "1.1";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
