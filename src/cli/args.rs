@@ -37,8 +37,11 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct CompileArgs {
-  /// The profile (.toml)
+  /// The profile (.toml), or a fleet file (a `[hub]` table and its workspace profiles)
   pub profile: PathBuf,
+  /// More profiles: each is compiled alone, written to <OUT>/<name>/
+  #[arg(value_name = "MORE")]
+  pub more: Vec<PathBuf>,
   /// Directory to write every artifact into (replaced atomically)
   #[arg(long)]
   pub out: Option<PathBuf>,
