@@ -17,6 +17,7 @@ mod eval;
 mod expand;
 mod explain;
 mod firewall_plan;
+mod fleet;
 mod fqdn_list;
 mod fuzz;
 mod golden;

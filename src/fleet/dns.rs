@@ -94,10 +94,17 @@ pub fn plan(hub: &Hub, spokes: &[Spoke], _sources: &mut SourceMap, problems: &mu
     }
     for (value, set) in mine {
       match owners.get(&value) {
-        // A shared resource (a registry two workspaces use) has the same names in both.
-        Some((j, theirs)) if theirs.is_disjoint(&set) => {
-          let ours = set.iter().next().cloned().unwrap_or_default();
-          let other = theirs.iter().next().cloned().unwrap_or_default();
+        // One endpoint both profiles declare (a hub-hosted one) has the same names in both;
+        // anything else at one address is two resources.
+        Some((j, theirs)) if *theirs != set => {
+          let pick = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
+            a.difference(b)
+              .next()
+              .or_else(|| a.iter().next())
+              .cloned()
+              .unwrap_or_default()
+          };
+          let (ours, other) = (pick(&set, theirs), pick(theirs, &set));
           problems.push(conflict(
             &spokes[*j],
             spoke,
