@@ -377,3 +377,76 @@ fn several_profiles_write_one_directory_each() {
   assert_eq!(twice.code, 2);
   assert!(twice.stderr.contains("error[FLT011]"), "{}", twice.stderr);
 }
+
+#[test]
+fn diff_of_two_fleets_names_the_workspace_and_the_hub_changes() {
+  let three: Vec<PathBuf> = SPOKES[..3].iter().map(|s| spoke(s)).collect();
+  let four: Vec<PathBuf> = SPOKES.iter().map(|s| spoke(s)).collect();
+  let (v1, v2) = (
+    fleet_file("diff-v1", &three, ""),
+    fleet_file("diff-v2", &four, ""),
+  );
+  let run = amlnet(&[
+    "diff",
+    &v1.to_string_lossy(),
+    &v2.to_string_lossy(),
+    "--color",
+    "never",
+  ]);
+  assert_eq!(run.code, 1, "{}", run.stderr);
+  assert!(
+    run.stdout.contains("workspace train-westeurope: added"),
+    "{}",
+    run.stdout
+  );
+  assert!(
+    run
+      .stdout
+      .contains("+ IP group ipg-train-westeurope (10.24.0.0/24)"),
+    "{}",
+    run.stdout
+  );
+  assert!(
+    run.stdout.contains("now also from ipg-train-westeurope"),
+    "{}",
+    run.stdout
+  );
+  assert!(
+    run
+      .stdout
+      .contains("~ network Allow-Out-Tcp-Storage.WestEurope: now also from ipg-train-westeurope"),
+    "{}",
+    run.stdout
+  );
+  assert!(
+    !run.stdout.contains("workspace train-eastus"),
+    "unchanged workspaces are not listed:\n{}",
+    run.stdout
+  );
+  // A change inside one workspace comes from the single-profile diff of that workspace.
+  let narrowed = variant("train-eastus", "train-eastus", "[features]\nvscode = false\n");
+  let mut changed = three.clone();
+  changed[2] = narrowed;
+  let v3 = fleet_file("diff-v3", &changed, "");
+  let run = amlnet(&[
+    "diff",
+    &v1.to_string_lossy(),
+    &v3.to_string_lossy(),
+    "--format",
+    "json",
+  ]);
+  assert_eq!(run.code, 1, "{}", run.stderr);
+  let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+  assert_eq!(doc["workspaces"][0]["name"], "train-eastus");
+  assert_eq!(doc["workspaces"][0]["change"], "changed");
+  assert!(
+    doc["hub"]["rules"].as_array().expect("rules").iter().any(|r| r
+      .as_str()
+      .unwrap_or_default()
+      .starts_with("- application Allow-Out-Tcp-code.visualstudio.com")),
+    "{}",
+    run.stdout
+  );
+  let same = amlnet(&["diff", &v1.to_string_lossy(), &v1.to_string_lossy()]);
+  assert_eq!(same.code, 0, "{}", same.stdout);
+}

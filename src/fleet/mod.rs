@@ -8,6 +8,7 @@
 //! the hub's artifacts; `summary` counts. It never writes files (`io` does) and never prints.
 
 pub mod checks;
+pub mod diff;
 pub mod dns;
 pub mod firewall;
 pub mod load;
