@@ -14,27 +14,24 @@ use super::{write_stdout, OK};
 pub fn compile_fleet(args: &CompileArgs) -> Result<u8, Error> {
   let fleet = amlnet::fleet::compile(&args.profile)?;
   let out = args.out.as_deref();
+  let text = match args.format {
+    CompileFormat::Json => amlnet::fleet::summary::json(&fleet),
+    CompileFormat::Summary => amlnet::fleet::summary::text(&fleet, out),
+  };
   if let Some(dir) = out {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for spoke in &fleet.spokes {
-      push_workspace(&mut files, &spoke.compiled);
-    }
-    files.extend(
-      fleet
-        .output
-        .artifacts
-        .iter()
-        .map(|a| (a.path.clone(), a.contents.clone())),
-    );
     let mut stamp = Map::new();
     stamp.insert("fleet".into(), fleet.hub.name.clone().into());
     stamp.insert("workspaces".into(), fleet.workspace_names().into());
-    write(dir, args.force, &fleet.inputs, &stamp, &files)?;
+    let inputs = fleet.inputs.clone();
+    // The artifacts move into the file list: a fleet of a thousand spokes holds them once.
+    let mut files: Vec<(String, String)> = Vec::new();
+    for spoke in fleet.spokes {
+      push_workspace(&mut files, spoke.compiled);
+    }
+    files.extend(fleet.output.artifacts.into_iter().map(|a| (a.path, a.contents)));
+    write(dir, args.force, &inputs, &stamp, &files)?;
   }
-  match args.format {
-    CompileFormat::Json => write_stdout(&amlnet::fleet::summary::json(&fleet))?,
-    CompileFormat::Summary => write_stdout(&amlnet::fleet::summary::text(&fleet, out))?,
-  }
+  write_stdout(&text)?;
   Ok(OK)
 }
 
@@ -43,17 +40,6 @@ pub fn compile_profiles(args: &CompileArgs) -> Result<u8, Error> {
   paths.extend(args.more.iter().cloned());
   let all = amlnet::fleet::compile_profiles(&paths)?;
   let out = args.out.as_deref();
-  if let Some(dir) = out {
-    let mut files = Vec::new();
-    for c in &all {
-      push_workspace(&mut files, c);
-    }
-    let inputs: Vec<PathBuf> = all.iter().flat_map(|c| c.inputs.iter().cloned()).collect();
-    let mut stamp = Map::new();
-    let names: Vec<&str> = all.iter().map(|c| c.ir.profile.as_str()).collect();
-    stamp.insert("workspaces".into(), names.into());
-    write(dir, args.force, &inputs, &stamp, &files)?;
-  }
   let text = match args.format {
     CompileFormat::Json => {
       let irs: Vec<Value> = all
@@ -82,31 +68,37 @@ pub fn compile_profiles(args: &CompileArgs) -> Result<u8, Error> {
       s
     }
   };
+  if let Some(dir) = out {
+    let inputs: Vec<PathBuf> = all.iter().flat_map(|c| c.inputs.iter().cloned()).collect();
+    let mut stamp = Map::new();
+    let names: Vec<String> = all.iter().map(|c| c.ir.profile.clone()).collect();
+    stamp.insert("workspaces".into(), names.into());
+    let mut files = Vec::new();
+    for c in all {
+      push_workspace(&mut files, c);
+    }
+    write(dir, args.force, &inputs, &stamp, &files)?;
+  }
   write_stdout(&text)?;
   Ok(OK)
 }
 
 /// `<name>/ir.json`, every artifact and `<name>/manifest.json`, as a single compile writes them.
-fn push_workspace(files: &mut Vec<(String, String)>, c: &Compiled) {
+fn push_workspace(files: &mut Vec<(String, String)>, c: Compiled) {
   let mut own = vec![("ir.json".to_string(), c.ir.to_json())];
-  own.extend(
-    c.output
-      .artifacts
-      .iter()
-      .map(|a| (a.path.clone(), a.contents.clone())),
-  );
-  let manifest = amlnet::io::manifest(&stamp(c), &own);
+  own.extend(c.output.artifacts.into_iter().map(|a| (a.path, a.contents)));
+  let manifest = amlnet::io::manifest(&stamp(&c.ir), &own);
   let name = &c.ir.profile;
   files.extend(own.into_iter().map(|(p, t)| (format!("{name}/{p}"), t)));
   files.push((format!("{name}/{}", amlnet::io::MANIFEST), manifest));
 }
 
-fn stamp(c: &Compiled) -> Map<String, Value> {
+fn stamp(ir: &amlnet::Ir) -> Map<String, Value> {
   let mut stamp = Map::new();
-  stamp.insert("amlnet_version".into(), c.ir.amlnet_version.clone().into());
-  stamp.insert("catalog_version".into(), c.ir.catalog_version.clone().into());
-  stamp.insert("profile".into(), c.ir.profile.clone().into());
-  stamp.insert("profile_hash".into(), c.ir.profile_hash.clone().into());
+  stamp.insert("amlnet_version".into(), ir.amlnet_version.clone().into());
+  stamp.insert("catalog_version".into(), ir.catalog_version.clone().into());
+  stamp.insert("profile".into(), ir.profile.clone().into());
+  stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
   stamp
 }
 

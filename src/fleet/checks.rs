@@ -3,8 +3,13 @@
 //! between spokes or with the hub's on-premises ranges (peered VNets cannot overlap), a
 //! spoke in another cloud than the hub's, a spoke routing to another firewall address.
 //!
-//! Takes the hub and the compiled spokes; returns problems located at the fleet file's
-//! workspace entries, naming both profiles. It never changes a spoke.
+//! Takes the hub and the compiled spokes (sorted by name); returns problems located at the
+//! fleet file's workspace entries, naming both profiles. Linear in the number of spokes
+//! (maps and one sorted sweep, no pairwise loop). It never changes a spoke.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Problem, SourceMap};
 
@@ -12,81 +17,67 @@ use super::{locate, Hub, Spoke};
 
 pub fn check(hub: &Hub, spokes: &[Spoke], _sources: &mut SourceMap) -> Vec<Problem> {
   let mut problems = Vec::new();
+  let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+  let mut workspaces: BTreeMap<&str, usize> = BTreeMap::new();
+  let mut guids: BTreeMap<&str, usize> = BTreeMap::new();
   for (i, b) in spokes.iter().enumerate() {
     let bi = &b.compiled.ir;
-    for a in &spokes[..i] {
-      let ai = &a.compiled.ir;
-      if ai.profile == bi.profile {
-        problems.push(
-          Problem::error(
-            "FLT011",
-            format!(
-              "fleet: two profiles are named {}: {} and {}; each would write out/{}/",
-              bi.profile,
-              a.path.display(),
-              b.path.display(),
-              bi.profile
-            ),
-            Some(b.entry.clone()),
-          )
-          .hint("give each profile its own `name` (or file name)"),
-        );
-      }
-      if ai.settings.workspace_name == bi.settings.workspace_name {
-        let name = &bi.settings.workspace_name;
+    if let Some(&j) = names.get(bi.profile.as_str()) {
+      let a = &spokes[j];
+      problems.push(
+        Problem::error(
+          "FLT011",
+          format!(
+            "fleet: two profiles are named {}: {} and {}; each would write out/{}/",
+            bi.profile,
+            a.path.display(),
+            b.path.display(),
+            bi.profile
+          ),
+          Some(b.entry.clone()),
+        )
+        .hint("give each profile its own `name` (or file name)"),
+      );
+    }
+    names.insert(&bi.profile, i);
+    let name = bi.settings.workspace_name.as_str();
+    if let Some(&j) = workspaces.get(name) {
+      let a = &spokes[j];
+      problems.push(
+        Problem::error(
+          "FLT012",
+          format!(
+            "fleet: workspaces {} ({}) and {} ({}) are both the Azure ML workspace {name}",
+            a.name(),
+            locate(a, name),
+            bi.profile,
+            locate(b, name)
+          ),
+          Some(b.entry.clone()),
+        )
+        .hint("each spoke is its own workspace: give each profile its own `workspace.name`"),
+      );
+    }
+    workspaces.insert(name, i);
+    if let Some(g) = guid(bi) {
+      if let Some(&j) = guids.get(g) {
+        let a = &spokes[j];
         problems.push(
           Problem::error(
             "FLT012",
             format!(
-              "fleet: workspaces {} ({}) and {} ({}) are both the Azure ML workspace {name}",
-              ai.profile,
-              locate(a, name),
+              "fleet: workspaces {} ({}) and {} ({}) have the same workspace GUID {g}",
+              a.name(),
+              locate(a, g),
               bi.profile,
-              locate(b, name)
+              locate(b, g)
             ),
             Some(b.entry.clone()),
           )
-          .hint("each spoke is its own workspace: give each profile its own `workspace.name`"),
+          .hint("copy each workspace's own `workspace.id` (its workspaceId) into its profile"),
         );
       }
-      if let (Some(ga), Some(gb)) = (guid(ai), guid(bi)) {
-        if ga == gb {
-          problems.push(
-            Problem::error(
-              "FLT012",
-              format!(
-                "fleet: workspaces {} ({}) and {} ({}) have the same workspace GUID {ga}",
-                ai.profile,
-                locate(a, ga),
-                bi.profile,
-                locate(b, gb)
-              ),
-              Some(b.entry.clone()),
-            )
-            .hint("copy each workspace's own `workspace.id` (its workspaceId) into its profile"),
-          );
-        }
-      }
-      for x in &ai.settings.address_space {
-        for y in &bi.settings.address_space {
-          if x.contains(y) || y.contains(x) {
-            problems.push(
-              Problem::error(
-                "FLT013",
-                format!(
-                  "fleet: the address spaces of {} ({x}, {}) and {} ({y}, {}) overlap; peered spoke VNets cannot overlap",
-                  ai.profile,
-                  locate(a, &x.to_string()),
-                  bi.profile,
-                  locate(b, &y.to_string())
-                ),
-                Some(b.entry.clone()),
-              )
-              .hint("give each spoke VNet its own address space"),
-            );
-          }
-        }
-      }
+      guids.insert(g, i);
     }
     for y in &bi.settings.address_space {
       for (x, span) in &hub.on_premises {
@@ -136,7 +127,52 @@ pub fn check(hub: &Hub, spokes: &[Spoke], _sources: &mut SourceMap) -> Vec<Probl
       }
     }
   }
+  overlaps(spokes, &mut problems);
   problems
+}
+
+/// Address spaces of different spokes that overlap: one sweep over the spaces sorted by first
+/// address, each compared with the furthest-reaching space before it. Each overlapping space
+/// is reported once, with a spoke it overlaps.
+fn overlaps(spokes: &[Spoke], problems: &mut Vec<Problem>) {
+  let mut spaces: Vec<(u32, u32, usize, Ipv4Net)> = spokes
+    .iter()
+    .enumerate()
+    .flat_map(|(i, s)| {
+      s.compiled
+        .ir
+        .settings
+        .address_space
+        .iter()
+        .map(move |n| (u32::from(n.network()), u32::from(n.broadcast()), i, *n))
+    })
+    .collect();
+  spaces.sort();
+  let mut reach: Option<(u32, usize, Ipv4Net)> = None;
+  for &(start, end, i, y) in &spaces {
+    if let Some((far, j, x)) = reach {
+      if start <= far && j != i {
+        let (a, b) = (&spokes[j], &spokes[i]);
+        problems.push(
+          Problem::error(
+            "FLT013",
+            format!(
+              "fleet: the address spaces of {} ({x}, {}) and {} ({y}, {}) overlap; peered spoke VNets cannot overlap",
+              a.name(),
+              locate(a, &x.to_string()),
+              b.name(),
+              locate(b, &y.to_string())
+            ),
+            Some(b.entry.clone()),
+          )
+          .hint("give each spoke VNet its own address space"),
+        );
+      }
+    }
+    if reach.is_none_or(|(far, _, _)| end > far) {
+      reach = Some((end, i, y));
+    }
+  }
 }
 
 /// The workspace GUID: the first label of the workspace's private API record.

@@ -338,6 +338,7 @@ fn members(raw: &RawFleet, dir: &Path, whole: &Span, problems: &mut Vec<Problem>
     return Vec::new();
   };
   let mut out: Vec<Member> = Vec::new();
+  let mut seen = std::collections::BTreeSet::new();
   for entry in &list.value {
     let rel = Path::new(&entry.value);
     let name = rel
@@ -374,10 +375,7 @@ fn members(raw: &RawFleet, dir: &Path, whole: &Span, problems: &mut Vec<Problem>
     for path in paths {
       // One profile named twice (a path and a glob) is one workspace.
       let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-      if !out
-        .iter()
-        .any(|m| m.path.canonicalize().unwrap_or_else(|_| m.path.clone()) == canonical)
-      {
+      if seen.insert(canonical) {
         out.push(Member {
           path,
           entry: entry.span.clone(),
