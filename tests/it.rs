@@ -18,6 +18,7 @@ mod expand;
 mod explain;
 mod firewall_plan;
 mod fleet;
+mod fleet_checkers;
 mod fqdn_list;
 mod fuzz;
 mod golden;

@@ -1,5 +1,5 @@
-//! The hub firewall in Bicep (`hub/firewall/main.bicep`), Terraform (`hub/firewall/main.tf`)
-//! and az CLI (`hub/firewall/deploy.sh`): the same IP Groups, rules, names and priorities as
+//! The hub firewall in Bicep (`hub/firewall/bicep/main.bicep`), Terraform
+//! (`hub/firewall/terraform/main.tf`, `variables.tf`) and az CLI (`hub/firewall/azcli/deploy.sh`): the same IP Groups, rules, names and priorities as
 //! `hub/firewall/rule-collection-group.json`.
 //!
 //! Takes the hub IR (for the stamp) and the hub firewall plan; appends artifacts. Every value
@@ -21,9 +21,11 @@ const NETWORK: &str = "amlnet-fleet-network";
 const APPLICATION: &str = "amlnet-fleet-application";
 
 pub fn render(ir: &Ir, fw: &HubFirewall, out: &mut Output) {
-  out.add("hub/firewall/main.bicep", bicep_text(ir, fw));
-  out.add("hub/firewall/main.tf", terraform_text(ir, fw));
-  out.add("hub/firewall/deploy.sh", azcli_text(ir, fw));
+  out.add("hub/firewall/bicep/main.bicep", bicep_text(ir, fw));
+  let (main, variables) = terraform_text(ir, fw);
+  out.add("hub/firewall/terraform/main.tf", main);
+  out.add("hub/firewall/terraform/variables.tf", variables);
+  out.add("hub/firewall/azcli/deploy.sh", azcli_text(ir, fw));
 }
 
 /// One label per IP group, in the order of `fw.ip_groups`.
@@ -169,16 +171,18 @@ fn hcl_list<T: std::fmt::Display>(
   s.push_str("]\n");
 }
 
-fn terraform_text(ir: &Ir, fw: &HubFirewall) -> String {
+fn terraform_text(ir: &Ir, fw: &HubFirewall) -> (String, String) {
   let labels = labels(fw);
   let mut s = String::with_capacity(4096 + 500 * (fw.network.len() + fw.application.len()));
   syntax::push_stamp(&mut s, ir, Syntax::Hcl);
-  s.push_str("variable \"resource_group_name\" {\n  type        = string\n  description = \"Resource group of the IP Groups\"\n}\n\n");
-  s.push_str("variable \"location\" {\n  type        = string\n  description = \"Azure region of the IP Groups\"\n}\n\n");
-  s.push_str("variable \"firewall_policy_id\" {\n  type        = string\n  description = \"Resource ID of the existing hub Azure Firewall policy\"\n}\n\n");
-  s.push_str("variable \"rule_collection_group_name\" {\n  type    = string\n  default = ");
-  hcl::push_string(&mut s, &fw.name);
-  s.push_str("\n}\n");
+  let mut v = String::with_capacity(1024);
+  syntax::push_stamp(&mut v, ir, Syntax::Hcl);
+  v.push_str("variable \"resource_group_name\" {\n  type        = string\n  description = \"Resource group of the IP Groups\"\n}\n\n");
+  v.push_str("variable \"location\" {\n  type        = string\n  description = \"Azure region of the IP Groups\"\n}\n\n");
+  v.push_str("variable \"firewall_policy_id\" {\n  type        = string\n  description = \"Resource ID of the existing hub Azure Firewall policy\"\n}\n\n");
+  v.push_str("variable \"rule_collection_group_name\" {\n  type    = string\n  default = ");
+  hcl::push_string(&mut v, &fw.name);
+  v.push_str("\n}\n");
   for (g, label) in fw.ip_groups.iter().zip(&labels) {
     let _ = writeln!(s, "\nresource \"azurerm_ip_group\" \"{label}\" {{");
     s.push_str("  name                = ");
@@ -242,7 +246,7 @@ fn terraform_text(ir: &Ir, fw: &HubFirewall) -> String {
     s.push_str("  }\n");
   }
   s.push_str("}\n");
-  s
+  (s, v)
 }
 
 fn words<T: std::fmt::Display>(s: &mut String, items: impl IntoIterator<Item = T>) {
