@@ -1,6 +1,7 @@
 //! The hub firewall of the example fleet read back by independent parsers: Terraform through
 //! python-hcl2 and Bicep through pycep carry exactly the ARM template's IP Groups (names and
-//! addresses) and rules (collection, collection priority, name, sources); the az CLI script
+//! addresses) and rules (collection, collection priority, name, sources); the ARM templates
+//! deserialize into the Azure SDK models; the az CLI script
 //! passes `bash -n` and names every rule and IP Group.
 
 use std::collections::BTreeSet;
@@ -82,6 +83,24 @@ fn terraform_bicep_and_az_cli_carry_the_arm_hub_firewall() {
   let (groups, rules) = from_arm(&arm);
   assert_eq!(groups.len(), 4);
   assert!(rules.len() > 20);
+
+  // ARM: every hub template deserializes into the Azure SDK's models (IP Groups, the group
+  // with sourceIpGroups, zones, records, one VNet link per spoke and zone).
+  let templates = vec![
+    fw.join("rule-collection-group.json"),
+    out.join("hub/dns/private-dns/private-dns.json"),
+    out.join("hub/dns/vnet-links.json"),
+  ];
+  let report = checked("check_arm.py", &templates);
+  assert_eq!(report["checked"]["Microsoft.Network/ipGroups"], 4, "{report}");
+  let zones = report["checked"]["Microsoft.Network/privateDnsZones"]
+    .as_u64()
+    .unwrap_or(0);
+  assert_eq!(
+    report["checked"]["Microsoft.Network/privateDnsZones/virtualNetworkLinks"].as_u64(),
+    Some(4 * zones + zones),
+    "one link per spoke and zone, plus the hub VNet's: {report}"
+  );
 
   // Terraform.
   let tf_dir: PathBuf = fw.join("terraform");
