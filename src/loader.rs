@@ -125,6 +125,11 @@ pub fn glob(dir: &Path, pattern: &str) -> std::io::Result<Vec<PathBuf>> {
   Ok(out)
 }
 
+/// Is `path` a regular `.toml` file (symlinks followed)? What a fleet's workspace entry must name.
+pub fn is_profile_file(path: &Path) -> bool {
+  path.extension().is_some_and(|e| e == "toml") && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
 /// `*` and `?` matching, iteratively (no backtracking blow-up on long names).
 fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
   let (mut p, mut n) = (0, 0);

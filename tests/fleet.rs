@@ -450,3 +450,25 @@ fn diff_of_two_fleets_names_the_workspace_and_the_hub_changes() {
   let same = amlnet(&["diff", &v1.to_string_lossy(), &v1.to_string_lossy()]);
   assert_eq!(same.code, 0, "{}", same.stdout);
 }
+
+#[test]
+fn globs_match_only_the_file_name_sorted_and_once() {
+  let dir = scratch("glob");
+  let path = dir.join("fleet.toml");
+  let base = root().join("fleets/contoso-hub");
+  let text = format!(
+    "workspaces = [{:?}, {:?}, {:?}]\n[hub]\nvnet_name = \"vnet-hub\"\n[hub.firewall]\npolicy_name = \"afwp\"\nprivate_ip = \"10.0.1.4\"\n",
+    format!("{}/train-*.toml", base.display()),
+    format!("{}/tr?in-eastus.toml", base.display()),
+    format!("{}/*-west*.toml", base.display()),
+  );
+  std::fs::write(&path, text).expect("writable");
+  let file = fleet::load::load(&path).expect("loads");
+  let names: Vec<String> = file
+    .members
+    .iter()
+    .map(|m| m.path.file_stem().expect("stem").to_string_lossy().into_owned())
+    .collect();
+  // train-* sorted, train-eastus not twice, then registry-westeurope (train-westeurope seen).
+  assert_eq!(names, ["train-eastus", "train-westeurope", "registry-westeurope"]);
+}

@@ -359,7 +359,7 @@ fn members(raw: &RawFleet, dir: &Path, whole: &Span, problems: &mut Vec<Problem>
       }
     } else {
       let path = dir.join(rel);
-      if !path.is_file() || path.extension().is_none_or(|e| e != "toml") {
+      if !crate::loader::is_profile_file(&path) {
         problems.push(
           Problem::error(
             "FLT003",
