@@ -6,7 +6,18 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use super::Fleet;
+use super::{Fleet, Spoke};
+use crate::ir::{Diagnostic, Severity};
+
+/// A spoke's warnings (the IR's and the backends'): infos stay in its own compile summary.
+fn warnings(spoke: &Spoke) -> impl Iterator<Item = &Diagnostic> {
+  let c = &spoke.compiled;
+  c.ir
+    .diagnostics
+    .iter()
+    .chain(&c.output.notes)
+    .filter(|d| d.severity == Severity::Warning)
+}
 
 pub fn json(fleet: &Fleet) -> String {
   let fw = &fleet.firewall;
@@ -29,6 +40,11 @@ pub fn json(fleet: &Fleet) -> String {
         "hub_application_rules": application,
         "dns_records": ir.dns_records.len(),
         "host_records": ir.host_records.len(),
+        "warnings": warnings(s).map(|d| json!({
+          "code": d.code,
+          "message": d.message,
+          "location": d.location,
+        })).collect::<Vec<_>>(),
       })
     })
     .collect();
@@ -87,6 +103,18 @@ pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {
       spoke.firewall.network.rules.len() + spoke.firewall.application.rules.len(),
       ir.dns_records.len()
     );
+    // IR locations are relative to the spoke's directory; shown from the cwd, to click on.
+    let dir = spoke.path.parent().filter(|p| !p.as_os_str().is_empty());
+    for d in warnings(spoke) {
+      let at = match dir {
+        _ if d.location.is_empty() => String::new(),
+        Some(dir) if !std::path::Path::new(&d.location).is_absolute() => {
+          format!(" ({}/{})", dir.display(), d.location)
+        }
+        _ => format!(" ({})", d.location),
+      };
+      let _ = writeln!(s, "    {}[{}]: {}{at}", d.severity, d.code, d.message);
+    }
   }
   let spoke_rules: usize = fleet
     .spokes
