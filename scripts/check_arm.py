@@ -5,7 +5,7 @@ Usage: check_arm.py TEMPLATE.json...
 
 Each resource's `properties` (with `name` and `location`, which the models also carry) is
 deserialized into the SDK model for its type: azure-mgmt-network for network security groups,
-route tables, subnets and firewall policy rule collection groups (rule collections and rules resolved through the
+route tables, subnets, IP Groups and firewall policy rule collection groups (rule collections and rules resolved through the
 SDK's own discriminators, ruleCollectionType and ruleType), azure-mgmt-privatedns for private
 DNS zones, virtual network links and A record sets. Then every key of the input is looked up
 in the model it landed in, recursively:
@@ -36,6 +36,7 @@ MODELS = {
   "Microsoft.Network/networkSecurityGroups": (network, network.NetworkSecurityGroup),
   "Microsoft.Network/networkSecurityGroups/securityRules": (network, network.SecurityRule),
   "Microsoft.Network/firewallPolicies/ruleCollectionGroups": (network, network.FirewallPolicyRuleCollectionGroup),
+  "Microsoft.Network/ipGroups": (network, network.IpGroup),
   "Microsoft.Network/routeTables": (network, network.RouteTable),
   "Microsoft.Network/virtualNetworks/subnets": (network, network.Subnet),
   "Microsoft.Network/privateDnsZones": (privatedns, privatedns.PrivateZone),

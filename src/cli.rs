@@ -18,6 +18,7 @@ mod audit;
 mod compile;
 mod diff;
 mod expand;
+mod fleet;
 mod query;
 mod shell;
 

@@ -18,6 +18,7 @@ pub mod eval;
 pub mod expand;
 pub mod explain;
 pub mod facts;
+pub mod fleet;
 pub mod import;
 pub mod init;
 pub mod io;
@@ -132,6 +133,17 @@ fn lower_loaded(loaded: loader::Loaded, catalog: &catalog::Catalog) -> Result<(I
 pub fn plan_and_render(ir: Ir, sources: diagnostic::SourceMap) -> Result<Compiled> {
   let plan = plan::Plan::new(&ir);
   let output = backend::render_all(&ir, &plan);
+  refuse_or_keep(ir, plan, output, sources)
+}
+
+/// Whatever a backend refused (an error note) is the compile's error; otherwise the
+/// compiled profile. `fleet` renders a spoke from its own plan and comes through here too.
+pub fn refuse_or_keep(
+  ir: Ir,
+  plan: plan::Plan,
+  output: backend::Output,
+  sources: diagnostic::SourceMap,
+) -> Result<Compiled> {
   let refused: Vec<ir::Diagnostic> = output
     .notes
     .iter()

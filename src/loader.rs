@@ -125,6 +125,67 @@ pub fn from_text(name: &str, text: String) -> Result<Loaded, Error> {
   })
 }
 
+/// Read one more input file (a fleet file) into `sources` under the same bounds and
+/// character rules as a profile; its index in the source map.
+pub fn read_source(path: &Path, sources: &mut SourceMap) -> Result<usize, Error> {
+  let text = read_bounded(path)?;
+  let name = path
+    .file_name()
+    .map_or_else(|| slashed(path), |n| n.to_string_lossy().into_owned());
+  let file = sources.add(path.display().to_string(), name, text);
+  if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
+    return Err(fail(sources.clone(), vec![problem]));
+  }
+  Ok(file)
+}
+
+/// The regular `.toml` files of `dir` whose names match `pattern` (`*` any run of
+/// characters, `?` one), sorted by name so a fleet's order never depends on the directory.
+/// Only the last path component may hold wildcards.
+pub fn glob(dir: &Path, pattern: &str) -> std::io::Result<Vec<PathBuf>> {
+  let mut out = Vec::new();
+  for entry in std::fs::read_dir(dir)? {
+    let entry = entry?;
+    let name = entry.file_name().to_string_lossy().into_owned();
+    let path = entry.path();
+    if wildcard_match(pattern.as_bytes(), name.as_bytes())
+      && name.ends_with(".toml")
+      && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+    {
+      out.push(path);
+    }
+  }
+  out.sort();
+  Ok(out)
+}
+
+/// Is `path` a regular `.toml` file (symlinks followed)? What a fleet's workspace entry must name.
+pub fn is_profile_file(path: &Path) -> bool {
+  path.extension().is_some_and(|e| e == "toml") && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// `*` and `?` matching, iteratively (no backtracking blow-up on long names).
+fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
+  let (mut p, mut n) = (0, 0);
+  let mut star: Option<(usize, usize)> = None;
+  while n < name.len() {
+    if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == name[n]) {
+      p += 1;
+      n += 1;
+    } else if p < pattern.len() && pattern[p] == b'*' {
+      star = Some((p, n));
+      p += 1;
+    } else if let Some((sp, sn)) = star {
+      p = sp + 1;
+      n = sn + 1;
+      star = Some((sp, sn + 1));
+    } else {
+      return false;
+    }
+  }
+  pattern[p..].iter().all(|&c| c == b'*')
+}
+
 /// `a/./b/../c` as `a/c`, lexically (the file system is not asked).
 fn normalize(path: &Path) -> PathBuf {
   use std::path::Component;

@@ -505,6 +505,13 @@ pub fn parse(text: &str, file: usize) -> Result<RawProfile, Box<Problem>> {
   toml::from_str::<RawProfile>(text).map_err(|err| Box::new(toml_problem(&err, file)))
 }
 
+/// Parse another raw table kind (a fleet file) with the same spans and error rules as a
+/// profile: unknown keys, wrong types and syntax errors located in `file`.
+pub fn parse_table<T: serde::de::DeserializeOwned>(text: &str, file: usize) -> Result<T, Box<Problem>> {
+  CURRENT_FILE.with(|c| c.set(file));
+  toml::from_str::<T>(text).map_err(|err| Box::new(toml_problem(&err, file)))
+}
+
 fn toml_problem(err: &toml::de::Error, file: usize) -> Problem {
   let span = err.span().map(|range| Span { file, range });
   let message = err.message().trim().to_string();

@@ -231,8 +231,9 @@ fn hostile_ir() -> Ir {
   ir
 }
 
-/// Every IR the server tests run on: the hand-built one, its hostile twin, then every shipped
-/// profile, compiled.
+/// Every IR the server tests run on: the hand-built one, its hostile twin, every shipped
+/// profile, compiled, and the hub DNS of the shipped example fleet (every workspace's records
+/// in one set of zones, fleets/contoso-hub.toml).
 fn irs() -> Vec<Ir> {
   let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
   let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
@@ -247,6 +248,16 @@ fn irs() -> Vec<Ir> {
   for path in paths {
     irs.push(amlnet::compile_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
   }
+  let fleet = Path::new(env!("CARGO_MANIFEST_DIR")).join("fleets/contoso-hub.toml");
+  let hub = amlnet::fleet::compile(&fleet).unwrap_or_else(|e| panic!("{}: {e}", fleet.display()));
+  let hub_ir = hub.dns.ir.expect("the example fleet has hub DNS");
+  assert!(hub.spokes.iter().all(|s| s
+    .compiled
+    .ir
+    .dns_records
+    .iter()
+    .all(|r| hub_ir.dns_records.contains(r))));
+  irs.push(hub_ir);
   irs
 }
 

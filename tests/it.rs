@@ -22,6 +22,8 @@ mod eval;
 mod expand;
 mod explain;
 mod firewall_plan;
+mod fleet;
+mod fleet_checkers;
 mod fqdn_list;
 mod fuzz;
 mod golden;

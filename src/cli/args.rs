@@ -108,9 +108,12 @@ pub struct InitArgs {
 
 #[derive(Args)]
 pub struct CompileArgs {
-  /// The profile (.toml)
+  /// The profile (.toml), or a fleet file (a `[hub]` table and its workspace profiles)
   #[arg(value_hint = clap::ValueHint::FilePath)]
   pub profile: PathBuf,
+  /// More profiles: each is compiled alone, written to <OUT>/<name>/
+  #[arg(value_name = "MORE")]
+  pub more: Vec<PathBuf>,
   /// Directory to write every artifact into (replaced atomically)
   #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
   pub out: Option<PathBuf>,

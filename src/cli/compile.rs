@@ -12,6 +12,12 @@ use super::args::{CompileArgs, CompileFormat, ExplainArgs, ExplainFormat};
 use super::{write_stdout, OK};
 
 pub fn compile(args: &CompileArgs) -> Result<u8, Error> {
+  if !args.more.is_empty() {
+    return super::fleet::compile_profiles(args);
+  }
+  if amlnet::fleet::looks_like_fleet(&args.profile) {
+    return super::fleet::compile_fleet(args);
+  }
   // Whatever the plan or a backend refuses is an error of `compile` itself: nothing is written.
   let amlnet::Compiled {
     ir,

@@ -9,6 +9,9 @@ use super::args::{DiffArgs, DiffFormat, FailOn};
 use super::{color_stdout, write_stdout};
 
 pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
+  if amlnet::fleet::looks_like_fleet(&args.old) && amlnet::fleet::looks_like_fleet(&args.new) {
+    return fleet_diff(args);
+  }
   let diff = amlnet::diff::run(&Options {
     old: &args.old,
     new: &args.new,
@@ -25,6 +28,36 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Error> {
   }
   Ok(if over.is_empty() {
     exit_code(&diff.summary.kinds, &args.fail_on)
+  } else {
+    1
+  })
+}
+
+/// Two fleet files: per workspace and the hub (`amlnet::fleet::diff`); `--fail-on` applies to
+/// every kind found, the change thresholds to each workspace's own diff.
+fn fleet_diff(args: &DiffArgs) -> Result<u8, Error> {
+  let diff = amlnet::fleet::diff::run(&args.old, &args.new)?;
+  let text = match args.format {
+    DiffFormat::Text => diff.text(color_stdout()),
+    DiffFormat::Markdown => diff.markdown(),
+    DiffFormat::Json => diff.json(),
+  };
+  write_stdout(&text)?;
+  let mut over = Vec::new();
+  for (name, change) in &diff.workspaces {
+    if let amlnet::fleet::diff::Workspace::Both(d) = change {
+      over.extend(
+        thresholds_exceeded(d, args.max_changes, args.max_change_ratio)
+          .into_iter()
+          .map(|why| format!("{name}: {why}")),
+      );
+    }
+  }
+  for why in &over {
+    eprintln!("error: {why}; review this release by hand before deploying it");
+  }
+  Ok(if over.is_empty() {
+    exit_code(&diff.kinds, &args.fail_on)
   } else {
     1
   })
