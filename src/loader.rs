@@ -45,10 +45,7 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     let text = read_bounded(&path)?;
     hasher.update(text.as_bytes());
     let file = sources.add(path.display().to_string(), slashed(&name), text);
-    if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
-      return Err(fail(sources, vec![problem]));
-    }
-    let raw = match profile::parse(&sources.files()[file].text, file) {
+    let raw = match checked_parse(&sources, file) {
       Ok(raw) => raw,
       Err(problem) => return Err(fail(sources, vec![*problem])),
     };
@@ -91,6 +88,16 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   })
 }
 
+/// One file of the source map as a raw profile: no forbidden character, then TOML into the
+/// raw tables (the checks every profile text gets, from a file or from memory).
+fn checked_parse(sources: &SourceMap, file: usize) -> Result<RawProfile, Box<Problem>> {
+  let text = &sources.files()[file].text;
+  if let Some(problem) = forbidden_character(text, file) {
+    return Err(Box::new(problem));
+  }
+  profile::parse(text, file)
+}
+
 /// A profile held in memory (`init` checks the starter it writes): one file, named `name`,
 /// that extends nothing. Same checks as `load` past the reading of files.
 pub fn from_text(name: &str, text: String) -> Result<Loaded, Error> {
@@ -100,10 +107,7 @@ pub fn from_text(name: &str, text: String) -> Result<Loaded, Error> {
     .map(|b| format!("{b:02x}"))
     .collect();
   let file = sources.add(name.to_string(), name.to_string(), text);
-  if let Some(problem) = forbidden_character(&sources.files()[file].text, file) {
-    return Err(fail(sources, vec![problem]));
-  }
-  let raw = match profile::parse(&sources.files()[file].text, file) {
+  let raw = match checked_parse(&sources, file) {
     Ok(raw) => raw,
     Err(problem) => return Err(fail(sources, vec![*problem])),
   };
