@@ -222,30 +222,16 @@ fn planned_nsg_allows_its_own_service_tag_flows() {
   assert!(unknown.is_err());
 }
 
-/// The real downloads, when present beside the checkout (`../shared`, or `../../shared`
-/// for a worktree): every tag a shipped profile's NSG names resolves, and the planned NSG
-/// allows each of its own outbound flows from the VNet.
+/// The real downloads (trimmed copies in tests/fixtures/service-tags, prefixes kept for every
+/// tag the profiles name): every tag a shipped profile's NSG names resolves, and the planned
+/// NSG allows each of its own outbound flows from the VNet.
 #[test]
 fn real_downloads_resolve_every_planned_tag() {
-  let Some(dir) = ["../shared", "../../shared"]
+  let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service-tags");
+  let downloads: Vec<ServiceTags> = ["trimmed-public-2025-11-09.json", "trimmed-gov-2026-07-19.json"]
     .iter()
-    .map(|d| {
-      Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(d)
-        .join("data/service-tags")
-    })
-    .find(|d| d.is_dir())
-  else {
-    eprintln!("note: no shared/data/service-tags beside the checkout; real ServiceTags checks skipped");
-    return;
-  };
-  let downloads: Vec<ServiceTags> = [
-    "ServiceTags_Public_2025-11-09.json",
-    "ServiceTags_Gov_2026-07-19.json",
-  ]
-  .iter()
-  .map(|f| ServiceTags::load(&dir.join(f)).unwrap())
-  .collect();
+    .map(|f| ServiceTags::load(&dir.join(f)).unwrap())
+    .collect();
   let vnet = set(&["10.0.0.0/16"]);
   let mut checked = 0;
   for profile in every_profile() {

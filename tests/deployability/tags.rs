@@ -37,34 +37,30 @@ pub struct Tag {
   regional: bool,
 }
 
-/// `../shared/data/service-tags` beside the checkout (`/work/wt/shared` for a worktree).
-pub fn downloads_dir() -> Option<PathBuf> {
-  ["../shared", "../../shared"]
-    .iter()
-    .map(|d| {
-      Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(d)
-        .join("data/service-tags")
-    })
-    .find(|d| d.is_dir())
+/// The trimmed copies of the real downloads the tests carry (scripts/trim-service-tags.py:
+/// every tag with its region and networkFeatures, prefixes only for the tags the profiles
+/// name), so the check never depends on files outside the checkout.
+pub fn downloads_dir() -> PathBuf {
+  Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service-tags")
 }
 
+/// The trimmed public download (2025-11-09) and government download (2026-07-19).
+pub const PUBLIC: &str = "trimmed-public-2025-11-09.json";
+pub const GOVERNMENT: &str = "trimmed-gov-2026-07-19.json";
+
 impl Tags {
-  /// The newest public and government downloads, when the shared data is present.
-  pub fn load() -> Option<Tags> {
-    let dir = downloads_dir()?;
+  /// The newest public and government downloads.
+  pub fn load() -> Tags {
+    let dir = downloads_dir();
     let mut clouds = HashMap::new();
-    for (cloud, file) in [
-      ("AzureCloud", "ServiceTags_Public_2025-11-09.json"),
-      ("AzureUSGovernment", "ServiceTags_Gov_2026-07-19.json"),
-    ] {
+    for (cloud, file) in [("AzureCloud", PUBLIC), ("AzureUSGovernment", GOVERNMENT)] {
       let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
       clouds.insert(
         cloud,
         index(&serde_json::from_str(&text).expect("download is JSON")),
       );
     }
-    Some(Tags { clouds })
+    Tags { clouds }
   }
 
   /// A small index for the checker's own tests: `(cloud, tag, features)`.
