@@ -522,6 +522,10 @@ fn toml_problem(err: &toml::de::Error, file: usize) -> Problem {
       .or_else(|| did_you_mean(key, all_keys()))
       .map(str::to_string);
     let hint = match suggestion {
+      // A top-level `[hub]` is what makes a fleet file: say so rather than list profile keys.
+      _ if key == "hub" && expected.iter().any(|k| k == "workspace") => {
+        "this is a fleet file: `compile` and `diff` read fleet files; give `explain`, `expand` and `audit` one of its workspace profiles (docs/fleet.md)".to_string()
+      }
       Some(s) => format!("did you mean `{s}`? keys allowed here: {}", expected.join(", ")),
       None => format!("keys allowed here: {}", expected.join(", ")),
     };

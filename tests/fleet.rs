@@ -472,3 +472,26 @@ fn globs_match_only_the_file_name_sorted_and_once() {
   // train-* sorted, train-eastus not twice, then registry-westeurope (train-westeurope seen).
   assert_eq!(names, ["train-eastus", "train-westeurope", "registry-westeurope"]);
 }
+
+/// `explain`, `expand` and `audit` take one workspace profile; given a fleet file they say
+/// what it is and what to give them instead of only listing profile keys.
+#[test]
+fn commands_that_take_one_profile_say_a_fleet_file_is_one() {
+  for args in [
+    vec!["explain", "fleets/contoso-hub.toml"],
+    vec![
+      "audit",
+      "fleets/contoso-hub.toml",
+      "--dns",
+      "fleets/contoso-hub.toml",
+    ],
+  ] {
+    let run = crate::support::amlnet(&args);
+    assert_eq!(run.code, 2, "{args:?}");
+    assert!(
+      run.stderr.contains("this is a fleet file"),
+      "{args:?}: {}",
+      run.stderr
+    );
+  }
+}
