@@ -141,9 +141,7 @@ fn error_json(err: &Error) -> String {
     err => (err.to_string(), Vec::new()),
   };
   let doc = serde_json::json!({ "error": summary, "diagnostics": diagnostics });
-  let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-  s.push('\n');
-  s
+  amlnet::syntax::json::document(&doc)
 }
 
 /// Write a command's result to stdout. A reader that closes the pipe early (`| head`) is

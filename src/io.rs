@@ -82,9 +82,7 @@ pub fn manifest(stamp: &Map<String, Value>, files: &[(String, String)]) -> Strin
     })
     .collect();
   doc.insert("artifacts".into(), Value::Array(artifacts));
-  let mut s = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
-  s.push('\n');
-  s
+  crate::syntax::json::document(&Value::Object(doc))
 }
 
 /// Replace `dir` with exactly `files` and their manifest (see the module comment).

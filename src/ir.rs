@@ -356,9 +356,7 @@ impl Ir {
   }
 
   pub fn to_json(&self) -> String {
-    let mut s = serde_json::to_string_pretty(self).expect("IR serializes");
-    s.push('\n');
-    s
+    crate::syntax::json::document(self)
   }
 }
 

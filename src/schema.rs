@@ -241,9 +241,7 @@ pub fn profile() -> String {
     root.insert("title".into(), json!(TITLE));
     root.insert("allOf".into(), Value::Array(regions_per_cloud()));
   }
-  let mut text = serde_json::to_string_pretty(&value).expect("a JSON value serializes");
-  text.push('\n');
-  text
+  crate::syntax::json::document(&value)
 }
 
 /// With `cloud` set in the same file, `region` must be one of that cloud's regions.

@@ -381,7 +381,7 @@ fn hostile_rule_names_stay_inside_their_markdown_cells() {
   let c = compiled("profiles/secure-workspace.toml");
   let dir = scratch("audit-hostile");
   let mut doc: Value = serde_json::from_str(&artifact(&c, "nsg/nsg.json").unwrap()).unwrap();
-  let hostile = "x | y\n\n## approved <!-- z";
+  let hostile = "x | y\n\n## approved <!-- z\u{202E}\u{85}";
   doc["resources"][0]["properties"]["securityRules"]
     .as_array_mut()
     .unwrap()

@@ -8,9 +8,7 @@ use super::{Finding, Kind, Report};
 use crate::syntax::{escape_hazards as line, markdown};
 
 pub(super) fn json(r: &Report) -> String {
-  let mut s = serde_json::to_string_pretty(r).expect("a report serializes");
-  s.push('\n');
-  s
+  crate::syntax::json::document(r)
 }
 
 fn deciding(f: &Finding) -> String {

@@ -46,9 +46,7 @@ pub fn compile_profiles(args: &CompileArgs) -> Result<u8, Error> {
         .iter()
         .map(|c| serde_json::from_str(&c.ir.to_json()).unwrap_or(Value::Null))
         .collect();
-      let mut s = serde_json::to_string_pretty(&irs).unwrap_or_default();
-      s.push('\n');
-      s
+      amlnet::syntax::json::document(&irs)
     }
     CompileFormat::Summary => {
       let mut s = String::new();

@@ -13,31 +13,13 @@
 //! line break, a `|` or an unclosed `<!--` stays inside its span or cell), and in JSON as
 //! serde_json's strings with the hazards serde_json leaves raw written as `\uXXXX`.
 
-use std::fmt::Write as _;
-
 use serde_json::Value;
 
 use super::changes::{Diff, FieldChange, Kind, SideInfo};
 use crate::ir::PeerKind;
-use crate::syntax::is_hazard;
 
 pub fn json(diff: &Diff) -> String {
-  // Plain data, string keys: serializing cannot fail.
-  let s = serde_json::to_string_pretty(diff).unwrap_or_default();
-  let mut out = String::with_capacity(s.len() + 1);
-  // serde_json escapes C0 controls inside strings; DEL, C1, U+2028/2029 and bidi controls it
-  // writes raw. Outside strings there is only ASCII punctuation, spaces and the `\n`s of the
-  // layout, so every other hazard is inside a string, where `\uXXXX` is the same value.
-  let mut rest = s.as_str();
-  while let Some(at) = rest.find(|c| c != '\n' && is_hazard(c)) {
-    out.push_str(&rest[..at]);
-    let c = rest[at..].chars().next().unwrap_or_default();
-    let _ = write!(out, "\\u{:04x}", u32::from(c));
-    rest = &rest[at + c.len_utf8()..];
-  }
-  out.push_str(rest);
-  out.push('\n');
-  out
+  crate::syntax::json::document(diff)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ impl Expansion {
         Value::Array(self.platform_resolved.iter().map(PlatformRule::json).collect()),
       );
     }
-    pretty(&doc)
+    crate::syntax::json::document(&doc)
   }
 }
 
@@ -280,7 +280,7 @@ impl Comparison {
         Value::Array(self.platform_resolved.iter().map(PlatformRule::json).collect()),
       );
     }
-    pretty(&doc)
+    crate::syntax::json::document(&doc)
   }
 }
 
@@ -304,12 +304,6 @@ fn spelled(ir_name: &str, file_name: &str) -> String {
 
 fn strings<T: std::fmt::Display>(nets: &[T]) -> Value {
   Value::Array(nets.iter().map(|n| Value::String(n.to_string())).collect())
-}
-
-fn pretty(doc: &Value) -> String {
-  let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
-  s.push('\n');
-  s
 }
 
 /// One `# …` comment line of the text documents.

@@ -9,9 +9,7 @@ use crate::catalog::Document;
 use crate::syntax::markdown;
 
 pub(super) fn json(e: &Explanation) -> String {
-  let mut s = serde_json::to_string_pretty(e).expect("an explanation serializes");
-  s.push('\n');
-  s
+  crate::syntax::json::document(e)
 }
 
 pub(super) fn text(e: &Explanation) -> String {

@@ -303,8 +303,6 @@ impl FleetDiff {
       "workspaces": workspaces,
       "hub": { "ip_groups": self.hub.ip_groups, "rules": self.hub.rules, "dns": self.hub.dns },
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::syntax::json::document(&doc)
   }
 }

@@ -59,12 +59,6 @@ pub fn render(fw: &HubFirewall, dns: &HubDns) -> Output {
   out
 }
 
-fn pretty(v: &Value) -> String {
-  let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-  s.push('\n');
-  s
-}
-
 fn template(ir: &Ir, parameters: Value, resources: Vec<Value>) -> Value {
   json!({
     "$schema": SCHEMA,
@@ -181,7 +175,7 @@ fn firewall_arm(ir: &Ir, fw: &HubFirewall) -> String {
     "ruleCollectionGroupName": { "type": "string", "defaultValue": arm_literal(&fw.name) },
     "location": { "type": "string", "defaultValue": "[resourceGroup().location]" },
   });
-  pretty(&template(ir, parameters, resources))
+  crate::syntax::json::document(&template(ir, parameters, resources))
 }
 
 /// One `virtualNetworkLinks` per spoke and hub zone; each spoke's VNet resource ID is a key of
@@ -212,5 +206,5 @@ fn vnet_links(ir: &Ir, dns: &HubDns) -> String {
       "metadata": { "description": "Resource ID of each spoke VNet, keyed by workspace profile name" },
     },
   });
-  pretty(&template(ir, parameters, resources))
+  crate::syntax::json::document(&template(ir, parameters, resources))
 }

@@ -78,9 +78,7 @@ pub fn json(fleet: &Fleet) -> String {
       "location": d.location,
     })).collect::<Vec<_>>(),
   });
-  let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-  s.push('\n');
-  s
+  crate::syntax::json::document(&doc)
 }
 
 pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {

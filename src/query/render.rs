@@ -6,9 +6,7 @@ use super::{Answer, Outcome, Part};
 use crate::syntax::escape_hazards as line;
 
 pub(super) fn json(a: &Answer) -> String {
-  let mut s = serde_json::to_string_pretty(a).expect("an answer serializes");
-  s.push('\n');
-  s
+  crate::syntax::json::document(a)
 }
 
 pub(super) fn text(a: &Answer) -> String {

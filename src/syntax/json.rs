@@ -8,6 +8,8 @@
 //! rule names, descriptions, FQDNs, addresses, tags, metadata) that is meant as text, not as an
 //! expression. Property names are never evaluated and need nothing. It does not apply to JSON
 //! that ARM never reads (`manifest.json`, `compile --format json`, diff JSON).
+//!
+//! `document` is how every JSON file and JSON output amlnet writes is laid out.
 
 /// The ARM template string whose deployed value is `value`: when `value` starts with `[` and
 /// ends with `]` it gets one more leading `[` (ARM's escape, `[[x]` deploys as `[x]`); otherwise
@@ -67,6 +69,31 @@ pub fn arm_value(s: &str) -> Option<String> {
   } else {
     Some(s.to_string())
   }
+}
+
+/// A JSON document as amlnet writes every one (IR, manifest, reports, `--format json`):
+/// pretty-printed, one final newline, and no hazard character raw (`super::is_hazard`).
+/// serde_json escapes C0 controls inside strings but writes DEL, C1, U+2028/2029 and bidi
+/// controls raw; outside strings there is only ASCII punctuation, spaces and the layout's
+/// `\n`s, so every other hazard is inside a string, where `\uXXXX` is the same value.
+///
+/// Guarantee: the result parses back to `value`'s JSON and shows on a terminal in the order
+/// it is stored. Plain data with string keys cannot fail to serialize; were it to, the
+/// result is empty rather than a panic.
+pub fn document<T: serde::Serialize + ?Sized>(value: &T) -> String {
+  use std::fmt::Write as _;
+  let s = serde_json::to_string_pretty(value).unwrap_or_default();
+  let mut out = String::with_capacity(s.len() + 1);
+  let mut rest = s.as_str();
+  while let Some(at) = rest.find(|c| c != '\n' && super::is_hazard(c)) {
+    out.push_str(&rest[..at]);
+    let c = rest[at..].chars().next().unwrap_or_default();
+    let _ = write!(out, "\\u{:04x}", u32::from(c));
+    rest = &rest[at + c.len_utf8()..];
+  }
+  out.push_str(rest);
+  out.push('\n');
+  out
 }
 
 #[cfg(test)]
