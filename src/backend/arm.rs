@@ -136,13 +136,3 @@ impl<'a> Param<'a> {
     }
   }
 }
-
-/// Pretty JSON with a final newline, serialized straight into one buffer.
-pub(super) fn pretty<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
-  let mut buf = Vec::with_capacity(capacity);
-  if serde_json::to_writer_pretty(&mut buf, value).is_err() {
-    buf.clear();
-  }
-  buf.push(b'\n');
-  String::from_utf8(buf).unwrap_or_default()
-}

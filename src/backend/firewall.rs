@@ -229,6 +229,6 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   let rules = fw.network.rules.len() + fw.application.rules.len();
   out.add(
     "firewall/rule-collection-group.json",
-    arm::pretty(&template, 2048 + 600 * rules),
+    crate::syntax::json::document_sized(&template, 2048 + 600 * rules),
   );
 }

@@ -247,6 +247,6 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   };
   out.add(
     "nsg/subnets.json",
-    arm::pretty(&template, 2048 + 1000 * net.subnets.len()),
+    crate::syntax::json::document_sized(&template, 2048 + 1000 * net.subnets.len()),
   );
 }

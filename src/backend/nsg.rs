@@ -96,7 +96,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   };
   out.add(
     "nsg/nsg.json",
-    arm::pretty(&template, 1024 + 700 * plan.nsg.len()),
+    crate::syntax::json::document_sized(&template, 1024 + 700 * plan.nsg.len()),
   );
   let names: Vec<String> = plan
     .nsg
@@ -132,7 +132,7 @@ pub(super) fn render(ir: &Ir, plan: &Plan, out: &mut Output) {
   };
   out.add(
     "nsg/nsg-rules.json",
-    arm::pretty(&children, 1024 + 800 * plan.nsg.len()),
+    crate::syntax::json::document_sized(&children, 1024 + 800 * plan.nsg.len()),
   );
   super::network::render(ir, plan, out);
 }

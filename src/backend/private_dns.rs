@@ -183,7 +183,7 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   };
   out.add(
     "private-dns/private-dns.json",
-    arm::pretty(&template, 1024 + 500 * resources.len()),
+    crate::syntax::json::document_sized(&template, 1024 + 500 * resources.len()),
   );
   let table = Records {
     generator: &generator,
@@ -191,7 +191,7 @@ pub(super) fn render(ir: &Ir, _plan: &Plan, out: &mut Output) {
   };
   out.add(
     "private-dns/records.json",
-    arm::pretty(&table, 512 + 600 * ir.dns_records.len()),
+    crate::syntax::json::document_sized(&table, 512 + 600 * ir.dns_records.len()),
   );
 }
 

@@ -81,9 +81,24 @@ pub fn arm_value(s: &str) -> Option<String> {
 /// it is stored. Plain data with string keys cannot fail to serialize; were it to, the
 /// result is empty rather than a panic.
 pub fn document<T: serde::Serialize + ?Sized>(value: &T) -> String {
+  document_sized(value, 0)
+}
+
+/// `document`, written into a buffer of `capacity` bytes to start with (the ARM backends know
+/// their templates' size within a factor of two and save the regrowth).
+pub fn document_sized<T: serde::Serialize + ?Sized>(value: &T, capacity: usize) -> String {
   use std::fmt::Write as _;
-  let s = serde_json::to_string_pretty(value).unwrap_or_default();
-  let mut out = String::with_capacity(s.len() + 1);
+  let mut buf = Vec::with_capacity(capacity);
+  if serde_json::to_writer_pretty(&mut buf, value).is_err() {
+    buf.clear();
+  }
+  let s = String::from_utf8(buf).unwrap_or_default();
+  if !s.contains(super::is_hazard) {
+    let mut s = s;
+    s.push('\n');
+    return s;
+  }
+  let mut out = String::with_capacity(s.len() + 16);
   let mut rest = s.as_str();
   while let Some(at) = rest.find(|c| c != '\n' && super::is_hazard(c)) {
     out.push_str(&rest[..at]);
