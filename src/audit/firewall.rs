@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use super::shape::{self, excess, network_box, Needed, Said};
+use super::shape::{self, excess, Needed, Said};
 use super::{Deployed, Finding, Kind};
 use crate::eval::firewall::{fqdn_matches, Decider, Policy, Query};
+use crate::eval::firewall::{matched_application, matched_network};
 use crate::eval::{Protocols, TagResolver, TrafficClass, UnknownTag};
 use crate::import::firewall::{self as imported, Rules};
 use crate::ir::Ir;
-use crate::net::{PortRange, PortSet, PrefixSet};
+use crate::net::{PortSet, PrefixSet};
 use crate::plan::Plan;
 use crate::target::firewall::{ApplicationRule, Destination, NetworkRule};
 use crate::target::nsg::Access;
@@ -142,7 +143,7 @@ fn wanted<'a>(plan: &'a Plan, tags: &dyn TagResolver) -> Result<Vec<Wanted<'a>>,
       .map(|p| p.as_str())
       .collect::<Vec<_>>()
       .join(",");
-    let (queries, to) = match network_box(r, tags)? {
+    let (queries, to) = match matched_network(r, tags)? {
       Some(class) => (vec![Query { class, name: None }], shape::words(destinations(r))),
       None => {
         let Destination::Fqdns(names) = &r.destination else {
@@ -183,7 +184,7 @@ fn wanted<'a>(plan: &'a Plan, tags: &dyn TagResolver) -> Result<Vec<Wanted<'a>>,
     });
   }
   for r in &fw.application.rules {
-    let class = app_class(r);
+    let class = matched_application(r);
     let protocols = r
       .protocols
       .iter()
@@ -223,15 +224,6 @@ fn destinations(r: &NetworkRule) -> Vec<String> {
   }
 }
 
-fn app_class(r: &ApplicationRule) -> TrafficClass {
-  TrafficClass {
-    protocols: Protocols::TCP,
-    source: PrefixSet::aggregate(&r.source_addresses),
-    destination: PrefixSet::all(),
-    ports: PortSet::from_ranges(r.protocols.iter().map(|&(_, port)| PortRange::single(port))),
-  }
-}
-
 /// Deployed allows of the workspace's rule collection group (the whole policy when no group
 /// has its name) against the planned rules they serve.
 fn broad_and_extra(
@@ -248,7 +240,7 @@ fn broad_and_extra(
   let planned_apps = &plan.firewall.application.rules[..];
   let mut planned_boxes = Vec::new();
   for p in planned_network {
-    if let Some(want) = network_box(p, tags)? {
+    if let Some(want) = matched_network(p, tags)? {
       planned_boxes.push((p, want));
     }
   }
@@ -266,7 +258,7 @@ fn broad_and_extra(
     match &c.rules {
       Rules::Network(rules) => {
         for r in rules {
-          let Some(have) = network_box(r, tags)? else {
+          let Some(have) = matched_network(r, tags)? else {
             let served: Vec<&NetworkRule> = planned_network
               .iter()
               .filter(|p| destinations(p).iter().any(|d| destinations(r).contains(d)))
@@ -371,7 +363,7 @@ fn broad_and_extra(
             })
             .collect();
           let mut needed = Needed::default();
-          served.iter().for_each(|p| needed.add(&app_class(p)));
+          served.iter().for_each(|p| needed.add(&matched_application(p)));
           let said = Said {
             protocols: ("TCP".into(), "TCP".into()),
             source: (
@@ -380,7 +372,7 @@ fn broad_and_extra(
             ),
             destination: (String::new(), String::new()),
           };
-          wider.extend(excess(&app_class(r), &needed, &said));
+          wider.extend(excess(&matched_application(r), &needed, &said));
           if !wider.is_empty() {
             out.push(broad(
               ir,

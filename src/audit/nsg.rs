@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::shape::{self, excess, free_priority, is_allow, nsg_box, Needed, Said};
+use super::shape::{self, excess, free_priority, is_allow, Needed, Said};
 use super::{Deployed, Finding, Kind};
+use crate::eval::nsg::matched;
 use crate::eval::nsg::Nsg;
 use crate::eval::{TagResolver, TrafficClass, UnknownTag};
 use crate::ir::Ir;
@@ -29,7 +30,7 @@ pub(super) fn findings(
   let allows_only = Nsg::new(&allows);
   let mut out = Vec::new();
   for p in &plan.nsg {
-    let class = nsg_box(p, tags)?;
+    let class = matched(p, tags)?;
     if !is_allow(p) {
       // A planned deny: what the plan itself denies by it (not what planned allows above it
       // let through) and the deployment allows is access the profile closes.
@@ -143,10 +144,10 @@ pub(super) fn findings(
   }
   let mut planned_allows = Vec::new();
   for p in plan.nsg.iter().filter(|p| is_allow(p)) {
-    planned_allows.push((p, nsg_box(p, tags)?));
+    planned_allows.push((p, matched(p, tags)?));
   }
   for r in deployed.iter().filter(|r| is_allow(r)) {
-    let have = nsg_box(r, tags)?;
+    let have = matched(r, tags)?;
     let mut needed = Needed::default();
     let mut served = Vec::new();
     for (p, want) in planned_allows.iter().filter(|(p, _)| p.direction == r.direction) {

@@ -1,43 +1,12 @@
-//! Rules as traffic boxes and boxes in a reviewer's words, for the audit's findings. Takes
-//! target rules and a `TagResolver`; returns `TrafficClass`es and short strings. Decides
-//! nothing and evaluates no rule set (that is `eval`'s).
+//! Traffic boxes in a reviewer's words, for the audit's findings: how a deployed box goes
+//! beyond what it is needed for, ports, rule texts, free priorities. Takes the boxes
+//! `eval` gives for rules (`eval::nsg::matched`, `eval::firewall::matched_network`,
+//! `matched_application`) and returns short strings. Decides nothing and matches nothing.
 
-use crate::eval::{Protocols, TagResolver, TrafficClass, UnknownTag};
+use crate::eval::{Protocols, TrafficClass};
 use crate::ir::{Flow, Ir};
 use crate::net::{PortSet, PrefixSet};
-use crate::target::firewall::{Destination, NetworkRule};
 use crate::target::nsg::{Access, SecurityRule};
-
-/// What an NSG rule matches.
-pub fn nsg_box(r: &SecurityRule, tags: &dyn TagResolver) -> Result<TrafficClass, UnknownTag> {
-  Ok(TrafficClass {
-    protocols: Protocols::from(r.protocol),
-    source: tags.endpoint(&r.source)?,
-    destination: tags.endpoint(&r.destination)?,
-    ports: r.ports.clone(),
-  })
-}
-
-/// What a firewall network rule with address destinations matches; `None` for FQDN rules,
-/// which match by name.
-pub fn network_box(r: &NetworkRule, tags: &dyn TagResolver) -> Result<Option<TrafficClass>, UnknownTag> {
-  let Destination::Addresses(endpoints) = &r.destination else {
-    return Ok(None);
-  };
-  let mut destination = PrefixSet::default();
-  for e in endpoints {
-    destination = destination.union(&tags.endpoint(e)?);
-  }
-  Ok(Some(TrafficClass {
-    protocols: r
-      .protocols
-      .iter()
-      .fold(Protocols::default(), |p, &q| p.union(q.into())),
-    source: PrefixSet::aggregate(&r.source_addresses),
-    destination,
-    ports: r.ports.clone(),
-  }))
-}
 
 pub fn intersects(a: &TrafficClass, b: &TrafficClass) -> bool {
   !a.protocols.intersection(b.protocols).is_empty()

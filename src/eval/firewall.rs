@@ -137,31 +137,21 @@ impl<'a> Policy<'a> {
           .iter()
           .map(|r| Boxed {
             source: sources(&r.source_addresses),
-            destination: match &r.destination {
-              Destination::Addresses(endpoints) => endpoints
-                .iter()
-                .try_fold(PrefixSet::default(), |set, e| Ok(set.union(&tags.endpoint(e)?)))
-                .map(Some),
-              Destination::Fqdns(_) => Ok(None),
-            },
-            protocols: r
-              .protocols
-              .iter()
-              .fold(Protocols::default(), |p, &q| p.union(q.into())),
+            destination: network_destination(r, tags),
+            protocols: network_protocols(r),
             ports: r.ports.clone(),
           })
           .collect(),
         Rules::Application(rules) => rules
           .iter()
-          .map(|r| Boxed {
-            source: sources(&r.source_addresses),
-            destination: Ok(None),
-            protocols: Protocols::TCP,
-            ports: PortSet::from_ranges(
-              r.protocols
-                .iter()
-                .map(|&(_, port)| crate::net::PortRange::single(port)),
-            ),
+          .map(|r| {
+            let m = matched_application(r);
+            Boxed {
+              source: m.source,
+              destination: Ok(None),
+              protocols: m.protocols,
+              ports: m.ports,
+            }
           })
           .collect(),
       })
@@ -244,6 +234,48 @@ impl<'a> Policy<'a> {
     }));
     Ok(verdicts)
   }
+}
+
+/// Every packet a network rule with address destinations matches, its tags resolved; `None`
+/// for a rule with destination FQDNs, which matches by the name asked for.
+pub fn matched_network(r: &NetworkRule, tags: &dyn TagResolver) -> Result<Option<TrafficClass>, UnknownTag> {
+  Ok(network_destination(r, tags)?.map(|destination| TrafficClass {
+    protocols: network_protocols(r),
+    source: sources(&r.source_addresses),
+    destination,
+    ports: r.ports.clone(),
+  }))
+}
+
+/// Every packet an application rule carries for a name it matches: TCP from its sources to
+/// its ports, whatever address the name resolves to.
+pub fn matched_application(r: &ApplicationRule) -> TrafficClass {
+  TrafficClass {
+    protocols: Protocols::TCP,
+    source: sources(&r.source_addresses),
+    destination: PrefixSet::all(),
+    ports: PortSet::from_ranges(
+      r.protocols
+        .iter()
+        .map(|&(_, port)| crate::net::PortRange::single(port)),
+    ),
+  }
+}
+
+fn network_destination(r: &NetworkRule, tags: &dyn TagResolver) -> Result<Option<PrefixSet>, UnknownTag> {
+  match &r.destination {
+    Destination::Addresses(endpoints) => endpoints
+      .iter()
+      .try_fold(PrefixSet::default(), |set, e| Ok(set.union(&tags.endpoint(e)?)))
+      .map(Some),
+    Destination::Fqdns(_) => Ok(None),
+  }
+}
+
+fn network_protocols(r: &NetworkRule) -> Protocols {
+  r.protocols
+    .iter()
+    .fold(Protocols::default(), |p, &q| p.union(q.into()))
 }
 
 /// A policy's rules with their addresses resolved (`Policy::resolve`), aligned with its

@@ -20,6 +20,16 @@ pub struct Nsg {
   rules: Vec<SecurityRule>,
 }
 
+/// Every packet one rule matches, its tags resolved (what audit compares rules by).
+pub fn matched(rule: &SecurityRule, tags: &dyn TagResolver) -> Result<TrafficClass, UnknownTag> {
+  Ok(TrafficClass {
+    protocols: Protocols::from(rule.protocol),
+    source: tags.endpoint(&rule.source)?,
+    destination: tags.endpoint(&rule.destination)?,
+    ports: rule.ports.clone(),
+  })
+}
+
 /// One part of a queried class and what decided it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict<'a> {
@@ -60,13 +70,12 @@ impl Nsg {
       if open.is_empty() {
         break;
       }
-      let source = tags.endpoint(&rule.source)?;
-      let destination = tags.endpoint(&rule.destination)?;
+      let m = matched(rule, tags)?;
       let matcher = RuleBox {
-        protocols: Protocols::from(rule.protocol),
-        source: &source,
-        destination: Some(&destination),
-        ports: &rule.ports,
+        protocols: m.protocols,
+        source: &m.source,
+        destination: Some(&m.destination),
+        ports: &m.ports,
       };
       let mut next = Vec::new();
       for part in &open {
