@@ -23,8 +23,6 @@ use crate::import;
 use crate::ir::Ir;
 use crate::net::PrefixSet;
 use crate::plan::Plan;
-use crate::target::firewall::Destination;
-use crate::target::Endpoint;
 use crate::{Error, Result};
 
 mod dns;
@@ -252,31 +250,15 @@ fn vnet(ir: &Ir) -> PrefixSet {
 
 /// Every service tag the plan and the deployment name, for the symbolic blocks.
 fn tags_named(plan: &Plan, d: &Deployment) -> Vec<String> {
-  let mut tags = Vec::new();
-  let mut take = |e: &Endpoint| {
-    if let Endpoint::Tag(t) = e {
-      tags.push(t.clone());
-    }
-  };
-  for r in plan.nsg.iter().chain(d.nsg.iter().flatten()) {
-    take(&r.source);
-    take(&r.destination);
-  }
-  let planned = plan.firewall.network.rules.iter();
-  let deployed = d
-    .firewall
-    .iter()
-    .flat_map(|p| &p.collections)
-    .flat_map(|c| match &c.rules {
-      import::firewall::Rules::Network(r) => r.iter().collect::<Vec<_>>(),
-      import::firewall::Rules::Application(_) => Vec::new(),
-    });
-  for r in planned.chain(deployed) {
-    if let Destination::Addresses(a) = &r.destination {
-      a.iter().for_each(&mut take);
-    }
-  }
-  tags
+  crate::target::named_tags(
+    plan.nsg.iter().chain(d.nsg.iter().flatten()),
+    plan
+      .firewall
+      .network
+      .rules
+      .iter()
+      .chain(d.firewall.iter().flat_map(|p| p.network_rules())),
+  )
 }
 
 /// DNS inputs: JSON (a record-set list) when the file is JSON, else a zone file; `ZONE=FILE`

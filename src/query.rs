@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::eval::firewall::{Decider, Policy, Query};
 use crate::eval::nsg::Nsg;
 use crate::eval::{Protocols, TagResolver, TrafficClass, UnknownTag};
-use crate::import::firewall::{self as imported, Rules};
+use crate::import::firewall as imported;
 use crate::ir::Direction;
 use crate::net::{PortSet, PrefixSet};
 use crate::target::nsg::{Access, SecurityRule};
@@ -373,27 +373,14 @@ fn mentioned_tags(
   nsg: Option<&[SecurityRule]>,
   policy: Option<&imported::Policy>,
 ) -> Vec<String> {
-  let mut tags = Vec::new();
-  let mut take = |e: &Endpoint| {
-    if let Endpoint::Tag(t) = e {
-      tags.push(t.clone());
-    }
-  };
-  take(&q.source);
-  take(&q.destination);
-  for r in nsg.into_iter().flatten() {
-    take(&r.source);
-    take(&r.destination);
-  }
-  for c in policy.iter().flat_map(|p| &p.collections) {
-    if let Rules::Network(rules) = &c.rules {
-      for r in rules {
-        if let crate::target::firewall::Destination::Addresses(a) = &r.destination {
-          a.iter().for_each(&mut take);
-        }
-      }
-    }
-  }
+  let mut tags = crate::target::named_tags(
+    nsg.into_iter().flatten(),
+    policy.into_iter().flat_map(|p| p.network_rules()),
+  );
+  tags.extend([&q.source, &q.destination].into_iter().filter_map(|e| match e {
+    Endpoint::Tag(t) => Some(t.clone()),
+    _ => None,
+  }));
   tags
 }
 

@@ -46,19 +46,15 @@ fn own_deployment(c: &amlnet::Compiled) -> Deployment {
 
 /// The audit with tags compared by name, as the CLI does without a download.
 fn audited(c: &amlnet::Compiled, d: &Deployment) -> Report {
-  let mut tags: Vec<String> = Vec::new();
-  for r in c.plan.nsg.iter().chain(d.nsg.iter().flatten()) {
-    for e in [&r.source, &r.destination] {
-      if let amlnet::target::Endpoint::Tag(t) = e {
-        tags.push(t.clone());
-      }
-    }
-  }
-  for r in &c.plan.firewall.network.rules {
-    if let amlnet::target::firewall::Destination::Addresses(a) = &r.destination {
-      tags.extend(a.iter().map(ToString::to_string));
-    }
-  }
+  let tags = amlnet::target::named_tags(
+    c.plan.nsg.iter().chain(d.nsg.iter().flatten()),
+    c.plan
+      .firewall
+      .network
+      .rules
+      .iter()
+      .chain(d.firewall.iter().flat_map(|p| p.network_rules())),
+  );
   let blocks = TagBlocks::new(tags);
   let vnet: Vec<ipnet::IpNet> = c
     .ir

@@ -42,21 +42,9 @@ fn synthetic_tags(dir: &Path, tags: &BTreeSet<String>) -> PathBuf {
 
 /// Every published service tag a profile's planned NSG and firewall rules name.
 fn plan_tags(c: &amlnet::Compiled) -> BTreeSet<String> {
-  let mut tags: BTreeSet<String> = BTreeSet::new();
-  let mut take = |e: &Endpoint| {
-    if let Endpoint::Tag(t) = e {
-      tags.insert(t.clone());
-    }
-  };
-  for r in &c.plan.nsg {
-    take(&r.source);
-    take(&r.destination);
-  }
-  for r in &c.plan.firewall.network.rules {
-    if let amlnet::target::firewall::Destination::Addresses(a) = &r.destination {
-      a.iter().for_each(&mut take);
-    }
-  }
+  let mut tags: BTreeSet<String> = amlnet::target::named_tags(&c.plan.nsg, &c.plan.firewall.network.rules)
+    .into_iter()
+    .collect();
   tags.retain(|t| !["VirtualNetwork", "Internet", "AzureLoadBalancer"].contains(&t.as_str()));
   tags
 }

@@ -8,8 +8,6 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use crate::eval::{Symbolic, TagBlocks};
 use crate::ir::Ir;
 use crate::plan::Plan;
-use crate::target::firewall::Destination;
-use crate::target::Endpoint;
 
 use crate::eval::Protocols;
 use crate::net::{PortSet, PrefixSet};
@@ -167,20 +165,5 @@ pub fn resolver<'a>(blocks: &'a TagBlocks, ir: &Ir) -> Symbolic<'a> {
 }
 
 fn plan_tags(plan: &Plan) -> Vec<String> {
-  let mut tags = Vec::new();
-  let mut take = |e: &Endpoint| {
-    if let Endpoint::Tag(t) = e {
-      tags.push(t.clone());
-    }
-  };
-  for r in &plan.nsg {
-    take(&r.source);
-    take(&r.destination);
-  }
-  for r in &plan.firewall.network.rules {
-    if let Destination::Addresses(endpoints) = &r.destination {
-      endpoints.iter().for_each(&mut take);
-    }
-  }
-  tags
+  crate::target::named_tags(&plan.nsg, &plan.firewall.network.rules)
 }

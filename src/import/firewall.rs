@@ -79,6 +79,14 @@ pub struct Skipped {
 }
 
 impl Policy {
+  /// Every network rule of every collection, in the order exported.
+  pub fn network_rules(&self) -> impl Iterator<Item = &NetworkRule> {
+    self.collections.iter().flat_map(|c| match &c.rules {
+      Rules::Network(r) => r.as_slice(),
+      Rules::Application(_) => &[],
+    })
+  }
+
   /// The collections `keep` keeps, as the evaluator takes them (it orders them).
   pub fn evaluable(&self, keep: impl Fn(&Collection) -> bool) -> Vec<crate::eval::firewall::Collection<'_>> {
     use crate::eval::firewall::{Collection as Evaluable, Rules as EvalRules};

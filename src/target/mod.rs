@@ -31,6 +31,29 @@ impl fmt::Display for Endpoint {
   }
 }
 
+/// Every tag NSG rules and firewall network rules name (sources and destinations of the NSG
+/// rules, address destinations of the network rules), in order, repeats kept.
+pub fn named_tags<'a>(
+  nsg: impl IntoIterator<Item = &'a nsg::SecurityRule>,
+  network: impl IntoIterator<Item = &'a firewall::NetworkRule>,
+) -> Vec<String> {
+  let tag = |e: &Endpoint| match e {
+    Endpoint::Tag(t) => Some(t.clone()),
+    _ => None,
+  };
+  let mut tags: Vec<String> = nsg
+    .into_iter()
+    .flat_map(|r| [tag(&r.source), tag(&r.destination)])
+    .flatten()
+    .collect();
+  for r in network {
+    if let firewall::Destination::Addresses(a) = &r.destination {
+      tags.extend(a.iter().filter_map(tag));
+    }
+  }
+  tags
+}
+
 /// Every item in its target spelling, for renderers that write lists of strings.
 pub fn texts<T: ToString>(items: &[T]) -> Vec<String> {
   items.iter().map(ToString::to_string).collect()
