@@ -137,6 +137,11 @@ fn endpoint(s: &str) -> Result<Target, String> {
   if let Ok(addr) = s.parse::<IpAddr>() {
     return Ok(Target::Endpoint(Endpoint::Prefix(IpNet::from(addr))));
   }
+  // Dotted digits that did not parse are a mistyped address, not a host name.
+  let bare = s.split(['/', '=']).next().unwrap_or(s);
+  if bare.contains('.') && bare.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    return Err(format!("`{s}` is not an IPv4 address or CIDR"));
+  }
   if let Some(tag) = s.strip_prefix("tag:") {
     return tag_of(tag);
   }
@@ -228,6 +233,8 @@ mod tests {
       ("outbound tcp 1.2.3.4 -> x.org:99999", "not ports"),
       ("outbound tcp 1.2.3.4 -> a b", "spaces"),
       ("outbound tcp 1.2.3.4 -> x.org=1.2.3:443", "not an address"),
+      ("outbound tcp 999.1.1.1 -> 8.8.8.8:443", "not an IPv4 address"),
+      ("outbound tcp 10.0.0.1 -> 10.0.0.0/33:443", "not an IPv4 address"),
       ("outbound tcp 1.2.3.4 -> $(touch;x):443", "is not"),
     ] {
       let err = parse(q).unwrap_err();
