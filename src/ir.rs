@@ -356,7 +356,8 @@ impl Ir {
   }
 
   pub fn to_json(&self) -> String {
-    crate::syntax::json::document(self)
+    // A workspace's IR is tens of KiB: one buffer of that size instead of a dozen regrowths.
+    crate::syntax::json::document_sized(self, 64 * 1024)
   }
 }
 

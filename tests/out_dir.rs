@@ -1,4 +1,4 @@
-//! `--out DIR` (src/io.rs): what may be replaced, atomic replacement, locking, stale staging
+//! `--out DIR` (src/io/): what may be replaced, atomic replacement, locking, stale staging
 //! trees, kills mid-write, and ir.json bytes independent of the cwd and the profile path.
 
 use std::path::{Path, PathBuf};

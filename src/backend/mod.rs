@@ -51,6 +51,16 @@ pub struct Output {
 }
 
 impl Output {
+  /// Two DNS backends may report the same problem with the IR (e.g. an invalid SOA); say it
+  /// once, keeping the first.
+  pub fn say_each_note_once(&mut self) {
+    let fresh: Vec<bool> = (0..self.notes.len())
+      .map(|i| !self.notes[..i].contains(&self.notes[i]))
+      .collect();
+    let mut keep = fresh.into_iter();
+    self.notes.retain(|_| keep.next().unwrap_or(true));
+  }
+
   pub fn add(&mut self, path: impl Into<String>, contents: impl Into<String>) {
     self.artifacts.push(Artifact {
       path: path.into(),
@@ -151,12 +161,7 @@ pub fn render_all(ir: &Ir, plan: &Plan) -> Output {
   for target in Target::ALL {
     target.render(ir, plan, &mut out);
   }
-  // Two DNS backends may report the same problem with the IR (e.g. an invalid SOA); say it once.
-  let fresh: Vec<bool> = (0..out.notes.len())
-    .map(|i| !out.notes[..i].contains(&out.notes[i]))
-    .collect();
-  let mut keep = fresh.into_iter();
-  out.notes.retain(|_| keep.next().unwrap_or(true));
+  out.say_each_note_once();
   out
 }
 

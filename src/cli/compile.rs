@@ -98,16 +98,21 @@ fn write_out(dir: &Path, force: bool, inputs: &[PathBuf], ir: &Ir, output: &Outp
       .iter()
       .map(|a| (a.path.clone(), a.contents.clone())),
   );
+  let options = amlnet::io::Options {
+    force,
+    inputs: inputs.iter().map(PathBuf::as_path).collect(),
+  };
+  amlnet::io::replace_dir(dir, &options, &stamp(ir), &files)
+}
+
+/// The stamp of a workspace's `manifest.json`, alone or as a fleet's spoke.
+pub(super) fn stamp(ir: &Ir) -> serde_json::Map<String, serde_json::Value> {
   let mut stamp = serde_json::Map::new();
   stamp.insert("amlnet_version".into(), ir.amlnet_version.clone().into());
   stamp.insert("catalog_version".into(), ir.catalog_version.clone().into());
   stamp.insert("profile".into(), ir.profile.clone().into());
   stamp.insert("profile_hash".into(), ir.profile_hash.clone().into());
-  let options = amlnet::io::Options {
-    force,
-    inputs: inputs.iter().map(PathBuf::as_path).collect(),
-  };
-  amlnet::io::replace_dir(dir, &options, &stamp, &files)
+  stamp
 }
 
 /// An IR location (relative to the profile's directory) as typed from the cwd, to click on.

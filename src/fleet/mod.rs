@@ -18,7 +18,7 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Output, Target};
+use crate::backend::{Artifact, Output, Target};
 use crate::diagnostic::{Problem, SourceMap, Span};
 use crate::ir::{Diagnostic, Severity};
 use crate::{Compiled, Result};
@@ -36,6 +36,9 @@ pub struct Spoke {
   pub firewall: crate::target::firewall::RuleCollectionGroup,
   /// The profile's own source map, for errors that point into it.
   pub sources: SourceMap,
+  /// The files its `out/<name>/` holds: `ir.json`, the artifacts, `manifest.json` (the
+  /// artifacts themselves may have gone to a `Sink`).
+  pub files: usize,
 }
 
 impl Spoke {
@@ -59,17 +62,26 @@ pub struct Fleet {
   pub inputs: Vec<PathBuf>,
 }
 
-/// Compile a fleet file with the embedded catalog.
+/// Receives each spoke's IR and artifacts as soon as the spoke is compiled (a `--out`
+/// writer), from several threads at once; the artifacts are not kept after it returns.
+pub type Sink<'a> = &'a (dyn Fn(&crate::ir::Ir, Vec<Artifact>) -> Result<()> + Sync);
+
+/// Compile a fleet file with the embedded catalog, keeping every spoke's artifacts.
 pub fn compile(path: &Path) -> Result<Fleet> {
   compile_with(path, crate::catalog::get())
 }
 
 pub fn compile_with(path: &Path, catalog: &crate::catalog::Catalog) -> Result<Fleet> {
+  compile_into(path, catalog, None)
+}
+
+/// Compile a fleet file, handing each spoke's artifacts to `sink` instead of keeping them:
+/// a thousand spokes' artifacts are written as they come and never held together.
+pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option<Sink>) -> Result<Fleet> {
   let file = load::load(path)?;
-  let mut spokes = Vec::with_capacity(file.members.len());
-  for member in &file.members {
-    spokes.push(spoke(&member.path, member.entry.clone(), catalog)?);
-  }
+  let mut spokes = in_parallel(&file.members, |member| {
+    spoke(&member.path, member.entry.clone(), catalog, sink)
+  })?;
   spokes.sort_by(|a, b| a.name().cmp(b.name()));
   let mut sources = file.sources;
   let mut problems = checks::check(&file.hub, &spokes, &mut sources);
@@ -86,7 +98,8 @@ pub fn compile_with(path: &Path, catalog: &crate::catalog::Catalog) -> Result<Fl
   let mut output = render::render(&firewall, &dns);
   notes.append(&mut output.notes);
   for spoke in &mut spokes {
-    strip_hub_artifacts(spoke, &file.hub);
+    let note = moved_to_hub(spoke, &file.hub);
+    spoke.compiled.output.note(Severity::Info, "FLT030", note);
   }
   let mut inputs = vec![path.to_path_buf()];
   inputs.extend(spokes.iter().flat_map(|s| s.compiled.inputs.iter().cloned()));
@@ -101,13 +114,19 @@ pub fn compile_with(path: &Path, catalog: &crate::catalog::Catalog) -> Result<Fl
   })
 }
 
-/// Several profiles without a hub: each compiled alone, refused together when two share a
-/// name (their `out/<name>/` directories would collide).
-pub fn compile_profiles(paths: &[PathBuf]) -> Result<Vec<Compiled>> {
-  let mut out: Vec<Compiled> = Vec::with_capacity(paths.len());
-  for path in paths {
-    let compiled = crate::compile(path)?;
-    if let Some(first) = out.iter().find(|c| c.ir.profile == compiled.ir.profile) {
+/// Several profiles without a hub: each compiled alone (artifacts to `sink` when given, as
+/// for a fleet), refused together when two share a name (their `out/<name>/` directories
+/// would collide).
+pub fn compile_profiles(paths: &[PathBuf], sink: Option<Sink>) -> Result<Vec<Compiled>> {
+  let all = in_parallel(paths, |path| {
+    let mut compiled = crate::compile(path)?;
+    if let Some(sink) = sink {
+      sink(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
+    }
+    Ok(compiled)
+  })?;
+  for (i, compiled) in all.iter().enumerate() {
+    if let Some(first) = all[..i].iter().find(|c| c.ir.profile == compiled.ir.profile) {
       let mut problem = Problem::error(
         "FLT011",
         format!(
@@ -118,75 +137,113 @@ pub fn compile_profiles(paths: &[PathBuf]) -> Result<Vec<Compiled>> {
             .first()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-          path.display(),
+          paths[i].display(),
           compiled.ir.profile
         ),
         None,
       )
       .hint("give each profile its own `name`");
-      problem.at = path.display().to_string();
+      problem.at = paths[i].display().to_string();
       return Err(crate::loader::fail(SourceMap::default(), vec![problem]));
     }
-    out.push(compiled);
   }
-  Ok(out)
+  Ok(all)
 }
 
-/// Compile one spoke through the one validation path, keeping its firewall group aside.
-fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog) -> Result<Spoke> {
+/// `f` over every item on every core the machine has (a thousand spokes are a thousand
+/// independent compiles). Returns the results in the items' order, or the error of the first
+/// item in that order that fails, so which error is reported never depends on scheduling.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
+  use std::sync::atomic::{AtomicUsize, Ordering};
+  use std::sync::{Mutex, PoisonError};
+  let next = AtomicUsize::new(0);
+  let done: Mutex<Vec<Option<Result<R>>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+  let workers = std::thread::available_parallelism()
+    .map_or(1, usize::from)
+    .min(items.len());
+  std::thread::scope(|scope| {
+    for _ in 0..workers {
+      scope.spawn(|| loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(item) = items.get(i) else { break };
+        let result = f(item);
+        done.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
+      });
+    }
+  });
+  done
+    .into_inner()
+    .unwrap_or_else(PoisonError::into_inner)
+    .into_iter()
+    .map(|r| r.expect("every item is done when the scope ends"))
+    .collect()
+}
+
+/// Compile one spoke through the one validation path, rendering once what stays in the
+/// spoke: every artifact of a single compile but its rule collection group (now in
+/// `hub/firewall/`) and its DNS zones, records, forwarders and hosts file (now in
+/// `hub/dns/`), in every format. The IR (`ir.json`) stays whole, and so do the notes: the
+/// DNS backends still run on the whole IR for what they report, which is what a single
+/// compile reports.
+fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog, sink: Option<Sink>) -> Result<Spoke> {
   let (ir, sources) = crate::lower_with(path, catalog)?;
   let kept = sources.clone();
-  let compiled = crate::plan_and_render(ir, sources)?;
-  let firewall = compiled.plan.firewall.clone();
+  let mut plan = crate::plan::Plan::new(&ir);
+  let mut out = Output {
+    artifacts: Vec::new(),
+    notes: plan.notes.clone(),
+  };
+  let mut dns = Output::default();
+  for target in HUB_DNS {
+    target.render(&ir, &plan, &mut dns);
+  }
+  out.notes.append(&mut dns.notes);
+  out.say_each_note_once();
+  let firewall = plan.firewall.clone();
+  plan.firewall.network.rules.clear();
+  plan.firewall.application.rules.clear();
+  let mut stripped = ir.clone();
+  stripped.dns_zones.clear();
+  stripped.dns_records.clear();
+  stripped.host_records.clear();
+  stripped.dns_forwarders.clear();
+  for target in Target::ALL {
+    if !HUB_DNS.contains(&target) {
+      target.render(&stripped, &plan, &mut out);
+    }
+  }
+  let mut compiled = crate::refuse_or_keep(ir, plan, out, sources)?;
+  let files = compiled.output.artifacts.len() + 2;
+  if let Some(sink) = sink {
+    sink(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
+  }
   Ok(Spoke {
     path: path.to_path_buf(),
     entry,
     compiled,
     firewall,
     sources: kept,
+    files,
   })
 }
 
-/// The spoke's artifacts as a single compile writes them, minus the hub's: its firewall
-/// rule collection group (now in `hub/firewall/`) and its DNS zones, records, forwarders and
-/// hosts file (now in `hub/dns/`), in every format. The IR (`ir.json`) stays whole.
-fn strip_hub_artifacts(spoke: &mut Spoke, hub: &Hub) {
-  let c = &mut spoke.compiled;
-  let mut ir = c.ir.clone();
-  ir.dns_zones.clear();
-  ir.dns_records.clear();
-  ir.host_records.clear();
-  ir.dns_forwarders.clear();
-  let mut plan = c.plan.clone();
-  plan.firewall.network.rules.clear();
-  plan.firewall.application.rules.clear();
-  let mut out = Output {
-    artifacts: Vec::new(),
-    notes: c.output.notes.clone(),
-  };
-  for target in Target::ALL {
-    if !matches!(
-      target,
-      Target::PrivateDns | Target::BindZones | Target::HostRecords | Target::Forwarders
-    ) {
-      target.render(&ir, &plan, &mut out);
-    }
-  }
-  // Notes the stripped render adds say that nothing is there; the fleet says where it went.
-  out.notes.truncate(c.output.notes.len());
-  out.note(
-    Severity::Info,
-    "FLT030",
-    format!(
-      "fleet: this workspace's firewall rules are in the hub policy {} (group {}) with IP group {}, its DNS records in the hub's {} DNS",
-      hub.policy_name,
-      hub.rule_collection_group,
-      firewall::ip_group_name(&c.ir),
-      hub.dns.as_str()
-    ),
-  );
-  c.output = out;
-  c.plan = plan;
+/// The targets whose artifacts move to the hub's DNS.
+const HUB_DNS: [Target; 4] = [
+  Target::PrivateDns,
+  Target::BindZones,
+  Target::HostRecords,
+  Target::Forwarders,
+];
+
+/// FLT030: where the spoke's firewall rules and DNS records went.
+fn moved_to_hub(spoke: &Spoke, hub: &Hub) -> String {
+  format!(
+    "fleet: this workspace's firewall rules are in the hub policy {} (group {}) with IP group {}, its DNS records in the hub's {} DNS",
+    hub.policy_name,
+    hub.rule_collection_group,
+    firewall::ip_group_name(&spoke.compiled.ir),
+    hub.dns.as_str()
+  )
 }
 
 /// The located position of the first `"value"` string literal in a spoke's files, so a

@@ -149,12 +149,7 @@ pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {
     };
     let _ = writeln!(s, "{}[{}]: {}{at}", d.severity, d.code, d.message);
   }
-  let files = fleet.output.artifacts.len()
-    + fleet
-      .spokes
-      .iter()
-      .map(|s| s.compiled.output.artifacts.len() + 2)
-      .sum::<usize>();
+  let files = fleet.output.artifacts.len() + fleet.spokes.iter().map(|s| s.files).sum::<usize>();
   match out {
     Some(dir) => {
       let _ = writeln!(s, "wrote {files} artifacts to {}", dir.display());

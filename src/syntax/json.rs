@@ -92,9 +92,8 @@ pub fn document_sized<T: serde::Serialize + ?Sized>(value: &T, capacity: usize) 
   if serde_json::to_writer_pretty(&mut buf, value).is_err() {
     buf.clear();
   }
-  let s = String::from_utf8(buf).unwrap_or_default();
-  if !s.contains(super::is_hazard) {
-    let mut s = s;
+  let mut s = String::from_utf8(buf).unwrap_or_default();
+  if !hazard_besides_newline(&s) {
     s.push('\n');
     return s;
   }
@@ -109,6 +108,15 @@ pub fn document_sized<T: serde::Serialize + ?Sized>(value: &T, capacity: usize) 
   out.push_str(rest);
   out.push('\n');
   out
+}
+
+/// Does `s` hold a hazard other than the line feeds of its layout? serde_json escapes every
+/// control character inside strings, so only non-ASCII text needs a look per character.
+fn hazard_besides_newline(s: &str) -> bool {
+  if s.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b)) {
+    return false;
+  }
+  s.chars().any(|c| c != '\n' && super::is_hazard(c))
 }
 
 #[cfg(test)]

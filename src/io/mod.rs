@@ -15,8 +15,12 @@
 //! `..`, the working directory or a parent of it, a regular file, a symbolic link, or a
 //! directory holding one of the run's input files. It never prints, and never returns with
 //! a staging tree of its own left behind.
+//!
+//! `replace_dir` takes every file at once; a fleet, whose thousand spokes' artifacts would
+//! not fit in memory together, writes through `Staging` (`staging.rs`) as each spoke is
+//! compiled, with the same checks, lock, manifest and swap.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +28,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
+
+mod staging;
+pub use staging::Staging;
 
 /// Write `text` to `path`, which must not exist yet: the check and the creation are one
 /// step (`O_EXCL`), so no file that appears meanwhile is overwritten either.
@@ -68,21 +75,53 @@ pub struct Options<'a> {
 /// `manifest.json`: `generator`, the stamp's keys in order, then every file's path, sha256
 /// and size in the order given. Deterministic: the same files give the same bytes.
 pub fn manifest(stamp: &Map<String, Value>, files: &[(String, String)]) -> String {
+  let entries: Vec<Entry> = files.iter().map(|(path, text)| Entry::of(path, text)).collect();
+  manifest_of(stamp, &entries)
+}
+
+/// `manifest`, from entries already hashed (a fleet hashes each file once, for the spoke's
+/// manifest and the tree's).
+pub fn manifest_of(stamp: &Map<String, Value>, entries: &[Entry]) -> String {
   let mut doc = Map::new();
   doc.insert("generator".into(), "amlnet".into());
   doc.extend(stamp.clone());
-  let artifacts: Vec<Value> = files
+  let artifacts: Vec<Value> = entries
     .iter()
-    .map(|(path, text)| {
-      let hash: String = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-      serde_json::json!({ "path": path, "sha256": hash, "bytes": text.len() })
-    })
+    .map(|e| serde_json::json!({ "path": e.path, "sha256": e.sha256, "bytes": e.bytes }))
     .collect();
   doc.insert("artifacts".into(), Value::Array(artifacts));
   crate::syntax::json::document(&Value::Object(doc))
+}
+
+/// One file of a manifest: its `/`-separated path in the tree, sha256 (hex) and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+  pub path: String,
+  pub sha256: String,
+  pub bytes: usize,
+}
+
+impl Entry {
+  pub fn of(path: &str, text: &str) -> Entry {
+    use std::fmt::Write as _;
+    let mut sha256 = String::with_capacity(64);
+    for b in Sha256::digest(text.as_bytes()) {
+      let _ = write!(sha256, "{b:02x}");
+    }
+    Entry {
+      path: path.to_string(),
+      sha256,
+      bytes: text.len(),
+    }
+  }
+
+  /// The same file seen from a directory `prefix` levels up (`ws-1/` + `nsg/nsg.json`).
+  pub fn under(&self, prefix: &str) -> Entry {
+    Entry {
+      path: format!("{prefix}/{}", self.path),
+      ..self.clone()
+    }
+  }
 }
 
 /// Replace `dir` with exactly `files` and their manifest (see the module comment).
@@ -92,30 +131,15 @@ pub fn replace_dir(
   stamp: &Map<String, Value>,
   files: &[(String, String)],
 ) -> Result<()> {
-  let (parent, name) = split(dir)?;
-  check(dir, options)?;
-  std::fs::create_dir_all(&parent).map_err(write_err(&parent))?;
-  let lock_path = parent.join(format!(".{name}.amlnet.lock"));
-  let _lock = Lock::acquire(&lock_path).map_err(write_err(&lock_path))?;
-  // Another writer may have changed the target while this one waited.
-  check(dir, options)?;
-  remove_stale(&parent, &name);
-  let staging = parent.join(format!("{}{}", staging_prefix(&name), unique()));
-  let result = stage(&staging, stamp, files).and_then(|()| swap(&staging, dir, &parent));
-  match result {
-    // `staging` now holds the previous tree, if there was one.
-    Ok(()) => {
-      let _ = std::fs::remove_dir_all(&staging);
-      Ok(())
-    }
-    Err(e) => {
-      let _ = std::fs::remove_dir_all(&staging);
-      Err(e)
-    }
+  let staging = Staging::begin(dir, options)?;
+  let mut entries = Vec::with_capacity(files.len());
+  for (rel, text) in files {
+    entries.push(staging.write(rel, text)?);
   }
+  staging.finish(options, stamp, &entries)
 }
 
-fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+pub(crate) fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
   let path = path.to_path_buf();
   move |source| Error::Write { path, source }
 }
@@ -128,7 +152,7 @@ fn refuse(dir: &Path, reason: impl Into<String>) -> Error {
 }
 
 /// The directory that holds `dir` (staging and lock go there) and `dir`'s own name.
-fn split(dir: &Path) -> Result<(PathBuf, String)> {
+pub(crate) fn split(dir: &Path) -> Result<(PathBuf, String)> {
   let text = dir.to_string_lossy();
   let last = text.trim_end_matches(['/', std::path::MAIN_SEPARATOR]);
   let last = last.rsplit(['/', std::path::MAIN_SEPARATOR]).next().unwrap_or("");
@@ -150,7 +174,7 @@ fn split(dir: &Path) -> Result<(PathBuf, String)> {
 
 /// May `dir` be replaced? Missing, empty or amlnet's: yes; otherwise only with `force`,
 /// and never the working directory, its parents, a file, a link or a home of an input.
-fn check(dir: &Path, options: &Options) -> Result<()> {
+pub(crate) fn check(dir: &Path, options: &Options) -> Result<()> {
   let meta = match std::fs::symlink_metadata(dir) {
     Ok(meta) => meta,
     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -236,157 +260,4 @@ pub fn read_regular(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, Rea
     return Err(ReadRefused::TooLarge);
   }
   Ok(bytes)
-}
-
-/// Staging trees of `name` are `.NAME.amlnet-staging-PID-NONCE[-old]`.
-fn staging_prefix(name: &str) -> String {
-  format!(".{name}.amlnet-staging-")
-}
-
-fn unique() -> String {
-  use std::sync::atomic::{AtomicU32, Ordering};
-  static N: AtomicU32 = AtomicU32::new(0);
-  let nanos = std::time::SystemTime::now()
-    .duration_since(std::time::UNIX_EPOCH)
-    .map_or(0, |d| d.subsec_nanos());
-  format!(
-    "{}-{nanos:08x}{:x}",
-    std::process::id(),
-    N.fetch_add(1, Ordering::Relaxed)
-  )
-}
-
-/// Remove staging trees of `name` in `parent`. Called with the lock held: every writer
-/// holds it while its staging tree exists, so any tree found here belongs to a dead run.
-fn remove_stale(parent: &Path, name: &str) {
-  let prefix = staging_prefix(name);
-  let Ok(entries) = std::fs::read_dir(parent) else {
-    return;
-  };
-  for entry in entries.flatten() {
-    if entry.file_name().to_string_lossy().starts_with(&prefix) {
-      let path = entry.path();
-      let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
-    }
-  }
-}
-
-/// Write every file and the manifest under the fresh directory `staging`, durably.
-fn stage(staging: &Path, stamp: &Map<String, Value>, files: &[(String, String)]) -> Result<()> {
-  std::fs::create_dir(staging).map_err(write_err(staging))?;
-  let manifest = manifest(stamp, files);
-  let all = files
-    .iter()
-    .map(|(p, t)| (p.as_str(), t.as_str()))
-    .chain([(MANIFEST, manifest.as_str())]);
-  for (rel, text) in all {
-    let path = staging.join(rel);
-    if let Some(dir) = path.parent() {
-      std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-    }
-    let mut file = File::create(&path).map_err(write_err(&path))?;
-    file.write_all(text.as_bytes()).map_err(write_err(&path))?;
-    if !ONE_SYNC {
-      file.sync_all().map_err(write_err(&path))?;
-    }
-  }
-  // Durable before the swap either way. On Linux one syncfs of the staging tree's file
-  // system replaces a sync per file: a fleet writes thousands of files, and each sync is a
-  // journal commit (seconds per hundred files on a slow disk).
-  #[cfg(any(target_os = "linux", target_os = "android"))]
-  {
-    let dir = File::open(staging).map_err(write_err(staging))?;
-    rustix::fs::syncfs(&dir).map_err(|e| Error::Write {
-      path: staging.to_path_buf(),
-      source: e.into(),
-    })?;
-  }
-  Ok(())
-}
-
-/// Whether `stage` makes the tree durable with one `syncfs` instead of a sync per file.
-const ONE_SYNC: bool = cfg!(any(target_os = "linux", target_os = "android"));
-
-/// Put `staging` at `dir`; afterwards `staging` holds the previous tree, if any.
-fn swap(staging: &Path, dir: &Path, parent: &Path) -> Result<()> {
-  let result = if std::fs::symlink_metadata(dir).is_ok() {
-    exchange(staging, dir)
-  } else {
-    std::fs::rename(staging, dir)
-  };
-  result.map_err(write_err(dir))?;
-  // Make the new entry durable; a failure here changes nothing already done.
-  let _ = File::open(parent).and_then(|d| d.sync_all());
-  Ok(())
-}
-
-/// Swap two directories in one step where the OS can.
-fn exchange(staging: &Path, dir: &Path) -> std::io::Result<()> {
-  #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
-  {
-    use rustix::fs::{renameat_with, RenameFlags, CWD};
-    use rustix::io::Errno;
-    match renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE) {
-      Ok(()) => return Ok(()),
-      // Kernels or file systems without the exchange: fall back below.
-      Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => {}
-      Err(e) => return Err(e.into()),
-    }
-  }
-  // Fallback: move the old tree aside, the new one in, then the old one to `staging`
-  // (so the caller removes it). `dir` is missing between the first two renames.
-  let mut aside = staging.as_os_str().to_owned();
-  aside.push("-old");
-  let aside = PathBuf::from(aside);
-  std::fs::rename(dir, &aside)?;
-  if let Err(e) = std::fs::rename(staging, dir) {
-    let _ = std::fs::rename(&aside, dir);
-    return Err(e);
-  }
-  // The new tree is in place: the run succeeded. Moving the old tree to `staging` only
-  // hands it to the caller's clean-up; if that fails, the next run's clean-up of stale
-  // staging trees (whose names `aside` shares) removes it.
-  let _ = std::fs::rename(&aside, staging);
-  Ok(())
-}
-
-/// An exclusive lock on a file beside the target, removed when released. A waiter that
-/// wakes holding a file its predecessor already removed tries again on the current one.
-struct Lock {
-  path: PathBuf,
-  _file: File,
-}
-
-impl Lock {
-  fn acquire(path: &Path) -> std::io::Result<Lock> {
-    loop {
-      let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
-      #[cfg(unix)]
-      {
-        use std::os::unix::fs::MetadataExt as _;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
-        let held = file.metadata()?;
-        match std::fs::metadata(path) {
-          Ok(now) if now.dev() == held.dev() && now.ino() == held.ino() => {}
-          _ => continue,
-        }
-      }
-      return Ok(Lock {
-        path: path.to_path_buf(),
-        _file: file,
-      });
-    }
-  }
-}
-
-impl Drop for Lock {
-  fn drop(&mut self) {
-    // Removed while still held (the file closes after this), so no one locks a stale file.
-    let _ = std::fs::remove_file(&self.path);
-  }
 }
