@@ -20,7 +20,7 @@ use super::{write_stdout, OK};
 pub fn compile_fleet(args: &CompileArgs) -> Result<u8, Error> {
   let out = args.out.as_deref();
   let tree = out
-    .map(|dir| Tree::begin(dir, args.force, &[args.profile.clone()]))
+    .map(|dir| Tree::begin(dir, args.force, std::slice::from_ref(&args.profile)))
     .transpose()?;
   let fleet = {
     let sink = tree.as_ref().map(Tree::sink);
