@@ -86,7 +86,7 @@ pub fn compile_with(path: &Path, catalog: &crate::catalog::Catalog) -> Result<Fl
   let mut output = render::render(&firewall, &dns);
   notes.append(&mut output.notes);
   for spoke in &mut spokes {
-    strip_hub_artifacts(spoke, &file.hub);
+    strip_hub_artifacts(spoke, &file.hub, &firewall);
   }
   let mut inputs = vec![path.to_path_buf()];
   inputs.extend(spokes.iter().flat_map(|s| s.compiled.inputs.iter().cloned()));
@@ -150,7 +150,7 @@ fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog) -> Result<
 /// The spoke's artifacts as a single compile writes them, minus the hub's: its firewall
 /// rule collection group (now in `hub/firewall/`) and its DNS zones, records, forwarders and
 /// hosts file (now in `hub/dns/`), in every format. The IR (`ir.json`) stays whole.
-fn strip_hub_artifacts(spoke: &mut Spoke, hub: &Hub) {
+fn strip_hub_artifacts(spoke: &mut Spoke, hub: &Hub, fw: &firewall::HubFirewall) {
   let c = &mut spoke.compiled;
   let mut ir = c.ir.clone();
   ir.dns_zones.clear();
@@ -181,7 +181,7 @@ fn strip_hub_artifacts(spoke: &mut Spoke, hub: &Hub) {
       "fleet: this workspace's firewall rules are in the hub policy {} (group {}) with IP group {}, its DNS records in the hub's {} DNS",
       hub.policy_name,
       hub.rule_collection_group,
-      firewall::ip_group_name(&c.ir),
+      fw.group_of(&c.ir.profile).map_or_else(|| firewall::ip_group_name(&c.ir), |g| g.name.clone()),
       hub.dns.as_str()
     ),
   );
