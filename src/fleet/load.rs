@@ -386,7 +386,11 @@ fn members(raw: &RawFleet, dir: &Path, whole: &Span, problems: &mut Vec<Problem>
       .map(|n| n.to_string_lossy().into_owned())
       .unwrap_or_default();
     let paths = if name.contains(['*', '?']) {
-      let parent = dir.join(rel.parent().unwrap_or(Path::new("")));
+      let mut parent = dir.join(rel.parent().unwrap_or(Path::new("")));
+      // `fleet.toml` given bare, globbing its own directory: the empty path lists nothing.
+      if parent.as_os_str().is_empty() {
+        parent = PathBuf::from(".");
+      }
       match crate::loader::glob(&parent, &name) {
         Ok(found) if !found.is_empty() => found,
         _ => {
