@@ -2,8 +2,10 @@
 //! for the hub.
 //!
 //! Takes two fleet files; compiles both, runs `crate::diff` on each workspace present on both
-//! sides (by name), lists workspaces added and removed, and compares the hubs: IP Groups,
-//! firewall rules (added, removed, sources changed) and hub DNS records. Returns the change
+//! sides (by name), lists workspaces added and removed, and compares the hubs: IP Groups
+//! (added, removed, addresses, and per rule set the workspaces a shared group serves),
+//! firewall rules (added, removed, sources changed, and per rule set the workspaces that need
+//! them) and hub DNS records. Returns the change
 //! set, which renders itself as text, Markdown or JSON; the CLI picks the exit code from
 //! `kinds`. It never re-implements the single-profile diff.
 

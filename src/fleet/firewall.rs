@@ -1,9 +1,12 @@
 //! The hub firewall plan: every spoke's planned rules in one rule collection group.
 //!
 //! Takes the hub and the spokes (sorted by name) with the rule collection group each would
-//! deploy alone; returns one group whose rules carry IP Groups (one per spoke, its compute
-//! subnets) as sources. Rules that several spokes need identically (same name, protocols,
-//! destination and ports) are one rule whose sources are the union of their IP groups.
+//! deploy alone; returns one group whose rules carry IP Groups as sources. Rules that several
+//! spokes need identically (same name, protocols, destination and ports: the merge key) are
+//! one rule whose sources are the union of their IP groups. The hub's `ip_groups` says how
+//! addresses are cut: one group per spoke (`ipg-<workspace>`, its compute subnets), or one per
+//! distinct set of merge keys, shared by every spoke with that set and named by a hash of the
+//! set alone (`ipg-rules-<12 hex>`), so no spoke coming or going renames another's group.
 //!
 //! Priorities are allocated once and never per workspace: the group has the fleet file's
 //! priority, its network collection 100 and its application collection 200, whatever the
@@ -12,7 +15,8 @@
 //! changes nothing Azure decides; a per-spoke collection would spend a priority per spoke and
 //! repeat every shared rule.) Checked against Azure Firewall's documented limits
 //! (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits,
-//! Azure Firewall limits; reference/target-formats.md § 2.4), adding spokes in name order, so
+//! Azure Firewall limits; reference/target-formats.md § 2.4; 200 IP Groups although newer
+//! pages give 600 per policy, choice `fleet-ip-group-limit`), adding spokes in name order, so
 //! the error names the spoke that pushes the fleet over. It never renders.
 
 use std::collections::BTreeMap;
@@ -27,7 +31,8 @@ use crate::target::firewall::{ApplicationRule, Destination, NetworkRule, RuleCol
 use super::load::IpGroupMode;
 use super::{Hub, Spoke};
 
-/// IP Groups per firewall (Azure Firewall limits).
+/// IP Groups per firewall (Azure Firewall limits; kept where newer pages say 600 per policy:
+/// catalog/choices.toml `fleet-ip-group-limit`).
 pub const MAX_IP_GROUPS: usize = 200;
 /// IP addresses or prefixes per IP Group.
 pub const MAX_IP_GROUP_ADDRESSES: usize = 5000;

@@ -1,6 +1,6 @@
-//! The hub's artifacts, under `hub/`: the firewall (`hub/firewall/`: IP Groups and the one
-//! rule collection group as ARM JSON, and in Bicep, Terraform and az CLI through
-//! `render_formats`) and the DNS (`hub/dns/`: the DNS backends run unchanged on the hub's
+//! The hub's artifacts, under `hub/`: the firewall (`hub/firewall/`: IP Groups, tagged with
+//! the workspaces they serve, and the one rule collection group as ARM JSON, and in Bicep,
+//! Terraform and az CLI through `render_formats`) and the DNS (`hub/dns/`: the DNS backends run unchanged on the hub's
 //! DNS-only IR, plus one VNet link per spoke and zone as ARM JSON).
 //!
 //! Takes the plans of `firewall` and `dns`; returns an `Output`. Every string is an ARM
