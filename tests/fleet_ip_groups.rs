@@ -24,7 +24,7 @@ fn spoke(name: &str) -> PathBuf {
 
 /// The shipped example's fleet file in a scratch directory, its `workspaces` replaced by
 /// these profiles and `mode_line` added to `[hub.firewall]` after `priority`.
-fn example_with(tag: &str, workspaces: &[PathBuf], mode_line: &str) -> PathBuf {
+pub(crate) fn example_with(tag: &str, workspaces: &[PathBuf], mode_line: &str) -> PathBuf {
   let text = std::fs::read_to_string(root().join("fleets/contoso-hub.toml")).expect("example");
   let list: Vec<String> = workspaces
     .iter()
@@ -50,7 +50,7 @@ fn example() -> Vec<PathBuf> {
 
 /// A second eastus training spoke: train-eastus's scenario and region (so its rules), its own
 /// addresses, names and GUID.
-fn twin() -> PathBuf {
+pub(crate) fn twin() -> PathBuf {
   let path = scratch("twin").join("train-eastus-2.toml");
   let base = format!("{:?}", spoke("train-eastus").display().to_string());
   std::fs::write(
