@@ -298,6 +298,7 @@ fn the_workspace_that_passes_the_ip_group_limit_is_named() {
     .arg(root().join("scripts/gen-fleet.py"))
     .arg("201")
     .arg(&dir)
+    .args(["--ip-groups", "per-workspace"])
     .status()
     .expect("python runs");
   assert!(status.success());
@@ -308,7 +309,34 @@ fn the_workspace_that_passes_the_ip_group_limit_is_named() {
     "{err}"
   );
   assert!(err.contains("IP group number 201"), "{err}");
+  assert!(err.contains("ip_groups = \"per-rule-set\""), "{err}");
   assert_eq!(err.matches("error[").count(), 1, "{err}");
+}
+
+/// A fleet file given by its bare name, globbing its own directory, finds its profiles (the
+/// directory of `fleet.toml` is the empty path, which lists nothing).
+#[test]
+fn a_bare_fleet_file_name_globs_its_own_directory() {
+  let dir = scratch("bare");
+  std::fs::write(
+    dir.join("s-train.toml"),
+    std::fs::read_to_string(spoke("train-eastus"))
+      .expect("spoke")
+      .replace("\"../../profiles/", &format!("\"{}/profiles/", root().display())),
+  )
+  .expect("writable");
+  std::fs::write(
+    dir.join("fleet.toml"),
+    "workspaces = [\"s-*.toml\"]\n[hub]\nvnet_name = \"vnet-hub\"\n[hub.firewall]\npolicy_name = \"afwp\"\nprivate_ip = \"10.0.1.4\"\n",
+  )
+  .expect("writable");
+  let run = crate::support::amlnet_in(&dir, &["compile", "fleet.toml"]);
+  assert_eq!(run.code, 0, "{}", run.stderr);
+  assert!(
+    run.stdout.contains("s-train (AzureCloud eastus)"),
+    "{}",
+    run.stdout
+  );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! python-hcl2 and Bicep through pycep carry exactly the ARM template's IP Groups (names and
 //! addresses) and rules (collection, collection priority, name, sources); the ARM templates
 //! deserialize into the Azure SDK models; the az CLI script
-//! passes `bash -n` and names every rule and IP Group.
+//! passes `bash -n` and names every rule and IP Group. Per workspace (the example) and per
+//! rule set (a shared group).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -68,20 +69,43 @@ fn from_arm(arm: &Value) -> (BTreeSet<(String, Vec<String>)>, BTreeSet<Rule>) {
 
 #[test]
 fn terraform_bicep_and_az_cli_carry_the_arm_hub_firewall() {
+  check_hub("fleets/contoso-hub.toml", 4, 4);
+}
+
+/// Per rule set, with a fifth spoke sharing train-eastus's group: the same agreement, and
+/// the shared group holds both spokes' addresses in every format.
+#[test]
+fn terraform_bicep_and_az_cli_carry_the_arm_hub_firewall_per_rule_set() {
+  let mut spokes: Vec<PathBuf> = [
+    "registry-westeurope",
+    "secure-eastus",
+    "train-eastus",
+    "train-westeurope",
+  ]
+  .iter()
+  .map(|s| crate::support::root().join(format!("fleets/contoso-hub/{s}.toml")))
+  .collect();
+  spokes.push(crate::fleet_ip_groups::twin());
+  let fleet = crate::fleet_ip_groups::example_with("checkers-rs", &spokes, "ip_groups = \"per-rule-set\"");
+  let groups = check_hub(&fleet.to_string_lossy(), 4, 5);
+  assert!(
+    groups.iter().any(|(_, a)| a == &["10.21.0.0/24", "10.25.0.0/24"]),
+    "{groups:?}"
+  );
+}
+
+/// Compile `fleet` to a scratch `--out`, check every hub format against the ARM template
+/// (`group_count` IP Groups, `spokes` spokes) and return the ARM IP Groups.
+fn check_hub(fleet: &str, group_count: usize, spokes: u64) -> BTreeSet<(String, Vec<String>)> {
   let out = scratch("fleet-checkers").join("out");
-  let run = amlnet(&[
-    "compile",
-    "fleets/contoso-hub.toml",
-    "--out",
-    &out.to_string_lossy(),
-  ]);
+  let run = amlnet(&["compile", fleet, "--out", &out.to_string_lossy()]);
   assert_eq!(run.code, 0, "{}", run.stderr);
   let fw = out.join("hub/firewall");
   let arm: Value =
     serde_json::from_str(&std::fs::read_to_string(fw.join("rule-collection-group.json")).expect("ARM"))
       .expect("JSON");
   let (groups, rules) = from_arm(&arm);
-  assert_eq!(groups.len(), 4);
+  assert_eq!(groups.len(), group_count);
   assert!(rules.len() > 20);
 
   // ARM: every hub template deserializes into the Azure SDK's models (IP Groups, the group
@@ -92,13 +116,16 @@ fn terraform_bicep_and_az_cli_carry_the_arm_hub_firewall() {
     out.join("hub/dns/vnet-links.json"),
   ];
   let report = checked("check_arm.py", &templates);
-  assert_eq!(report["checked"]["Microsoft.Network/ipGroups"], 4, "{report}");
+  assert_eq!(
+    report["checked"]["Microsoft.Network/ipGroups"], group_count,
+    "{report}"
+  );
   let zones = report["checked"]["Microsoft.Network/privateDnsZones"]
     .as_u64()
     .unwrap_or(0);
   assert_eq!(
     report["checked"]["Microsoft.Network/privateDnsZones/virtualNetworkLinks"].as_u64(),
-    Some(4 * zones + zones),
+    Some(spokes * zones + zones),
     "one link per spoke and zone, plus the hub VNet's: {report}"
   );
 
@@ -214,4 +241,5 @@ fn terraform_bicep_and_az_cli_carry_the_arm_hub_firewall() {
   for (_, _, name, _) in &rules {
     assert!(sh.contains(&format!("'{name}'")), "az CLI misses rule {name}");
   }
+  groups
 }

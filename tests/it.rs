@@ -24,6 +24,7 @@ mod explain;
 mod firewall_plan;
 mod fleet;
 mod fleet_checkers;
+mod fleet_ip_groups;
 mod fqdn_list;
 mod fuzz;
 mod golden;

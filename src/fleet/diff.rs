@@ -2,8 +2,10 @@
 //! for the hub.
 //!
 //! Takes two fleet files; compiles both, runs `crate::diff` on each workspace present on both
-//! sides (by name), lists workspaces added and removed, and compares the hubs: IP Groups,
-//! firewall rules (added, removed, sources changed) and hub DNS records. Returns the change
+//! sides (by name), lists workspaces added and removed, and compares the hubs: IP Groups
+//! (added, removed, addresses, and per rule set the workspaces a shared group serves),
+//! firewall rules (added, removed, sources changed, and per rule set the workspaces that need
+//! them) and hub DNS records. Returns the change
 //! set, which renders itself as text, Markdown or JSON; the CLI picks the exit code from
 //! `kinds`. It never re-implements the single-profile diff.
 
@@ -16,6 +18,7 @@ use serde_json::{json, Value};
 use crate::diff::{Diff, Kind, Options};
 use crate::Result;
 
+use super::load::IpGroupMode;
 use super::Fleet;
 
 /// One workspace's change.
@@ -87,15 +90,27 @@ pub fn run(old: &Path, new: &Path) -> Result<FleetDiff> {
   })
 }
 
-/// Rule name → (what the rule is without its sources, its IP groups), both collections.
-fn rule_map(f: &Fleet) -> BTreeMap<String, (String, Vec<String>)> {
+/// A hub rule as the diff compares it: what it is without its sources, its IP groups and
+/// the workspaces that need it.
+struct RuleView {
+  rule: String,
+  groups: Vec<String>,
+  workspaces: Vec<String>,
+}
+
+/// Rule name → its view, both collections.
+fn rule_map(f: &Fleet) -> BTreeMap<String, RuleView> {
   let network = f.firewall.network.iter().map(|r| {
     let mut rule = r.rule.clone();
     rule.description.clear();
     rule.flow = None;
     (
       format!("network {}", r.rule.name),
-      (format!("{rule:?}"), r.ip_groups.clone()),
+      RuleView {
+        rule: format!("{rule:?}"),
+        groups: r.ip_groups.clone(),
+        workspaces: r.workspaces.clone(),
+      },
     )
   });
   let application = f.firewall.application.iter().map(|r| {
@@ -104,76 +119,132 @@ fn rule_map(f: &Fleet) -> BTreeMap<String, (String, Vec<String>)> {
     rule.flow = None;
     (
       format!("application {}", r.rule.name),
-      (format!("{rule:?}"), r.ip_groups.clone()),
+      RuleView {
+        rule: format!("{rule:?}"),
+        groups: r.ip_groups.clone(),
+        workspaces: r.workspaces.clone(),
+      },
     )
   });
   network.chain(application).collect()
 }
 
-fn hub(a: &Fleet, b: &Fleet, kinds: &mut Vec<Kind>) -> HubChanges {
-  let mut h = HubChanges::default();
-  let groups = |f: &Fleet| -> BTreeMap<String, Vec<String>> {
+/// The items of `new` not in `old`, and of `old` not in `new`.
+fn added_removed<'a, T: PartialEq>(old: &'a [T], new: &'a [T]) -> (Vec<&'a T>, Vec<&'a T>) {
+  (
+    new.iter().filter(|x| !old.contains(x)).collect(),
+    old.iter().filter(|x| !new.contains(x)).collect(),
+  )
+}
+
+fn joined<T: ToString>(items: &[&T]) -> String {
+  items.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// IP Groups added, removed, with other addresses or (per rule set) serving other
+/// workspaces. A group whose addresses grow lets more sources through every rule that names
+/// it (widened); one that loses addresses, fewer (narrowed).
+fn ip_groups(a: &Fleet, b: &Fleet, h: &mut HubChanges, kinds: &mut Vec<Kind>) {
+  let groups = |f: &Fleet| -> BTreeMap<String, (Vec<String>, Vec<String>)> {
     f.firewall
       .ip_groups
       .iter()
       .map(|g| {
         (
           g.name.clone(),
-          g.addresses.iter().map(ToString::to_string).collect(),
+          (
+            g.addresses.iter().map(ToString::to_string).collect(),
+            g.workspaces.clone(),
+          ),
         )
       })
       .collect()
   };
   let (ga, gb) = (groups(a), groups(b));
-  for (name, addresses) in &gb {
-    match ga.get(name) {
-      None => h
-        .ip_groups
-        .push(format!("+ IP group {name} ({})", addresses.join(", "))),
-      Some(old) if old != addresses => h.ip_groups.push(format!(
+  for (name, (addresses, workspaces)) in &gb {
+    let Some((old, old_workspaces)) = ga.get(name) else {
+      let serves = if b.firewall.mode == IpGroupMode::PerRuleSet {
+        format!(" for {}", workspaces.join(", "))
+      } else {
+        String::new()
+      };
+      h.ip_groups
+        .push(format!("+ IP group {name} ({}){serves}", addresses.join(", ")));
+      continue;
+    };
+    if old != addresses {
+      h.ip_groups.push(format!(
         "~ IP group {name}: {} → {}",
         old.join(", "),
         addresses.join(", ")
-      )),
-      _ => {}
+      ));
+      let (more, fewer) = added_removed(old, addresses);
+      if !more.is_empty() {
+        kinds.push(Kind::Widened);
+      }
+      if !fewer.is_empty() {
+        kinds.push(Kind::Narrowed);
+      }
+    }
+    let (joined_by, left_by) = added_removed(old_workspaces, workspaces);
+    if !joined_by.is_empty() {
+      h.ip_groups.push(format!(
+        "~ IP group {name}: now also serves {}",
+        joined(&joined_by)
+      ));
+    }
+    if !left_by.is_empty() {
+      h.ip_groups.push(format!(
+        "~ IP group {name}: no longer serves {}",
+        joined(&left_by)
+      ));
     }
   }
   for name in ga.keys().filter(|n| !gb.contains_key(*n)) {
     h.ip_groups.push(format!("- IP group {name}"));
   }
+}
+
+fn hub(a: &Fleet, b: &Fleet, kinds: &mut Vec<Kind>) -> HubChanges {
+  let mut h = HubChanges::default();
+  ip_groups(a, b, &mut h, kinds);
+  // Per rule set a spoke can join or leave a rule through a shared IP Group, its sources
+  // unchanged: the workspaces say so.
+  let by_workspace = a.firewall.mode == IpGroupMode::PerRuleSet || b.firewall.mode == IpGroupMode::PerRuleSet;
   let (ra, rb) = (rule_map(a), rule_map(b));
-  for (name, (rule, sources)) in &rb {
-    match ra.get(name) {
-      None => {
-        kinds.push(Kind::Added);
-        h.rules.push(format!("+ {name} from {}", sources.join(", ")));
+  for (name, r) in &rb {
+    let Some(old) = ra.get(name) else {
+      kinds.push(Kind::Added);
+      h.rules.push(format!("+ {name} from {}", r.groups.join(", ")));
+      continue;
+    };
+    if old.rule != r.rule {
+      kinds.push(Kind::Changed);
+      h.rules
+        .push(format!("~ {name}: protocols, destination or ports changed"));
+    }
+    let (added, removed) = added_removed(&old.groups, &r.groups);
+    if !added.is_empty() {
+      kinds.push(Kind::Widened);
+      h.rules
+        .push(format!("~ {name}: now also from {}", joined(&added)));
+    }
+    if !removed.is_empty() {
+      kinds.push(Kind::Narrowed);
+      h.rules
+        .push(format!("~ {name}: no longer from {}", joined(&removed)));
+    }
+    if by_workspace {
+      let (added, removed) = added_removed(&old.workspaces, &r.workspaces);
+      if !added.is_empty() {
+        kinds.push(Kind::Widened);
+        h.rules
+          .push(format!("~ {name}: now also needed by {}", joined(&added)));
       }
-      Some((old_rule, old_sources)) => {
-        if old_rule != rule {
-          kinds.push(Kind::Changed);
-          h.rules
-            .push(format!("~ {name}: protocols, destination or ports changed"));
-        }
-        let added: Vec<&str> = sources
-          .iter()
-          .filter(|s| !old_sources.contains(s))
-          .map(String::as_str)
-          .collect();
-        let removed: Vec<&str> = old_sources
-          .iter()
-          .filter(|s| !sources.contains(s))
-          .map(String::as_str)
-          .collect();
-        if !added.is_empty() {
-          kinds.push(Kind::Widened);
-          h.rules
-            .push(format!("~ {name}: now also from {}", added.join(", ")));
-        }
-        if !removed.is_empty() {
-          kinds.push(Kind::Narrowed);
-          h.rules
-            .push(format!("~ {name}: no longer from {}", removed.join(", ")));
-        }
+      if !removed.is_empty() {
+        kinds.push(Kind::Narrowed);
+        h.rules
+          .push(format!("~ {name}: no longer needed by {}", joined(&removed)));
       }
     }
   }

@@ -44,6 +44,7 @@ struct RawHubFirewall {
   private_ip: L<String>,
   rule_collection_group: L<String>,
   priority: L<i64>,
+  ip_groups: L<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +72,28 @@ impl DnsMode {
   }
 }
 
+/// How the hub's IP Groups are cut (`hub.firewall.ip_groups`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IpGroupMode {
+  /// One IP Group per spoke, `ipg-<workspace>` (at most 200 spokes with rules).
+  #[default]
+  PerWorkspace,
+  /// One IP Group per distinct set of hub rules, shared by every spoke that needs exactly
+  /// that set, named after a hash of the set.
+  PerRuleSet,
+}
+
+impl IpGroupMode {
+  pub const ALL: [IpGroupMode; 2] = [IpGroupMode::PerWorkspace, IpGroupMode::PerRuleSet];
+
+  pub fn as_str(self) -> &'static str {
+    match self {
+      IpGroupMode::PerWorkspace => "per-workspace",
+      IpGroupMode::PerRuleSet => "per-rule-set",
+    }
+  }
+}
+
 /// The hub as the fleet file names it.
 #[derive(Clone, Debug)]
 pub struct Hub {
@@ -83,6 +106,7 @@ pub struct Hub {
   pub private_ip: Ipv4Addr,
   pub rule_collection_group: String,
   pub priority: u32,
+  pub ip_groups: IpGroupMode,
   pub dns: DnsMode,
 }
 
@@ -268,6 +292,21 @@ fn hub(raw: &RawFleet, whole: &Span, problems: &mut Vec<Problem>) -> Option<Hub>
       }
     }
   };
+  let ip_groups = match &fw.ip_groups {
+    None => Some(IpGroupMode::default()),
+    Some(m) => IpGroupMode::ALL
+      .into_iter()
+      .find(|x| x.as_str() == m.value)
+      .or_else(|| {
+        let names: Vec<&str> = IpGroupMode::ALL.iter().map(|x| x.as_str()).collect();
+        problems.push(bad(
+          &m.span,
+          format!("unknown IP group mode `{}`", m.value),
+          &format!("one of {}", names.join(", ")),
+        ));
+        None
+      }),
+  };
   let dns = dns(h.dns.as_ref(), whole, problems);
   Some(Hub {
     name,
@@ -279,6 +318,7 @@ fn hub(raw: &RawFleet, whole: &Span, problems: &mut Vec<Problem>) -> Option<Hub>
     private_ip: private_ip?,
     rule_collection_group: rule_collection_group?,
     priority: priority?,
+    ip_groups: ip_groups?,
     dns: dns?,
   })
 }
@@ -346,7 +386,11 @@ fn members(raw: &RawFleet, dir: &Path, whole: &Span, problems: &mut Vec<Problem>
       .map(|n| n.to_string_lossy().into_owned())
       .unwrap_or_default();
     let paths = if name.contains(['*', '?']) {
-      let parent = dir.join(rel.parent().unwrap_or(Path::new("")));
+      let mut parent = dir.join(rel.parent().unwrap_or(Path::new("")));
+      // `fleet.toml` given bare, globbing its own directory: the empty path lists nothing.
+      if parent.as_os_str().is_empty() {
+        parent = PathBuf::from(".");
+      }
       match crate::loader::glob(&parent, &name) {
         Ok(found) if !found.is_empty() => found,
         _ => {

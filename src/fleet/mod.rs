@@ -98,7 +98,7 @@ pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option
   let mut output = render::render(&firewall, &dns);
   notes.append(&mut output.notes);
   for spoke in &mut spokes {
-    let note = moved_to_hub(spoke, &file.hub);
+    let note = moved_to_hub(spoke, &file.hub, &firewall);
     spoke.compiled.output.note(Severity::Info, "FLT030", note);
   }
   let mut inputs = vec![path.to_path_buf()];
@@ -236,12 +236,13 @@ const HUB_DNS: [Target; 4] = [
 ];
 
 /// FLT030: where the spoke's firewall rules and DNS records went.
-fn moved_to_hub(spoke: &Spoke, hub: &Hub) -> String {
+fn moved_to_hub(spoke: &Spoke, hub: &Hub, fw: &firewall::HubFirewall) -> String {
   format!(
     "fleet: this workspace's firewall rules are in the hub policy {} (group {}) with IP group {}, its DNS records in the hub's {} DNS",
     hub.policy_name,
     hub.rule_collection_group,
-    firewall::ip_group_name(&spoke.compiled.ir),
+    fw.group_of(spoke.name())
+      .map_or_else(|| firewall::ip_group_name(&spoke.compiled.ir), |g| g.name.clone()),
     hub.dns.as_str()
   )
 }

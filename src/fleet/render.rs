@@ -1,6 +1,6 @@
-//! The hub's artifacts, under `hub/`: the firewall (`hub/firewall/`: IP Groups and the one
-//! rule collection group as ARM JSON, and in Bicep, Terraform and az CLI through
-//! `render_formats`) and the DNS (`hub/dns/`: the DNS backends run unchanged on the hub's
+//! The hub's artifacts, under `hub/`: the firewall (`hub/firewall/`: IP Groups, tagged with
+//! the workspaces they serve, and the one rule collection group as ARM JSON, and in Bicep,
+//! Terraform and az CLI through `render_formats`) and the DNS (`hub/dns/`: the DNS backends run unchanged on the hub's
 //! DNS-only IR, plus one VNet link per spoke and zone as ARM JSON).
 //!
 //! Takes the plans of `firewall` and `dns`; returns an `Output`. Every string is an ARM
@@ -16,7 +16,8 @@ use crate::target::firewall::{Destination, NetworkRule};
 use crate::target::Endpoint;
 
 use super::dns::HubDns;
-use super::firewall::{HubFirewall, Sourced, APPLICATION_PRIORITY, NETWORK_PRIORITY};
+use super::firewall::{HubFirewall, IpGroup, Sourced, APPLICATION_PRIORITY, NETWORK_PRIORITY};
+use super::load::IpGroupMode;
 
 const SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 pub const API: &str = "2024-05-01";
@@ -132,6 +133,30 @@ fn collection(name: &str, priority: u32, rules: Vec<Value>) -> Value {
   })
 }
 
+/// An ARM tag value holds at most 256 characters.
+const TAG_VALUE_MAX: usize = 256;
+
+/// Per workspace, `amlnet-workspace` names the spoke (as it always did). Per rule set,
+/// `amlnet-workspaces` lists the spokes served while the list fits in a tag value, else
+/// says how many; `amlnet-ip-groups` says how the group was cut.
+fn tags(fw: &HubFirewall, g: &IpGroup) -> Value {
+  match fw.mode {
+    IpGroupMode::PerWorkspace => json!({ "amlnet-workspace": arm_literal(&g.workspaces.join(" ")) }),
+    IpGroupMode::PerRuleSet => {
+      let list = g.workspaces.join(" ");
+      let served = if list.chars().count() <= TAG_VALUE_MAX {
+        list
+      } else {
+        format!("{} workspaces", g.workspaces.len())
+      };
+      json!({
+        "amlnet-ip-groups": fw.mode.as_str(),
+        "amlnet-workspaces": arm_literal(&served),
+      })
+    }
+  }
+}
+
 /// The IP Groups, then the rule collection group, which depends on every IP Group it names.
 fn firewall_arm(ir: &Ir, fw: &HubFirewall) -> String {
   let mut resources: Vec<Value> = fw
@@ -143,7 +168,7 @@ fn firewall_arm(ir: &Ir, fw: &HubFirewall) -> String {
         "apiVersion": API,
         "name": arm_literal(&g.name),
         "location": "[parameters('location')]",
-        "tags": { "amlnet-workspace": arm_literal(&g.workspace) },
+        "tags": tags(fw, g),
         "properties": { "ipAddresses": shown(&g.addresses) },
       })
     })

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use super::firewall::HubFirewall;
+use super::load::IpGroupMode;
 use super::{Fleet, Spoke};
 use crate::ir::{Diagnostic, Severity};
 
@@ -49,7 +51,7 @@ pub fn json(fleet: &Fleet) -> String {
     })
     .collect();
   let dns = fleet.dns.ir.as_ref();
-  let doc = json!({
+  let mut doc = json!({
     "fleet": fleet.hub.name,
     "cloud": fleet.hub.cloud.name(),
     "workspaces": workspaces,
@@ -78,7 +80,39 @@ pub fn json(fleet: &Fleet) -> String {
       "location": d.location,
     })).collect::<Vec<_>>(),
   });
+  if fw.mode == IpGroupMode::PerRuleSet {
+    // Per workspace (the default) the document stays as it always was.
+    let groups: Vec<Value> = fw
+      .ip_groups
+      .iter()
+      .map(|g| {
+        json!({
+          "name": g.name,
+          "workspaces": g.workspaces,
+          "addresses": g.addresses.len(),
+          "rules": rules_of(fw, &g.name),
+        })
+      })
+      .collect();
+    doc["hub"]["firewall"]["ip_group_mode"] = fw.mode.as_str().into();
+    doc["hub"]["firewall"]["ip_group_sets"] = groups.into();
+  }
   crate::syntax::json::document(&doc)
+}
+
+fn counted(n: usize, what: &str) -> String {
+  match (n, what.ends_with('s')) {
+    (1, _) => format!("1 {what}"),
+    (_, true) => format!("{n} {what}es"),
+    _ => format!("{n} {what}s"),
+  }
+}
+
+/// How many hub rules take this IP Group as a source.
+fn rules_of(fw: &HubFirewall, group: &str) -> usize {
+  let has = |groups: &[String]| groups.iter().any(|g| g == group);
+  fw.network.iter().filter(|r| has(&r.ip_groups)).count()
+    + fw.application.iter().filter(|r| has(&r.ip_groups)).count()
 }
 
 pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {
@@ -121,15 +155,31 @@ pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {
     .sum();
   let _ = writeln!(
     s,
-    "hub firewall: {} / {} at priority {}: {} IP groups, {} network and {} application rules ({} shared by several workspaces; {spoke_rules} rules before merging)",
+    "hub firewall: {} / {} at priority {}: {} IP groups{}, {} network and {} application rules ({} shared by several workspaces; {spoke_rules} rules before merging)",
     fw.policy,
     fw.name,
     fw.priority,
     fw.ip_groups.len(),
+    match fw.mode {
+      IpGroupMode::PerWorkspace => "",
+      IpGroupMode::PerRuleSet => " (one per rule set)",
+    },
     fw.network.len(),
     fw.application.len(),
     fw.shared()
   );
+  if fw.mode == IpGroupMode::PerRuleSet {
+    for g in &fw.ip_groups {
+      let _ = writeln!(
+        s,
+        "  {}: {}, {}, {}",
+        g.name,
+        counted(g.workspaces.len(), "workspace"),
+        counted(g.addresses.len(), "address"),
+        counted(rules_of(fw, &g.name), "rule")
+      );
+    }
+  }
   if let Some(dns) = &fleet.dns.ir {
     let _ = writeln!(
       s,
