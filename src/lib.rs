@@ -27,6 +27,7 @@ pub mod loader;
 pub mod lower;
 pub mod model;
 pub mod net;
+pub mod parallel;
 pub mod plan;
 pub mod profile;
 pub mod query;

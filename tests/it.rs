@@ -25,6 +25,7 @@ mod firewall_plan;
 mod fleet;
 mod fleet_checkers;
 mod fleet_ip_groups;
+mod fleet_out;
 mod fqdn_list;
 mod fuzz;
 mod golden;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use amlnet::backend::Artifact;
+use amlnet::fleet::Sink;
 use amlnet::io::{Entry, Options, Staging};
 use amlnet::{Error, Ir};
 use serde_json::{Map, Value};
@@ -22,14 +23,11 @@ pub fn compile_fleet(args: &CompileArgs) -> Result<u8, Error> {
   let tree = out
     .map(|dir| Tree::begin(dir, args.force, std::slice::from_ref(&args.profile)))
     .transpose()?;
-  let fleet = {
-    let sink = tree.as_ref().map(Tree::sink);
-    amlnet::fleet::compile_into(
-      &args.profile,
-      amlnet::catalog::get(),
-      sink.as_ref().map(|s| s as _),
-    )?
-  };
+  let fleet = amlnet::fleet::compile_into(
+    &args.profile,
+    amlnet::catalog::get(),
+    tree.as_ref().map(|t| t as &dyn Sink),
+  )?;
   let text = match args.format {
     CompileFormat::Json => amlnet::fleet::summary::json(&fleet),
     CompileFormat::Summary => amlnet::fleet::summary::text(&fleet, out),
@@ -38,13 +36,7 @@ pub fn compile_fleet(args: &CompileArgs) -> Result<u8, Error> {
     let mut stamp = Map::new();
     stamp.insert("fleet".into(), fleet.hub.name.clone().into());
     stamp.insert("workspaces".into(), fleet.workspace_names().into());
-    let hub: Vec<Entry> = fleet
-      .output
-      .artifacts
-      .iter()
-      .map(|a| tree.staging.write(&a.path, &a.contents))
-      .collect::<Result<_, _>>()?;
-    tree.finish(&fleet.inputs, stamp, &fleet.workspace_names(), hub)?;
+    tree.finish(&fleet.inputs, stamp, &fleet.workspace_names())?;
   }
   write_stdout(&text)?;
   // A thousand spokes' IRs and plans are millions of small allocations that the process's
@@ -58,10 +50,7 @@ pub fn compile_profiles(args: &CompileArgs) -> Result<u8, Error> {
   paths.extend(args.more.iter().cloned());
   let out = args.out.as_deref();
   let tree = out.map(|dir| Tree::begin(dir, args.force, &paths)).transpose()?;
-  let all = {
-    let sink = tree.as_ref().map(Tree::sink);
-    amlnet::fleet::compile_profiles(&paths, sink.as_ref().map(|s| s as _))?
-  };
+  let all = amlnet::fleet::compile_profiles(&paths, tree.as_ref().map(|t| t as &dyn Sink))?;
   let text = match args.format {
     CompileFormat::Json => {
       let irs: Vec<Value> = all
@@ -93,18 +82,20 @@ pub fn compile_profiles(args: &CompileArgs) -> Result<u8, Error> {
     let names: Vec<&str> = all.iter().map(|c| c.ir.profile.as_str()).collect();
     let mut stamp = Map::new();
     stamp.insert("workspaces".into(), names.clone().into());
-    tree.finish(&inputs, stamp, &names, Vec::new())?;
+    tree.finish(&inputs, stamp, &names)?;
   }
   write_stdout(&text)?;
   Ok(OK)
 }
 
-/// The `--out` tree of several workspaces being written: the staging tree and, per
-/// workspace, the manifest entries of the files written for it (spokes finish in any order).
+/// The `--out` tree of several workspaces being written: the staging tree and the manifest
+/// entries of the files written, per workspace and per part of the hub (they finish in any
+/// order).
 struct Tree {
   staging: Staging,
   force: bool,
   workspaces: Mutex<BTreeMap<String, Vec<Entry>>>,
+  hub: Mutex<BTreeMap<usize, Vec<Entry>>>,
 }
 
 impl Tree {
@@ -119,16 +110,13 @@ impl Tree {
       staging: Staging::begin(dir, &options)?,
       force,
       workspaces: Mutex::new(BTreeMap::new()),
+      hub: Mutex::new(BTreeMap::new()),
     })
-  }
-
-  fn sink(&self) -> impl Fn(&Ir, Vec<Artifact>) -> Result<(), Error> + Sync + '_ {
-    move |ir, artifacts| self.workspace(ir, artifacts)
   }
 
   /// `<name>/ir.json`, every artifact and `<name>/manifest.json`, as a single compile writes
   /// them; each file hashed once, for both manifests.
-  fn workspace(&self, ir: &Ir, artifacts: Vec<Artifact>) -> Result<(), Error> {
+  fn write_workspace(&self, ir: &Ir, artifacts: Vec<Artifact>) -> Result<(), Error> {
     let name = &ir.profile;
     let write = |rel: &str, text: &str| -> Result<Entry, Error> {
       let entry = self.staging.write(&format!("{name}/{rel}"), text)?;
@@ -153,14 +141,8 @@ impl Tree {
     Ok(())
   }
 
-  /// The tree's manifest lists each workspace's files (in `names`' order), then `more`.
-  fn finish(
-    self,
-    inputs: &[PathBuf],
-    stamp: Map<String, Value>,
-    names: &[&str],
-    more: Vec<Entry>,
-  ) -> Result<(), Error> {
+  /// The tree's manifest lists each workspace's files (in `names`' order), then the hub's.
+  fn finish(self, inputs: &[PathBuf], stamp: Map<String, Value>, names: &[&str]) -> Result<(), Error> {
     let mut full = Map::new();
     full.insert("amlnet_version".into(), env!("CARGO_PKG_VERSION").into());
     full.extend(stamp);
@@ -172,11 +154,31 @@ impl Tree {
       .iter()
       .flat_map(|n| workspaces.remove(*n).unwrap_or_default())
       .collect();
-    entries.extend(more);
+    let hub = self.hub.into_inner().unwrap_or_else(PoisonError::into_inner);
+    entries.extend(hub.into_values().flatten());
     let options = Options {
       force: self.force,
       inputs: inputs.iter().map(PathBuf::as_path).collect(),
     };
     self.staging.finish(&options, &full, &entries)
+  }
+}
+
+impl Sink for Tree {
+  fn spoke(&self, ir: &Ir, artifacts: Vec<Artifact>) -> Result<(), Error> {
+    self.write_workspace(ir, artifacts)
+  }
+
+  fn hub(&self, part: usize, artifacts: Vec<Artifact>) -> Result<(), Error> {
+    let entries = artifacts
+      .iter()
+      .map(|a| self.staging.write(&a.path, &a.contents))
+      .collect::<Result<Vec<_>, _>>()?;
+    self
+      .hub
+      .lock()
+      .unwrap_or_else(PoisonError::into_inner)
+      .insert(part, entries);
+    Ok(())
   }
 }

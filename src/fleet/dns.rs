@@ -12,7 +12,7 @@ use std::net::Ipv4Addr;
 
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Problem, SourceMap};
+use crate::diagnostic::Problem;
 use crate::ir::Ir;
 
 use super::{locate, Hub, Spoke};
@@ -25,7 +25,7 @@ pub struct HubDns {
   pub links: Vec<(String, String)>,
 }
 
-pub fn plan(hub: &Hub, spokes: &[Spoke], _sources: &mut SourceMap, problems: &mut Vec<Problem>) -> HubDns {
+pub fn plan(hub: &Hub, spokes: &[Spoke], problems: &mut Vec<Problem>) -> HubDns {
   let Some(first) = spokes.first() else {
     return HubDns::default();
   };

@@ -36,8 +36,9 @@ pub struct Spoke {
   pub firewall: crate::target::firewall::RuleCollectionGroup,
   /// The profile's own source map, for errors that point into it.
   pub sources: SourceMap,
-  /// The files its `out/<name>/` holds: `ir.json`, the artifacts, `manifest.json` (the
-  /// artifacts themselves may have gone to a `Sink`).
+  /// The files its `out/<name>/` holds: `ir.json`, the artifacts, `manifest.json`. With a
+  /// `Sink`, the artifacts went there, and so did the IR's flows (`compiled.ir.flows` is
+  /// empty; the written `ir.json` has them).
   pub files: usize,
 }
 
@@ -56,15 +57,25 @@ pub struct Fleet {
   pub spokes: Vec<Spoke>,
   pub firewall: firewall::HubFirewall,
   pub dns: dns::HubDns,
+  /// The hub's artifacts (paths under `hub/`; none when they went to a `Sink`).
   pub output: Output,
+  /// How many files `hub/` holds.
+  pub hub_files: usize,
   pub notes: Vec<Diagnostic>,
   /// Every file read: the fleet file, each profile and what it extends.
   pub inputs: Vec<PathBuf>,
 }
 
-/// Receives each spoke's IR and artifacts as soon as the spoke is compiled (a `--out`
-/// writer), from several threads at once; the artifacts are not kept after it returns.
-pub type Sink<'a> = &'a (dyn Fn(&crate::ir::Ir, Vec<Artifact>) -> Result<()> + Sync);
+/// Where a fleet's files go as soon as they are made (a `--out` writer), from several
+/// threads at once, instead of staying in the `Fleet`: a thousand spokes' artifacts are never
+/// in memory together.
+pub trait Sink: Sync {
+  /// A spoke's IR and artifacts (its `out/<name>/`).
+  fn spoke(&self, ir: &crate::ir::Ir, artifacts: Vec<Artifact>) -> Result<()>;
+  /// Part `part` of the hub's artifacts (paths under `hub/`); parts come in any order, and
+  /// the hub's files are part 0's, then part 1's, and so on.
+  fn hub(&self, part: usize, artifacts: Vec<Artifact>) -> Result<()>;
+}
 
 /// Compile a fleet file with the embedded catalog, keeping every spoke's artifacts.
 pub fn compile(path: &Path) -> Result<Fleet> {
@@ -77,16 +88,34 @@ pub fn compile_with(path: &Path, catalog: &crate::catalog::Catalog) -> Result<Fl
 
 /// Compile a fleet file, handing each spoke's artifacts to `sink` instead of keeping them:
 /// a thousand spokes' artifacts are written as they come and never held together.
-pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option<Sink>) -> Result<Fleet> {
+pub fn compile_into(
+  path: &Path,
+  catalog: &crate::catalog::Catalog,
+  sink: Option<&dyn Sink>,
+) -> Result<Fleet> {
   let file = load::load(path)?;
-  let mut spokes = in_parallel(&file.members, |member| {
+  let mut spokes = crate::parallel::try_map(&file.members, |member| {
     spoke(&member.path, member.entry.clone(), catalog, sink)
   })?;
   spokes.sort_by(|a, b| a.name().cmp(b.name()));
   let mut sources = file.sources;
   let mut problems = checks::check(&file.hub, &spokes, &mut sources);
-  let firewall = firewall::plan(&file.hub, &spokes, &mut problems);
-  let dns = dns::plan(&file.hub, &spokes, &mut sources, &mut problems);
+  // The hub firewall and the hub DNS are independent: planned side by side, their problems
+  // reported firewall first.
+  let (firewall, dns) = std::thread::scope(|scope| {
+    let dns = scope.spawn(|| {
+      let mut problems = Vec::new();
+      (dns::plan(&file.hub, &spokes, &mut problems), problems)
+    });
+    let mut fw_problems = Vec::new();
+    let firewall = firewall::plan(&file.hub, &spokes, &mut fw_problems);
+    problems.append(&mut fw_problems);
+    let (dns, mut dns_problems) = dns
+      .join()
+      .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    problems.append(&mut dns_problems);
+    (firewall, dns)
+  });
   if problems.iter().any(|p| p.severity == Severity::Error) {
     let errors = problems
       .into_iter()
@@ -95,7 +124,10 @@ pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option
     return Err(crate::loader::fail(sources, errors));
   }
   let mut notes: Vec<Diagnostic> = problems.iter().map(|p| p.to_ir(&sources)).collect();
-  let mut output = render::render(&firewall, &dns);
+  let render::Rendered {
+    mut output,
+    files: hub_files,
+  } = render::render(&firewall, &dns, sink)?;
   notes.append(&mut output.notes);
   for spoke in &mut spokes {
     let note = moved_to_hub(spoke, &file.hub, &firewall);
@@ -103,12 +135,16 @@ pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option
   }
   let mut inputs = vec![path.to_path_buf()];
   inputs.extend(spokes.iter().flat_map(|s| s.compiled.inputs.iter().cloned()));
+  // Spokes extend the same bases: each named once (`--out` resolves every input it is given).
+  let mut seen = std::collections::HashSet::new();
+  inputs.retain(|p| seen.insert(p.clone()));
   Ok(Fleet {
     hub: file.hub,
     spokes,
     firewall,
     dns,
     output,
+    hub_files,
     notes,
     inputs,
   })
@@ -117,11 +153,11 @@ pub fn compile_into(path: &Path, catalog: &crate::catalog::Catalog, sink: Option
 /// Several profiles without a hub: each compiled alone (artifacts to `sink` when given, as
 /// for a fleet), refused together when two share a name (their `out/<name>/` directories
 /// would collide).
-pub fn compile_profiles(paths: &[PathBuf], sink: Option<Sink>) -> Result<Vec<Compiled>> {
-  let all = in_parallel(paths, |path| {
+pub fn compile_profiles(paths: &[PathBuf], sink: Option<&dyn Sink>) -> Result<Vec<Compiled>> {
+  let all = crate::parallel::try_map(paths, |path| {
     let mut compiled = crate::compile(path)?;
     if let Some(sink) = sink {
-      sink(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
+      sink.spoke(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
     }
     Ok(compiled)
   })?;
@@ -150,42 +186,18 @@ pub fn compile_profiles(paths: &[PathBuf], sink: Option<Sink>) -> Result<Vec<Com
   Ok(all)
 }
 
-/// `f` over every item on every core the machine has (a thousand spokes are a thousand
-/// independent compiles). Returns the results in the items' order, or the error of the first
-/// item in that order that fails, so which error is reported never depends on scheduling.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
-  use std::sync::atomic::{AtomicUsize, Ordering};
-  use std::sync::{Mutex, PoisonError};
-  let next = AtomicUsize::new(0);
-  let done: Mutex<Vec<Option<Result<R>>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-  let workers = std::thread::available_parallelism()
-    .map_or(1, usize::from)
-    .min(items.len());
-  std::thread::scope(|scope| {
-    for _ in 0..workers {
-      scope.spawn(|| loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else { break };
-        let result = f(item);
-        done.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
-      });
-    }
-  });
-  done
-    .into_inner()
-    .unwrap_or_else(PoisonError::into_inner)
-    .into_iter()
-    .map(|r| r.expect("every item is done when the scope ends"))
-    .collect()
-}
-
 /// Compile one spoke through the one validation path, rendering once what stays in the
 /// spoke: every artifact of a single compile but its rule collection group (now in
 /// `hub/firewall/`) and its DNS zones, records, forwarders and hosts file (now in
 /// `hub/dns/`), in every format. The IR (`ir.json`) stays whole, and so do the notes: the
 /// DNS backends still run on the whole IR for what they report, which is what a single
 /// compile reports.
-fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog, sink: Option<Sink>) -> Result<Spoke> {
+fn spoke(
+  path: &Path,
+  entry: Span,
+  catalog: &crate::catalog::Catalog,
+  sink: Option<&dyn Sink>,
+) -> Result<Spoke> {
   let (ir, sources) = crate::lower_with(path, catalog)?;
   let kept = sources.clone();
   let mut plan = crate::plan::Plan::new(&ir);
@@ -194,7 +206,7 @@ fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog, sink: Opti
     notes: plan.notes.clone(),
   };
   let mut dns = Output::default();
-  for target in HUB_DNS {
+  for target in DNS_NOTES {
     target.render(&ir, &plan, &mut dns);
   }
   out.notes.append(&mut dns.notes);
@@ -215,7 +227,10 @@ fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog, sink: Opti
   let mut compiled = crate::refuse_or_keep(ir, plan, out, sources)?;
   let files = compiled.output.artifacts.len() + 2;
   if let Some(sink) = sink {
-    sink(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
+    sink.spoke(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
+    // Written to its ir.json; nothing of the hub's reads the flows, a third of a spoke's
+    // memory (37 MB of a thousand-spoke fleet).
+    compiled.ir.flows = Vec::new();
   }
   Ok(Spoke {
     path: path.to_path_buf(),
@@ -226,6 +241,11 @@ fn spoke(path: &Path, entry: Span, catalog: &crate::catalog::Catalog, sink: Opti
     files,
   })
 }
+
+/// The DNS targets whose backends report problems with the IR's names and forwarders (the
+/// Private DNS ARM set writes what the IR says and reports nothing); a spoke renders them
+/// for their notes only (`fleet::a_spoke_reports_what_a_single_compile_reports`).
+const DNS_NOTES: [Target; 3] = [Target::BindZones, Target::HostRecords, Target::Forwarders];
 
 /// The targets whose artifacts move to the hub's DNS.
 const HUB_DNS: [Target; 4] = [

@@ -27,37 +27,73 @@ pub fn hub_ir(dns: &HubDns) -> Option<&Ir> {
   dns.ir.as_ref()
 }
 
-pub fn render(fw: &HubFirewall, dns: &HubDns) -> Output {
-  let mut out = Output::default();
+/// The hub's artifacts and notes; with a `sink`, each part's artifacts go there as soon as
+/// it is rendered and only the notes and `files` (how many there were) come back.
+pub fn render(fw: &HubFirewall, dns: &HubDns, sink: Option<&dyn super::Sink>) -> crate::Result<Rendered> {
   let Some(ir) = hub_ir(dns) else {
-    return out;
+    return Ok(Rendered::default());
   };
-  if !fw.is_empty() {
-    out.add("hub/firewall/rule-collection-group.json", firewall_arm(ir, fw));
-    super::render_formats::render(ir, fw, &mut out);
-  }
-  let mut dns_out = Output::default();
   // Both modes get every DNS artifact: the Private DNS ARM set for zones in the hub, zone
   // files, forwarders and hosts for custom servers (and for checking one against the other).
-  let targets = [
-    Target::PrivateDns,
-    Target::BindZones,
-    Target::HostRecords,
-    Target::Forwarders,
+  let jobs = [
+    Job::Firewall,
+    Job::Dns(Target::PrivateDns),
+    Job::Dns(Target::BindZones),
+    Job::Dns(Target::HostRecords),
+    Job::Dns(Target::Forwarders),
+    Job::VnetLinks,
   ];
   let plan = crate::plan::Plan::new(ir);
-  for t in targets {
-    t.render(ir, &plan, &mut dns_out);
+  // Independent renders of a thousand spokes' records: one per core, joined in job order.
+  let numbered: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+  let parts = crate::parallel::try_map(&numbered, |(number, job)| {
+    let mut part = Output::default();
+    match job {
+      Job::Firewall if !fw.is_empty() => {
+        part.add("hub/firewall/rule-collection-group.json", firewall_arm(ir, fw));
+        super::render_formats::render(ir, fw, &mut part);
+      }
+      Job::Dns(target) => {
+        let mut dns_out = Output::default();
+        target.render(ir, &plan, &mut dns_out);
+        for a in dns_out.artifacts {
+          let rel = a.path.strip_prefix("dns/").unwrap_or(&a.path);
+          part.add(format!("hub/dns/{rel}"), a.contents);
+        }
+        part.notes = dns_out.notes;
+      }
+      Job::VnetLinks if !ir.dns_zones.is_empty() => {
+        part.add("hub/dns/vnet-links.json", vnet_links(ir, dns));
+      }
+      Job::Firewall | Job::VnetLinks => {}
+    }
+    let files = part.artifacts.len();
+    if let Some(sink) = sink {
+      sink.hub(*number, std::mem::take(&mut part.artifacts))?;
+    }
+    Ok::<_, crate::Error>((part, files))
+  })?;
+  let mut hub = Rendered::default();
+  for (mut part, files) in parts {
+    hub.output.artifacts.append(&mut part.artifacts);
+    hub.output.notes.append(&mut part.notes);
+    hub.files += files;
   }
-  for a in dns_out.artifacts {
-    let rel = a.path.strip_prefix("dns/").unwrap_or(&a.path);
-    out.add(format!("hub/dns/{rel}"), a.contents);
-  }
-  out.notes.extend(dns_out.notes);
-  if !ir.dns_zones.is_empty() {
-    out.add("hub/dns/vnet-links.json", vnet_links(ir, dns));
-  }
-  out
+  Ok(hub)
+}
+
+/// The hub's artifacts (none when they went to a sink) and notes, and how many files it has.
+#[derive(Debug, Default)]
+pub struct Rendered {
+  pub output: Output,
+  pub files: usize,
+}
+
+/// One independent piece of the hub's artifacts.
+enum Job {
+  Firewall,
+  Dns(Target),
+  VnetLinks,
 }
 
 fn template(ir: &Ir, parameters: Value, resources: Vec<Value>) -> Value {
