@@ -165,15 +165,18 @@ impl Tree {
 }
 
 impl Sink for Tree {
+  /// The spokes' files start going to disk while the hub is planned and rendered.
+  fn spokes_done(&self) {
+    self.staging.sync_in_background();
+  }
+
   fn spoke(&self, ir: &Ir, artifacts: Vec<Artifact>) -> Result<(), Error> {
     self.write_workspace(ir, artifacts)
   }
 
   fn hub(&self, part: usize, artifacts: Vec<Artifact>) -> Result<(), Error> {
-    let entries = artifacts
-      .iter()
-      .map(|a| self.staging.write(&a.path, &a.contents))
-      .collect::<Result<Vec<_>, _>>()?;
+    // Host records are a file per name: thousands in one part, written on every core.
+    let entries = amlnet::parallel::try_map(&artifacts, |a| self.staging.write(&a.path, &a.contents))?;
     self
       .hub
       .lock()

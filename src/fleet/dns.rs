@@ -7,7 +7,7 @@
 //! one name different addresses, or one private endpoint address to different resources,
 //! is an error naming both profiles at the line that holds the address. It never renders.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 use sha2::{Digest, Sha256};
@@ -46,33 +46,36 @@ pub fn plan(hub: &Hub, spokes: &[Spoke], problems: &mut Vec<Problem>) -> HubDns 
     ir.settings.dns.resolver_ip = servers.first().map(|s| std::net::IpAddr::V4(*s));
   }
   // (zone, name) → (address, spoke); address → (spoke, the names it gives that address).
-  let mut names: BTreeMap<(String, String), (Ipv4Addr, usize)> = BTreeMap::new();
-  let mut owners: BTreeMap<Ipv4Addr, (usize, BTreeSet<String>)> = BTreeMap::new();
+  // Looked up, never iterated: hash maps over the spokes' own strings (a thousand spokes'
+  // records were a sixth of the fleet's planning as sorted maps of cloned keys).
+  let mut names: HashMap<(&str, &str), (Ipv4Addr, usize)> = HashMap::new();
+  let mut owners: HashMap<Ipv4Addr, (usize, BTreeSet<String>)> = HashMap::new();
+  let mut zones: HashSet<&str> = HashSet::new();
   let mut hasher = Sha256::new();
   let mut links = Vec::new();
   for (i, spoke) in spokes.iter().enumerate() {
     let s = &spoke.compiled.ir;
     hasher.update(s.profile_hash.as_bytes());
     links.push((s.profile.clone(), s.settings.vnet_name.clone()));
-    ir.dns_zones.extend(s.dns_zones.iter().cloned());
+    // Each zone once, as the first spoke (in name order) declares it.
+    for zone in &s.dns_zones {
+      if zones.insert(&zone.name) {
+        ir.dns_zones.push(zone.clone());
+      }
+    }
     ir.dns_forwarders.extend(s.dns_forwarders.iter().cloned());
-    let records: Vec<(String, String, Ipv4Addr)> = s
+    let records = s
       .dns_records
       .iter()
-      .map(|r| (r.zone.clone(), r.name.clone(), r.value))
-      .chain(
-        s.host_records
-          .iter()
-          .map(|h| (String::new(), h.name.clone(), h.value)),
-      )
-      .collect();
+      .map(|r| (r.zone.as_str(), r.name.as_str(), r.value))
+      .chain(s.host_records.iter().map(|h| ("", h.name.as_str(), h.value)));
     let mut mine: BTreeMap<Ipv4Addr, BTreeSet<String>> = BTreeMap::new();
     for (zone, name, value) in records {
       mine
         .entry(value)
         .or_default()
         .insert(name.replace(".privatelink.", "."));
-      match names.get(&(zone.clone(), name.clone())) {
+      match names.get(&(zone, name)) {
         Some(&(other, j)) if other != value => {
           problems.push(conflict(
             &spokes[j],

@@ -75,6 +75,8 @@ pub trait Sink: Sync {
   /// Part `part` of the hub's artifacts (paths under `hub/`); parts come in any order, and
   /// the hub's files are part 0's, then part 1's, and so on.
   fn hub(&self, part: usize, artifacts: Vec<Artifact>) -> Result<()>;
+  /// Every spoke has been handed over (the hub comes next).
+  fn spokes_done(&self) {}
 }
 
 /// Compile a fleet file with the embedded catalog, keeping every spoke's artifacts.
@@ -98,6 +100,9 @@ pub fn compile_into(
     spoke(&member.path, member.entry.clone(), catalog, sink)
   })?;
   spokes.sort_by(|a, b| a.name().cmp(b.name()));
+  if let Some(sink) = sink {
+    sink.spokes_done();
+  }
   let mut sources = file.sources;
   let mut problems = checks::check(&file.hub, &spokes, &mut sources);
   // The hub firewall and the hub DNS are independent: planned side by side, their problems

@@ -21,6 +21,8 @@ pub struct Staging {
   target: PathBuf,
   parent: PathBuf,
   path: PathBuf,
+  /// A sync started early (`sync_in_background`), joined before the final one.
+  early: std::sync::Mutex<Option<std::thread::JoinHandle<Result<()>>>>,
   _lock: Lock,
 }
 
@@ -42,6 +44,7 @@ impl Staging {
       target: dir.to_path_buf(),
       parent,
       path,
+      early: std::sync::Mutex::new(None),
       _lock: lock,
     })
   }
@@ -69,11 +72,45 @@ impl Staging {
     Ok(Entry::of(rel, text))
   }
 
+  /// Start making what is written so far durable while the caller goes on (a fleet's
+  /// spokes, while its hub is planned and rendered): `finish` then waits for it and syncs
+  /// only what came later. Where one sync covers the file system (Linux), that is most of
+  /// the tree's writeback off the critical path.
+  pub fn sync_in_background(&self) {
+    if !ONE_SYNC {
+      return;
+    }
+    let path = self.path.clone();
+    let handle = std::thread::spawn(move || sync(&path));
+    let mut early = self
+      .early
+      .lock()
+      .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if early.is_none() {
+      *early = Some(handle);
+    }
+  }
+
+  /// Wait for a sync started early and return its outcome.
+  fn join_early(&self) -> Result<()> {
+    let handle = self
+      .early
+      .lock()
+      .unwrap_or_else(std::sync::PoisonError::into_inner)
+      .take();
+    match handle.map(std::thread::JoinHandle::join) {
+      Some(Ok(result)) => result,
+      Some(Err(panic)) => std::panic::resume_unwind(panic),
+      None => Ok(()),
+    }
+  }
+
   /// Write `manifest.json` (the stamp and `entries`, in their order), make the tree durable,
   /// check the target again with every input of the run, and swap the tree in.
   pub fn finish(self, options: &Options, stamp: &Map<String, Value>, entries: &[Entry]) -> Result<()> {
     let manifest = super::manifest_of(stamp, entries);
     self.write(MANIFEST, &manifest)?;
+    self.join_early()?;
     sync(&self.path)?;
     check(&self.target, options)?;
     swap(&self.path, &self.target, &self.parent)
@@ -83,6 +120,7 @@ impl Staging {
 
 impl Drop for Staging {
   fn drop(&mut self) {
+    let _ = self.join_early();
     let _ = std::fs::remove_dir_all(&self.path);
   }
 }
