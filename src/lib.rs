@@ -83,6 +83,16 @@ pub fn lower_with(path: &Path, catalog: &catalog::Catalog) -> Result<(Ir, diagno
   lower_loaded(loader::load(path)?, catalog)
 }
 
+/// `lower_with`, reading the files the profile extends through `bases` (shared by the
+/// profiles of one run, as a fleet's spokes are).
+pub fn lower_sharing(
+  path: &Path,
+  catalog: &catalog::Catalog,
+  bases: &loader::Bases,
+) -> Result<(Ir, diagnostic::SourceMap)> {
+  lower_loaded(loader::load_with(path, Some(bases))?, catalog)
+}
+
 /// Compile a profile held in memory (`loader::from_text`), through the same path as `compile`.
 pub fn compile_text(name: &str, text: String) -> Result<Compiled> {
   let (ir, sources) = lower_loaded(loader::from_text(name, text)?, catalog::get())?;

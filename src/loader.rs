@@ -11,7 +11,9 @@
 //! and `extends` only names regular `.toml` files, so a device, a directory or a FIFO
 //! fails at once instead of being read until memory runs out.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -34,6 +36,68 @@ const MAX_EXTENDS: usize = 8;
 pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
 
 pub fn load(path: &Path) -> Result<Loaded, Error> {
+  load_with(path, None)
+}
+
+/// Files that `extends` reaches, read, resolved and parsed once per run: a fleet's spokes
+/// extend the same bases, and doing that once per spoke was a tenth of a thousand-spoke
+/// fleet's compile. Keyed by the path as reached (spokes naming a base the same way share
+/// it); a parse is kept per source-map position, which its spans record. Only what read and
+/// parsed cleanly is kept, so every error is found and reported as without it.
+#[derive(Default)]
+pub struct Bases {
+  files: Mutex<HashMap<PathBuf, Arc<Base>>>,
+}
+
+struct Base {
+  canonical: PathBuf,
+  text: String,
+  parsed: Mutex<HashMap<usize, RawProfile>>,
+}
+
+impl Bases {
+  fn get(&self, path: &Path) -> Option<Arc<Base>> {
+    self
+      .files
+      .lock()
+      .unwrap_or_else(PoisonError::into_inner)
+      .get(path)
+      .cloned()
+  }
+
+  /// The base at `path`, read now unless another compile already has.
+  fn read(&self, path: &Path) -> Result<Arc<Base>, Error> {
+    if let Some(base) = self.get(path) {
+      return Ok(base);
+    }
+    let base = Arc::new(Base {
+      canonical: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+      text: read_bounded(path)?,
+      parsed: Mutex::new(HashMap::new()),
+    });
+    let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+    Ok(files.entry(path.to_path_buf()).or_insert(base).clone())
+  }
+}
+
+impl Base {
+  fn parsed(&self, file: usize) -> Option<RawProfile> {
+    self
+      .parsed
+      .lock()
+      .unwrap_or_else(PoisonError::into_inner)
+      .get(&file)
+      .cloned()
+  }
+
+  fn keep(&self, file: usize, raw: &RawProfile) {
+    let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+    parsed.entry(file).or_insert_with(|| raw.clone());
+  }
+}
+
+/// `load`, sharing the files it `extends` through `bases` (the profile itself is read anew).
+pub fn load_with(path: &Path, bases: Option<&Bases>) -> Result<Loaded, Error> {
   let mut sources = SourceMap::default();
   let mut chain: Vec<RawProfile> = Vec::new();
   let mut seen: Vec<PathBuf> = Vec::new();
@@ -41,17 +105,39 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
   let main_name = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
   let mut next = Some((path.to_path_buf(), main_name));
   while let Some((path, name)) = next.take() {
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-    let text = read_bounded(&path)?;
+    // The profile itself is every spoke's own; what it extends may be shared.
+    let shared = match bases {
+      Some(bases) if !chain.is_empty() => Some(bases.read(&path)?),
+      _ => None,
+    };
+    let (canonical, text) = match &shared {
+      Some(base) => (base.canonical.clone(), base.text.clone()),
+      None => (
+        path.canonicalize().unwrap_or_else(|_| path.clone()),
+        read_bounded(&path)?,
+      ),
+    };
     hasher.update(text.as_bytes());
     let file = sources.add(path.display().to_string(), slashed(&name), text);
-    let raw = match checked_parse(&sources, file) {
-      Ok(raw) => raw,
-      Err(problem) => return Err(fail(sources, vec![*problem])),
+    let raw = match shared.as_ref().and_then(|b| b.parsed(file)) {
+      Some(raw) => raw,
+      None => match checked_parse(&sources, file) {
+        Ok(raw) => {
+          if let Some(base) = &shared {
+            base.keep(file, &raw);
+          }
+          raw
+        }
+        Err(problem) => return Err(fail(sources, vec![*problem])),
+      },
     };
     if let Some(extends) = &raw.extends {
       let base = path.parent().unwrap_or(Path::new(".")).join(&extends.value);
-      let base_canonical = base.canonicalize().unwrap_or_else(|_| base.clone());
+      let known = bases.and_then(|b| b.get(&base));
+      let base_canonical = match &known {
+        Some(known) => known.canonical.clone(),
+        None => base.canonicalize().unwrap_or_else(|_| base.clone()),
+      };
       if seen.contains(&base_canonical) || base_canonical == canonical || chain.len() + 1 >= MAX_EXTENDS {
         let problem = Problem::error(
           "AML003",
@@ -61,7 +147,12 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         .hint("make the base profile stand on its own (it must not extend this file)");
         return Err(fail(sources, vec![problem]));
       }
-      if let Some(problem) = extends_problem(&base, &extends.span) {
+      // A base already read was a regular `.toml` file then.
+      if let Some(problem) = known
+        .is_none()
+        .then(|| extends_problem(&base, &extends.span))
+        .flatten()
+      {
         return Err(fail(sources, vec![problem]));
       }
       let base_name = normalize(&name.parent().unwrap_or(Path::new("")).join(&extends.value));

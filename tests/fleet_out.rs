@@ -249,3 +249,22 @@ fn the_private_dns_backend_reports_nothing_a_spoke_would_miss() {
   }
   assert!(rendered > 5, "{rendered} profiles have private DNS zones");
 }
+
+#[test]
+fn each_spoke_ir_is_a_single_compiles_though_the_bases_are_read_once() {
+  // The spokes of the example extend the shipped scenarios, which extend one base: read and
+  // parsed once for all (loader::Bases), the IRs are still what each profile alone gives.
+  let out = scratch("fleet-irs").join("out");
+  let run = amlnet(&[
+    "compile",
+    "fleets/contoso-hub.toml",
+    "--out",
+    &out.to_string_lossy(),
+  ]);
+  assert_eq!(run.code, 0, "{}", run.stderr);
+  for name in SPOKES {
+    let single = amlnet::compile(&spoke(name)).expect("compiles");
+    let written = std::fs::read_to_string(out.join(name).join("ir.json")).expect("ir.json");
+    assert_eq!(written, single.ir.to_json(), "{name}");
+  }
+}

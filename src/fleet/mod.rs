@@ -96,8 +96,9 @@ pub fn compile_into(
   sink: Option<&dyn Sink>,
 ) -> Result<Fleet> {
   let file = load::load(path)?;
+  let bases = crate::loader::Bases::default();
   let mut spokes = crate::parallel::try_map(&file.members, |member| {
-    spoke(&member.path, member.entry.clone(), catalog, sink)
+    spoke(&member.path, member.entry.clone(), catalog, &bases, sink)
   })?;
   spokes.sort_by(|a, b| a.name().cmp(b.name()));
   if let Some(sink) = sink {
@@ -159,8 +160,10 @@ pub fn compile_into(
 /// for a fleet), refused together when two share a name (their `out/<name>/` directories
 /// would collide).
 pub fn compile_profiles(paths: &[PathBuf], sink: Option<&dyn Sink>) -> Result<Vec<Compiled>> {
+  let bases = crate::loader::Bases::default();
   let all = crate::parallel::try_map(paths, |path| {
-    let mut compiled = crate::compile(path)?;
+    let (ir, sources) = crate::lower_sharing(path, crate::catalog::get(), &bases)?;
+    let mut compiled = crate::plan_and_render(ir, sources)?;
     if let Some(sink) = sink {
       sink.spoke(&compiled.ir, std::mem::take(&mut compiled.output.artifacts))?;
     }
@@ -201,9 +204,10 @@ fn spoke(
   path: &Path,
   entry: Span,
   catalog: &crate::catalog::Catalog,
+  bases: &crate::loader::Bases,
   sink: Option<&dyn Sink>,
 ) -> Result<Spoke> {
-  let (ir, sources) = crate::lower_with(path, catalog)?;
+  let (ir, sources) = crate::lower_sharing(path, catalog, bases)?;
   let kept = sources.clone();
   let mut plan = crate::plan::Plan::new(&ir);
   let mut out = Output {
