@@ -5,21 +5,23 @@
 # memory from /usr/bin/time, best of 3, each run into a new directory, on two file systems:
 #   memory: a tmpfs (/dev/shm), what the compile and the writes cost amlnet and the kernel;
 #   disk:   the working tree's file system, syncfs included.
-# Directories are removed only at the end: on ext4 without a journal (this machine's root),
-# creating inodes within minutes of deleting many is slow in the kernel (each recently freed
-# inode is skipped one by one), which would measure the previous run's clean-up instead.
+# Directories are removed only when the script exits: on ext4 without a journal (this
+# machine's root), creating inodes within minutes (up to five) of deleting many is slow in
+# the kernel (each recently freed inode is looked at and skipped), which would measure the
+# previous run's clean-up instead. Run it after a few idle minutes for the disk column.
 # Prints a Markdown table for README.md § Performance. Usage: scripts/bench-fleet.sh [DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-target/bench-fleet-sh}
 bin=target/release/amlnet
 [ -x "$bin" ] || cargo build --release -q
-rm -rf "$work" && mkdir -p "$work"
+[ -e "$work" ] && { echo "$work exists (a run still going, or one killed): remove it first" >&2; exit 2; }
+mkdir -p "$work"
 shm=""
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   shm=$(mktemp -d /dev/shm/amlnet-bench.XXXXXX)
 fi
-trap '[ -n "$shm" ] && rm -rf "$shm"' EXIT
+trap 'rm -rf "$work"; [ -n "$shm" ] && rm -rf "$shm"' EXIT
 n_run=0
 best() { # dir, then the command (OUT stands for a new output directory); prints "wall MB"
   local dir=$1; shift
