@@ -6,19 +6,8 @@ use std::path::{Path, PathBuf};
 
 use amlnet::fleet::{self, Fleet};
 
+use crate::fleet_support::{compiled, deployed_rules, refused, spoke, EXAMPLE, SPOKES};
 use crate::support::{amlnet, root, scratch};
-
-const EXAMPLE: &str = "fleets/contoso-hub.toml";
-const SPOKES: [&str; 4] = [
-  "registry-westeurope",
-  "secure-eastus",
-  "train-eastus",
-  "train-westeurope",
-];
-
-fn spoke(name: &str) -> PathBuf {
-  root().join("fleets/contoso-hub").join(format!("{name}.toml"))
-}
 
 /// A fleet file in a scratch directory: the example's hub, `hub_extra` appended to `[hub]`
 /// keys, and these workspace profiles (absolute paths).
@@ -35,20 +24,6 @@ fn fleet_file(tag: &str, workspaces: &[PathBuf], hub_extra: &str) -> PathBuf {
   let path = dir.join("fleet.toml");
   std::fs::write(&path, text).expect("writable");
   path
-}
-
-fn compiled(path: &Path) -> Fleet {
-  fleet::compile(path).unwrap_or_else(|e| panic!("{} compiles: {e:?}", path.display()))
-}
-
-fn artifact<'a>(fleet: &'a Fleet, path: &str) -> &'a str {
-  &fleet
-    .output
-    .artifacts
-    .iter()
-    .find(|a| a.path == path)
-    .unwrap_or_else(|| panic!("no {path}"))
-    .contents
 }
 
 #[test]
@@ -91,45 +66,6 @@ fn the_example_fleet_matches_its_golden_files() {
   settings().bind(|| insta::assert_snapshot!("spoke-files", listing.join("\n")));
 }
 
-/// Every rule of the hub as (collection kind, name) → (group priority, collection priority,
-/// IP groups), read back from the deployed ARM JSON.
-fn rules(fleet: &Fleet) -> std::collections::BTreeMap<(String, String), (u64, u64, Vec<String>)> {
-  let arm: serde_json::Value =
-    serde_json::from_str(artifact(fleet, "hub/firewall/rule-collection-group.json")).expect("JSON");
-  let group = arm["resources"]
-    .as_array()
-    .expect("resources")
-    .iter()
-    .find(|r| r["type"] == "Microsoft.Network/firewallPolicies/ruleCollectionGroups")
-    .expect("a rule collection group");
-  let mut out = std::collections::BTreeMap::new();
-  for c in group["properties"]["ruleCollections"]
-    .as_array()
-    .expect("collections")
-  {
-    for r in c["rules"].as_array().expect("rules") {
-      let sources = r["sourceIpGroups"]
-        .as_array()
-        .expect("IP groups")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect();
-      out.insert(
-        (
-          c["name"].as_str().unwrap_or_default().to_string(),
-          r["name"].as_str().unwrap_or_default().to_string(),
-        ),
-        (
-          group["properties"]["priority"].as_u64().unwrap_or_default(),
-          c["priority"].as_u64().unwrap_or_default(),
-          sources,
-        ),
-      );
-    }
-  }
-  out
-}
-
 #[test]
 fn adding_a_workspace_changes_no_existing_rule_priority() {
   for added in SPOKES {
@@ -139,7 +75,7 @@ fn adding_a_workspace_changes_no_existing_rule_priority() {
       compiled(&fleet_file("fleet-before", &before, "")),
       compiled(&fleet_file("fleet-after", &after, "")),
     );
-    let (old, new) = (rules(&small), rules(&large));
+    let (old, new) = (deployed_rules(&small), deployed_rules(&large));
     assert!(!old.is_empty());
     for (key, (group, collection, sources)) in &old {
       let Some((g, c, s)) = new.get(key) else {
@@ -193,12 +129,6 @@ fn variant(base: &str, tag: &str, extra: &str) -> PathBuf {
   )
   .expect("writable");
   path
-}
-
-fn refused(path: &Path) -> String {
-  let run = amlnet(&["compile", &path.to_string_lossy()]);
-  assert_eq!(run.code, 2, "{}", run.stdout);
-  run.stderr
 }
 
 #[test]

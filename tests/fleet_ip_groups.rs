@@ -5,22 +5,12 @@
 //! firewall as a golden file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use amlnet::fleet::{self, firewall, Fleet};
 
+use crate::fleet_support::{artifact, compiled, deployed_rules, refused, spoke, SPOKES};
 use crate::support::{amlnet, root, scratch};
-
-const SPOKES: [&str; 4] = [
-  "registry-westeurope",
-  "secure-eastus",
-  "train-eastus",
-  "train-westeurope",
-];
-
-fn spoke(name: &str) -> PathBuf {
-  root().join("fleets/contoso-hub").join(format!("{name}.toml"))
-}
 
 /// The shipped example's fleet file in a scratch directory, its `workspaces` replaced by
 /// these profiles and `mode_line` added to `[hub.firewall]` after `priority`.
@@ -123,26 +113,6 @@ gpu = true
   path
 }
 
-fn compiled(path: &Path) -> Fleet {
-  fleet::compile(path).unwrap_or_else(|e| panic!("{} compiles: {e:?}", path.display()))
-}
-
-fn refused(path: &Path) -> String {
-  let run = amlnet(&["compile", &path.to_string_lossy()]);
-  assert_eq!(run.code, 2, "{}", run.stdout);
-  run.stderr
-}
-
-fn artifact<'a>(fleet: &'a Fleet, path: &str) -> &'a str {
-  &fleet
-    .output
-    .artifacts
-    .iter()
-    .find(|a| a.path == path)
-    .unwrap_or_else(|| panic!("no {path}"))
-    .contents
-}
-
 fn arm(fleet: &Fleet) -> serde_json::Value {
   serde_json::from_str(artifact(fleet, "hub/firewall/rule-collection-group.json")).expect("JSON")
 }
@@ -167,44 +137,6 @@ fn deployed_groups(fleet: &Fleet) -> BTreeMap<String, (Vec<String>, serde_json::
       )
     })
     .collect()
-}
-
-/// Every deployed rule: (collection, rule) → (group priority, collection priority, sources).
-fn deployed_rules(fleet: &Fleet) -> BTreeMap<(String, String), (u64, u64, Vec<String>)> {
-  let arm = arm(fleet);
-  let group = arm["resources"]
-    .as_array()
-    .expect("resources")
-    .iter()
-    .find(|r| r["type"] == "Microsoft.Network/firewallPolicies/ruleCollectionGroups")
-    .expect("a rule collection group")
-    .clone();
-  let mut out = BTreeMap::new();
-  for c in group["properties"]["ruleCollections"]
-    .as_array()
-    .expect("collections")
-  {
-    for r in c["rules"].as_array().expect("rules") {
-      let sources = r["sourceIpGroups"]
-        .as_array()
-        .expect("IP groups")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect();
-      out.insert(
-        (
-          c["name"].as_str().unwrap_or_default().to_string(),
-          r["name"].as_str().unwrap_or_default().to_string(),
-        ),
-        (
-          group["properties"]["priority"].as_u64().unwrap_or_default(),
-          c["priority"].as_u64().unwrap_or_default(),
-          sources,
-        ),
-      );
-    }
-  }
-  out
 }
 
 #[test]

@@ -8,18 +8,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::fleet_support::{spoke, EXAMPLE, SPOKES};
 use crate::support::{amlnet, root, scratch};
-
-const SPOKES: [&str; 4] = [
-  "registry-westeurope",
-  "secure-eastus",
-  "train-eastus",
-  "train-westeurope",
-];
-
-fn spoke(name: &str) -> PathBuf {
-  root().join("fleets/contoso-hub").join(format!("{name}.toml"))
-}
 
 /// A fleet file in `dir` with the example's hub and these workspaces, in this order.
 fn fleet_in(dir: &Path, workspaces: &[PathBuf]) -> PathBuf {
@@ -84,12 +74,7 @@ fn hex(bytes: &[u8]) -> String {
 #[test]
 fn every_file_is_in_the_manifests_with_its_hash() {
   let out = scratch("fleet-manifest").join("out");
-  let run = amlnet(&[
-    "compile",
-    "fleets/contoso-hub.toml",
-    "--out",
-    &out.to_string_lossy(),
-  ]);
+  let run = amlnet(&["compile", EXAMPLE, "--out", &out.to_string_lossy()]);
   assert_eq!(run.code, 0, "{}", run.stderr);
   let tree = files(&out);
   let top: serde_json::Value = serde_json::from_slice(&tree["manifest.json"]).expect("JSON");
@@ -215,7 +200,7 @@ fn an_input_inside_out_is_refused_even_when_only_a_spoke_reads_it() {
 
 #[test]
 fn a_spoke_reports_what_a_single_compile_reports() {
-  let fleet = amlnet::fleet::compile(&root().join("fleets/contoso-hub.toml")).expect("compiles");
+  let fleet = amlnet::fleet::compile(&root().join(EXAMPLE)).expect("compiles");
   for s in &fleet.spokes {
     let single = amlnet::compile(&spoke(s.name())).expect("compiles");
     let notes: Vec<_> = s
@@ -255,12 +240,7 @@ fn each_spoke_ir_is_a_single_compiles_though_the_bases_are_read_once() {
   // The spokes of the example extend the shipped scenarios, which extend one base: read and
   // parsed once for all (loader::Bases), the IRs are still what each profile alone gives.
   let out = scratch("fleet-irs").join("out");
-  let run = amlnet(&[
-    "compile",
-    "fleets/contoso-hub.toml",
-    "--out",
-    &out.to_string_lossy(),
-  ]);
+  let run = amlnet(&["compile", EXAMPLE, "--out", &out.to_string_lossy()]);
   assert_eq!(run.code, 0, "{}", run.stderr);
   for name in SPOKES {
     let single = amlnet::compile(&spoke(name)).expect("compiles");

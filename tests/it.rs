@@ -26,6 +26,7 @@ mod fleet;
 mod fleet_checkers;
 mod fleet_ip_groups;
 mod fleet_out;
+mod fleet_support;
 mod fqdn_list;
 mod fuzz;
 mod golden;
