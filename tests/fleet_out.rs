@@ -116,6 +116,9 @@ fn every_file_is_in_the_manifests_with_its_hash() {
     listed.keys().any(|p| p.starts_with("hub/dns/")),
     "the hub's files are listed"
   );
+  // The summary counts what was written (the hub's files went to the writer, not the fleet).
+  let said = format!("wrote {} artifacts to", listed.len());
+  assert!(run.stdout.contains(&said), "{said}: {}", run.stdout);
 }
 
 #[test]

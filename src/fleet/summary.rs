@@ -199,7 +199,7 @@ pub fn text(fleet: &Fleet, out: Option<&std::path::Path>) -> String {
     };
     let _ = writeln!(s, "{}[{}]: {}{at}", d.severity, d.code, d.message);
   }
-  let files = fleet.output.artifacts.len() + fleet.spokes.iter().map(|s| s.files).sum::<usize>();
+  let files = fleet.hub_files + fleet.spokes.iter().map(|s| s.files).sum::<usize>();
   match out {
     Some(dir) => {
       let _ = writeln!(s, "wrote {files} artifacts to {}", dir.display());
