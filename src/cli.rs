@@ -115,7 +115,7 @@ fn report(err: &Error) {
   match err {
     Error::Profile(errors) => {
       eprint!("{}", errors.render());
-      eprintln!("{} {}", label("error"), profile_summary(errors.count()));
+      eprintln!("{} {}", label("error"), profile_summary(errors));
     }
     err => eprintln!(
       "{} {}",
@@ -125,10 +125,14 @@ fn report(err: &Error) {
   }
 }
 
-/// "the profile has 2 errors; nothing was written"
-fn profile_summary(count: usize) -> String {
+/// "the profile has 2 errors; nothing was written" ("the fleet has …" for a fleet's).
+fn profile_summary(errors: &amlnet::error::ProfileErrors) -> String {
+  let count = errors.count();
   let s = if count == 1 { "" } else { "s" };
-  format!("the profile has {count} error{s}; nothing was written")
+  format!(
+    "the {} has {count} error{s}; nothing was written",
+    errors.subject()
+  )
 }
 
 /// The error document `compile --format json` prints on stdout when it fails: `error`, the
@@ -137,7 +141,7 @@ fn profile_summary(count: usize) -> String {
 /// profile's (an unreadable file, a refused `--out`).
 fn error_json(err: &Error) -> String {
   let (summary, diagnostics) = match err {
-    Error::Profile(errors) => (profile_summary(errors.count()), errors.diagnostics()),
+    Error::Profile(errors) => (profile_summary(errors), errors.diagnostics()),
     err => (err.to_string(), Vec::new()),
   };
   let doc = serde_json::json!({ "error": summary, "diagnostics": diagnostics });

@@ -43,6 +43,8 @@ pub struct ProfileErrors {
   problems: Vec<Problem>,
   /// Errors a backend raised on the finished IR; they point at the main profile file.
   refused: Vec<ir::Diagnostic>,
+  /// Found while compiling a fleet (in the fleet file or one of its profiles).
+  in_fleet: bool,
 }
 
 impl ProfileErrors {
@@ -52,6 +54,7 @@ impl ProfileErrors {
       sources,
       problems,
       refused: Vec::new(),
+      in_fleet: false,
     }
   }
 
@@ -61,6 +64,24 @@ impl ProfileErrors {
       sources,
       problems: Vec::new(),
       refused,
+      in_fleet: false,
+    }
+  }
+
+  /// The same errors, found while compiling a fleet: what `subject` names.
+  pub fn in_fleet(self) -> Self {
+    ProfileErrors {
+      in_fleet: true,
+      ..self
+    }
+  }
+
+  /// What the errors stop: "fleet" or "profile".
+  pub fn subject(&self) -> &'static str {
+    if self.in_fleet {
+      "fleet"
+    } else {
+      "profile"
     }
   }
 

@@ -162,11 +162,24 @@ fn a_fleet_refused_after_its_spokes_were_written_leaves_the_old_tree_and_no_stag
   let run = compile_out(&conflict, &out);
   assert_eq!(run.code, 2, "{}", run.stderr);
   assert!(run.stderr.contains("error[FLT021]"), "{}", run.stderr);
+  assert!(
+    run.stderr.contains("the fleet has 4 errors; nothing was written"),
+    "{}",
+    run.stderr
+  );
   // A spoke that does not compile, after others that did.
   let broken = dir.join("zz-broken.toml");
   std::fs::write(&broken, "region = \"nowhere\"\n").expect("writable");
   let broken_fleet = fleet_in(&scratch("fleet-refused-broken"), &[spoke("train-eastus"), broken]);
-  assert_eq!(compile_out(&broken_fleet, &out).code, 2);
+  let broken_run = compile_out(&broken_fleet, &out);
+  assert_eq!(broken_run.code, 2);
+  assert!(
+    broken_run
+      .stderr
+      .contains("the fleet has 3 errors; nothing was written"),
+    "{}",
+    broken_run.stderr
+  );
   assert!(files(&out) == before, "the previous tree is untouched");
   assert_eq!(leftovers(&dir), Vec::<String>::new());
 }

@@ -95,6 +95,13 @@ pub fn compile_into(
   catalog: &crate::catalog::Catalog,
   sink: Option<&dyn Sink>,
 ) -> Result<Fleet> {
+  compile_fleet(path, catalog, sink).map_err(|e| match e {
+    crate::Error::Profile(errors) => crate::Error::Profile(errors.in_fleet()),
+    e => e,
+  })
+}
+
+fn compile_fleet(path: &Path, catalog: &crate::catalog::Catalog, sink: Option<&dyn Sink>) -> Result<Fleet> {
   let file = load::load(path)?;
   let bases = crate::loader::Bases::default();
   let mut spokes = crate::parallel::try_map(&file.members, |member| {
