@@ -3,7 +3,7 @@
 //! A backend takes `&Ir` and the `Plan` computed once from it, and appends artifacts
 //! (relative path + text) and notes to an `Output`. It renders; it never decides which rules
 //! a target holds (that is `plan`), never reads the profile, the model or the catalog, and
-//! does no I/O (`io.rs` writes the artifacts). A flow a target cannot express is never
+//! does no I/O (`io` writes the artifacts). A flow a target cannot express is never
 //! dropped silently: the plan (or, for DNS, the backend) adds a note saying which flow, why,
 //! and what covers it.
 
