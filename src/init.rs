@@ -322,17 +322,17 @@ fn walk(root: &Value, table: &Value, prefix: &str, docs: &mut BTreeMap<String, S
 
 /// `text` in lines that fit `WIDTH` with the comment leader.
 fn wrap(text: &str) -> Vec<String> {
-  let mut lines = vec![String::new()];
+  let mut lines = Vec::new();
+  let mut line = String::new();
   for word in text.split_whitespace() {
-    let last = lines.last_mut().expect("one line at least");
-    if !last.is_empty() && last.len() + 1 + word.len() > WIDTH - 2 {
-      lines.push(word.to_string());
-    } else {
-      if !last.is_empty() {
-        last.push(' ');
-      }
-      last.push_str(word);
+    if !line.is_empty() && line.len() + 1 + word.len() > WIDTH - 2 {
+      lines.push(std::mem::take(&mut line));
     }
+    if !line.is_empty() {
+      line.push(' ');
+    }
+    line.push_str(word);
   }
+  lines.push(line);
   lines
 }

@@ -6,7 +6,6 @@
 //! depend on scheduling (`try_map` returns the error of the first failing item in order).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 /// `f` over every item, on at most as many threads as the machine has cores.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -17,23 +16,28 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     return items.iter().map(f).collect();
   }
   let next = AtomicUsize::new(0);
-  let done: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-  std::thread::scope(|scope| {
-    for _ in 0..workers {
-      scope.spawn(|| loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else { break };
-        let result = f(item);
-        done.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
-      });
-    }
+  // Each thread keeps what it did with the items' indexes; put back in order at the end.
+  let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+    let threads: Vec<_> = (0..workers)
+      .map(|_| {
+        scope.spawn(|| {
+          let mut mine = Vec::new();
+          loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            mine.push((i, f(item)));
+          }
+          mine
+        })
+      })
+      .collect();
+    threads
+      .into_iter()
+      .flat_map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+      .collect()
   });
-  done
-    .into_inner()
-    .unwrap_or_else(PoisonError::into_inner)
-    .into_iter()
-    .map(|r| r.expect("every item is done when the scope ends"))
-    .collect()
+  done.sort_by_key(|(i, _)| *i);
+  done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `map` of a fallible `f`: every result, or the error of the first item in order that

@@ -263,7 +263,7 @@ fn spoke(
 /// for their notes only (`fleet::a_spoke_reports_what_a_single_compile_reports`).
 const DNS_NOTES: [Target; 3] = [Target::BindZones, Target::HostRecords, Target::Forwarders];
 
-/// The targets whose artifacts move to the hub's DNS.
+/// The targets whose artifacts move to the hub's DNS (`render` writes them there).
 const HUB_DNS: [Target; 4] = [
   Target::PrivateDns,
   Target::BindZones,

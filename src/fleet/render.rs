@@ -35,17 +35,12 @@ pub fn render(fw: &HubFirewall, dns: &HubDns, sink: Option<&dyn super::Sink>) ->
   };
   // Both modes get every DNS artifact: the Private DNS ARM set for zones in the hub, zone
   // files, forwarders and hosts for custom servers (and for checking one against the other).
-  let jobs = [
-    Job::Firewall,
-    Job::Dns(Target::PrivateDns),
-    Job::Dns(Target::BindZones),
-    Job::Dns(Target::HostRecords),
-    Job::Dns(Target::Forwarders),
-    Job::VnetLinks,
-  ];
+  let jobs = std::iter::once(Job::Firewall)
+    .chain(super::HUB_DNS.map(Job::Dns))
+    .chain([Job::VnetLinks]);
   let plan = crate::plan::Plan::new(ir);
   // Independent renders of a thousand spokes' records: one per core, joined in job order.
-  let numbered: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+  let numbered: Vec<(usize, Job)> = jobs.enumerate().collect();
   let parts = crate::parallel::try_map(&numbered, |(number, job)| {
     let mut part = Output::default();
     match job {
