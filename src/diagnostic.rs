@@ -189,18 +189,21 @@ impl Problem {
     self
   }
 
+  /// The block a terminal shows. Messages, hints and sources quote profile values, which may
+  /// hold line breaks or other hazards: each stays on its one line, its hazards visible.
   pub fn render(&self, map: &SourceMap) -> String {
-    let mut out = format!("{}[{}]: {}\n", self.severity, self.code, self.message);
+    use crate::syntax::escape_hazards as line;
+    let mut out = format!("{}[{}]: {}\n", self.severity, self.code, line(&self.message));
     if let Some(span) = &self.span {
       map.frame(span, &mut out);
     } else if !self.at.is_empty() {
       let _ = writeln!(out, " --> {}", map.shown(&self.at));
     }
     if let Some(hint) = &self.hint {
-      let _ = writeln!(out, "  = help: {hint}");
+      let _ = writeln!(out, "  = help: {}", line(hint));
     }
     for source in &self.sources {
-      let _ = writeln!(out, "  = source: {source}");
+      let _ = writeln!(out, "  = source: {}", line(source));
     }
     out
   }

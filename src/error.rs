@@ -116,11 +116,12 @@ impl ProfileErrors {
       .map(|f| f.path.as_str())
       .unwrap_or_default();
     let problems = self.problems.iter().map(|p| p.render(&self.sources));
-    let refused = self
-      .refused
-      .iter()
-      .map(|n| format!("{}[{}]: {}\n --> {at}\n", Severity::Error, n.code, n.message));
-    // Messages quote profile values and parser errors: escape what they may carry.
+    let refused = self.refused.iter().map(|n| {
+      let message = crate::syntax::escape_hazards(&n.message);
+      format!("{}[{}]: {message}\n --> {at}\n", Severity::Error, n.code)
+    });
+    // Messages quote profile values and parser errors (each block escapes its own lines);
+    // file paths in the frames may still carry hazards.
     crate::syntax::terminal_text(&problems.chain(refused).collect::<Vec<_>>().join("\n"))
   }
 }

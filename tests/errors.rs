@@ -217,3 +217,32 @@ fn a_deny_rule_that_blocks_fqdn_flows_must_be_accepted() {
     .iter()
     .any(|n| n.code == "NSG005" && n.severity == amlnet::ir::Severity::Warning));
 }
+
+#[test]
+fn a_line_break_in_a_value_cannot_forge_a_line_of_the_error_report() {
+  // A profile value and a fleet file value, each holding "\nerror: forged line": the
+  // messages quoting them show `\n` and stay on their own line.
+  let fleet = scratch("forged").join("fleet.toml");
+  std::fs::write(
+    &fleet,
+    "workspaces = []\n[hub]\nvnet_name = \"vnet-hub\"\n[hub.firewall]\npolicy_name = \"afwp\"\nprivate_ip = \"10.0.0.4\\nerror: forged line\"\n",
+  )
+  .expect("writable");
+  for input in [
+    "tests/invalid/line-break-in-a-value.toml".to_string(),
+    fleet.to_string_lossy().into_owned(),
+  ] {
+    let run = amlnet(&["compile", &input]);
+    assert_eq!(run.code, 2, "{input}");
+    assert!(
+      run.stderr.contains("\\nerror: forged line"),
+      "{input}: {}",
+      run.stderr
+    );
+    assert!(
+      !run.stderr.lines().any(|l| l.starts_with("error: forged")),
+      "{input}: {}",
+      run.stderr
+    );
+  }
+}
