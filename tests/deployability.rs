@@ -40,6 +40,9 @@ pub struct Context {
   pub tags: Option<Rc<Tags>>,
   /// `network.address_space`: private DNS records point inside it.
   pub address_space: Vec<ipnet::Ipv4Net>,
+  /// Private DNS zones an earlier template of the same tree creates (a fleet's
+  /// `hub/dns/vnet-links.json` is deployed after `hub/dns/private-dns/private-dns.json`).
+  pub zones_deployed_before: std::collections::BTreeSet<String>,
 }
 
 impl Context {
@@ -63,6 +66,7 @@ impl Context {
         .collect(),
       tags,
       address_space: Vec::new(),
+      zones_deployed_before: Default::default(),
     }
   }
 
@@ -318,4 +322,66 @@ fn every_region_of_the_public_download_is_known() {
     missing.is_empty(),
     "regions unknown to src/region.rs: {missing:?}"
   );
+}
+
+/// Every ARM template of a fleet's `--out` tree Azure would take: the hub's IP Groups, rule
+/// collection group and private DNS set, and each spoke's NSG and routes, for the shipped
+/// example per workspace and per rule set (with a spoke whose rules another already has).
+#[test]
+fn the_example_fleet_deploys_in_both_ip_group_modes() {
+  use crate::fleet_support::{compiled, spoke, EXAMPLE, SPOKES};
+  let tags = Some(Rc::new(Tags::load()));
+  let mut spokes: Vec<_> = SPOKES.iter().map(|s| spoke(s)).collect();
+  spokes.push(crate::fleet_ip_groups::twin());
+  let per_rule_set =
+    crate::fleet_ip_groups::example_with("deploy-rule-set", &spokes, "ip_groups = \"per-rule-set\"");
+  for fleet_file in [root().join(EXAMPLE), per_rule_set] {
+    let fleet = compiled(&fleet_file);
+    let mut report = Report::default();
+    let mut hub = Context::new("AzureCloud", false, tags.clone());
+    for s in &fleet.spokes {
+      let ctx = Context::of_profile(&s.path, tags.clone());
+      hub.address_space.extend(ctx.address_space.iter().copied());
+      let artifacts: Vec<(String, String)> = s
+        .compiled
+        .output
+        .artifacts
+        .iter()
+        .map(|a| (format!("{}/{}", s.name(), a.path), a.contents.clone()))
+        .collect();
+      check(&ctx, &artifacts, &mut report);
+    }
+    let artifacts: Vec<(String, String)> = fleet
+      .output
+      .artifacts
+      .iter()
+      .map(|a| (a.path.clone(), a.contents.clone()))
+      .collect();
+    // docs/fleet.md: the VNet links are deployed after the zones' template.
+    let zones = artifacts
+      .iter()
+      .find(|(p, _)| p == "hub/dns/private-dns/private-dns.json")
+      .map(|(_, text)| serde_json::from_str::<Value>(text).expect("JSON"))
+      .expect("the hub's private DNS template");
+    hub.zones_deployed_before = zones["resources"]
+      .as_array()
+      .expect("resources")
+      .iter()
+      .filter(|r| r["type"] == "Microsoft.Network/privateDnsZones")
+      .map(|r| arm::text(&r["name"]))
+      .collect();
+    check(&hub, &artifacts, &mut report);
+    assert!(
+      report.problems.is_empty(),
+      "{}: {} problems Azure would refuse:\n{}",
+      fleet_file.display(),
+      report.problems.len(),
+      report.problems.join("\n")
+    );
+    assert!(
+      report.fw_rules > 20 && report.nsg_rules > 20 && report.dns_records > 20,
+      "{}: checked too few rules",
+      fleet_file.display()
+    );
+  }
 }

@@ -120,7 +120,7 @@ pub fn check(path: &str, resources: &[Value], ctx: &Context, report: &mut Report
         } else {
           name.split('/').next().unwrap_or_default().to_string()
         };
-        if !zones.contains(&zone) {
+        if !zones.contains(&zone) && !ctx.zones_deployed_before.contains(&zone) {
           report.problem(
             path,
             format!("virtual network link {name}: zone {zone} is not in the template"),
